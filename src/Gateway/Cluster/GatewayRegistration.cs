@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Cluster;
+
+/// <summary>
+/// Registers this gateway's delivery endpoint with the route index at start, refreshes it periodically (re-sending
+/// routes the index lost, e.g. after the silo holding it restarted) and unregisters at shutdown.
+/// </summary>
+public sealed partial class GatewayRegistration(
+    IGrainFactory grainFactory,
+    GatewayIdentity identity,
+    GatewayDeliveryObserver observer,
+    LocalSubscriptions subscriptions,
+    TimeProvider timeProvider,
+    ILogger<GatewayRegistration> logger) : IHostedService, IDisposable
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private IGatewayObserver? _reference;
+    private Task _refreshLoop = Task.CompletedTask;
+
+    private IRouteIndexGrain RouteIndex => grainFactory.GetGrain<IRouteIndexGrain>(0);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _reference = grainFactory.CreateObjectReference<IGatewayObserver>(observer);
+        await RefreshAsync();
+        LogRegistered(identity.GatewayId);
+        _refreshLoop = RefreshLoopAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _refreshLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await RouteIndex.UnregisterGatewayAsync(identity.GatewayId).WaitAsync(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            LogUnregisterFailed(exception);
+        }
+
+        if (_reference is not null)
+        {
+            grainFactory.DeleteObjectReference<IGatewayObserver>(_reference);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RefreshAsync()
+    {
+        var known = await RouteIndex.RegisterGatewayAsync(identity.GatewayId, _reference!);
+        var missing = subscriptions.Filters.Except(known, StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            LogResendingRoutes(missing.Length);
+            await RouteIndex.AddRoutesAsync(identity.GatewayId, missing);
+        }
+    }
+
+    private async Task RefreshLoopAsync()
+    {
+        using var timer = new PeriodicTimer(RefreshInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                try
+                {
+                    await RefreshAsync();
+                }
+                catch (Exception exception) when (!_stopping.IsCancellationRequested)
+                {
+                    LogRefreshFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the cluster")]
+    private partial void LogRegistered(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route index had lost {Count} route(s) of this gateway; re-sent them")]
+    private partial void LogResendingRoutes(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the gateway registration failed; retrying")]
+    private partial void LogRefreshFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unregistering the gateway at shutdown failed")]
+    private partial void LogUnregisterFailed(Exception exception);
+}

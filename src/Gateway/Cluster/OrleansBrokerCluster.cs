@@ -1,0 +1,32 @@
+using MqttCluster.Core.Topics;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Cluster;
+
+/// <summary>The gateway's view of the cluster, on Orleans grains.</summary>
+public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIdentity identity) : IBrokerCluster
+{
+    private IRouteIndexGrain RouteIndex => grainFactory.GetGrain<IRouteIndexGrain>(0);
+
+    public Task PublishAsync(string topic, BrokerMessage[] messages) =>
+        grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages);
+
+    public Task AddRouteAsync(string filter) => RouteIndex.AddRoutesAsync(identity.GatewayId, [filter]);
+
+    public Task RemoveRouteAsync(string filter) => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [filter]);
+
+    public async Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter)
+    {
+        if (!TopicFilter.HasWildcard(filter))
+        {
+            var message = await grainFactory.GetGrain<ITopicGrain>(filter).GetRetainedAsync();
+            return message is null ? [] : [message];
+        }
+
+        var partitions = RetainedIndexPartition.ForFilter(filter)
+            .Select(p => grainFactory.GetGrain<IRetainedIndexGrain>(p).MatchAsync(filter));
+        var topics = (await Task.WhenAll(partitions)).SelectMany(t => t).Order(StringComparer.Ordinal).ToArray();
+        var messages = await Task.WhenAll(topics.Select(t => grainFactory.GetGrain<ITopicGrain>(t).GetRetainedAsync()));
+        return [.. messages.OfType<BrokerMessage>()];
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>Log lines of MQTT connections, one place so their wording and levels stay consistent.</summary>
+internal static partial class ConnectionLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' connected from {Endpoint} (MQTT {Version}, clean {CleanSession}, keep-alive {KeepAlive}s)")]
+    public static partial void Connected(ILogger logger, string clientId, string endpoint, MqttProtocolVersion version, bool cleanSession, ushort keepAlive);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' at {Endpoint} disconnected ({Reason})")]
+    public static partial void Disconnected(ILogger logger, string clientId, string endpoint, MqttDisconnectReasonCode reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' at {Endpoint}: connection lost, {Detail}")]
+    public static partial void ConnectionLost(ILogger logger, string clientId, string endpoint, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' at {Endpoint} broke the protocol ({Reason}): {Detail}; closing the connection")]
+    public static partial void ProtocolViolation(ILogger logger, string clientId, string endpoint, MqttDisconnectReasonCode reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Endpoint} sent no CONNECT within {Timeout}; closing it")]
+    public static partial void ConnectTimeout(ILogger logger, string endpoint, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CONNECT of client '{ClientId}' from {Endpoint} refused: {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string clientId, string endpoint, MqttConnectReasonCode reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' at {OldEndpoint} taken over by a new connection from {NewEndpoint}")]
+    public static partial void SessionTakenOver(ILogger logger, string clientId, string oldEndpoint, string newEndpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' sent nothing for 1.5 x {KeepAlive}s keep-alive at {Endpoint}; closing the connection")]
+    public static partial void KeepAliveExpired(ILogger logger, string clientId, string endpoint, ushort keepAlive);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Will of client '{ClientId}' published to '{Topic}'")]
+    public static partial void WillPublished(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Will of client '{ClientId}' to '{Topic}' could not be published")]
+    public static partial void WillFailed(ILogger logger, string clientId, string topic, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': {Count} message(s) to '{Topic}' were not accepted by the cluster")]
+    public static partial void PublishFailed(ILogger logger, string clientId, string topic, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}': subscription to '{Filter}' refused: {Reason}")]
+    public static partial void SubscriptionRefused(ILogger logger, string clientId, string filter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': (un)subscribing '{Filter}' failed in the cluster")]
+    public static partial void SubscribeFailed(ILogger logger, string clientId, string filter, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': retained messages for '{Filter}' could not be read")]
+    public static partial void RetainedLookupFailed(ILogger logger, string clientId, string filter, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' is not keeping up: {Dropped} message(s) dropped so far ({Reason})")]
+    public static partial void MessagesDropped(ILogger logger, string clientId, long dropped, string reason);
+}

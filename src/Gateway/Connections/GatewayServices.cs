@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Gateway.Subscriptions;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>What every connection of this gateway shares.</summary>
+public sealed class GatewayServices(
+    IOptions<GatewayOptions> options,
+    IBrokerCluster cluster,
+    LocalSubscriptions subscriptions,
+    ConnectedClients clients,
+    TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory)
+{
+    public GatewayOptions Options { get; } = options.Value;
+
+    public IBrokerCluster Cluster { get; } = cluster;
+
+    public LocalSubscriptions Subscriptions { get; } = subscriptions;
+
+    public ConnectedClients Clients { get; } = clients;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
+    /// <summary>Signalled when the host shuts down: connections say goodbye and close.</summary>
+    public CancellationToken Stopping { get; } = lifetime.ApplicationStopping;
+
+    public ILogger Logger { get; } = loggerFactory.CreateLogger("MqttCluster.Gateway.Connection");
+}

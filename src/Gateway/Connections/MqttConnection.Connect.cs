@@ -1,0 +1,213 @@
+using MqttCluster.Core.Topics;
+using MqttCluster.Gateway.Transport;
+using MqttCluster.Grains;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>CONNECT / CONNACK.</summary>
+public sealed partial class MqttConnection
+{
+    private ushort _keepAliveSeconds;
+    private uint _clientMaximumPacketSize;
+
+    /// <summary>Waits for CONNECT (bounded by the connect timeout) and answers it; false ends the connection.</summary>
+    private async Task<bool> ReceiveConnectAsync()
+    {
+        MqttPacket? packet;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token))
+        {
+            timeout.CancelAfter(_services.Options.ConnectTimeout);
+            try
+            {
+                packet = await _reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!_closing.IsCancellationRequested)
+            {
+                ConnectionLog.ConnectTimeout(_services.Logger, Endpoint, _services.Options.ConnectTimeout);
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            catch (MqttProtocolError error)
+            {
+                ConnectionLog.ProtocolViolation(_services.Logger, ClientId, Endpoint, error.ReasonCode, error.Message);
+                await RefuseUnsupportedVersionAsync(error);
+                return false;
+            }
+            catch (Exception exception) when (exception is IOException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+            {
+                return false;
+            }
+        }
+
+        if (packet is not MqttConnectPacket connect)
+        {
+            // Nothing to answer: the client never completed CONNECT [MQTT-3.1.0-1].
+            return false;
+        }
+
+        _sender.Start(ProtocolVersion);
+        Volatile.Write(ref _lastPacketTimestamp, _services.TimeProvider.GetTimestamp());
+
+        var refusal = Validate(connect);
+        if (refusal is { } code)
+        {
+            ConnectionLog.ConnectRefused(_services.Logger, connect.ClientId ?? string.Empty, Endpoint, code);
+            _sender.Send(CreateConnAck(code, connect, assignedClientId: null));
+            return false;
+        }
+
+        var assignedClientId = string.IsNullOrEmpty(connect.ClientId) ? $"auto-{Guid.NewGuid():N}" : null;
+        ClientId = assignedClientId ?? connect.ClientId;
+        _keepAliveSeconds = NegotiateKeepAlive(connect.KeepAlivePeriod);
+        _clientMaximumPacketSize = connect.MaximumPacketSize;
+        _will = connect.WillFlag ? CreateWill(connect) : null;
+
+        var window = _services.Options.MaxInflightMessages;
+        if (IsV5 && connect.ReceiveMaximum > 0)
+        {
+            window = Math.Min(window, connect.ReceiveMaximum);
+        }
+
+        _outbound = new OutboundFlow(window, _services.Options.MaxQueuedMessages);
+        _forwarder = new InboundPublishForwarder(this, _services);
+
+        var previous = _services.Clients.TakeOver(ClientId, this);
+        if (previous is not null)
+        {
+            ConnectionLog.SessionTakenOver(_services.Logger, ClientId, previous.Endpoint, Endpoint);
+            previous.Close(MqttDisconnectReasonCode.SessionTakenOver);
+        }
+
+        lock (_outboundLock)
+        {
+            _connected = true;
+        }
+
+        _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId));
+        ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
+        return true;
+    }
+
+    private MqttConnectReasonCode? Validate(MqttConnectPacket connect)
+    {
+        if (string.IsNullOrEmpty(connect.ClientId) && !connect.CleanSession && !IsV5)
+        {
+            // [MQTT-3.1.3-8]: a 3.1.1 client without an id must ask for a clean session.
+            return MqttConnectReasonCode.ClientIdentifierNotValid;
+        }
+
+        if (connect.WillFlag)
+        {
+            if (TopicName.Validate(connect.WillTopic ?? string.Empty) != TopicValidationError.None)
+            {
+                return MqttConnectReasonCode.TopicNameInvalid;
+            }
+
+            if (connect.WillRetain && !_services.Options.RetainAvailable)
+            {
+                return MqttConnectReasonCode.RetainNotSupported;
+            }
+        }
+
+        if (connect.AuthenticationMethod is { Length: > 0 })
+        {
+            // Enhanced authentication (AUTH exchanges) is not offered [MQTT-4.12.0-1].
+            return MqttConnectReasonCode.BadAuthenticationMethod;
+        }
+
+        return null;
+    }
+
+    private ushort NegotiateKeepAlive(ushort requested)
+    {
+        var max = _services.Options.MaxKeepAlive;
+        if (max == 0 || !IsV5)
+        {
+            return requested;
+        }
+
+        return requested == 0 || requested > max ? max : requested;
+    }
+
+    private BrokerMessage CreateWill(MqttConnectPacket connect) => new()
+    {
+        Topic = connect.WillTopic,
+        Payload = connect.WillMessage ?? [],
+        QualityOfService = (byte)connect.WillQoS,
+        Retain = connect.WillRetain,
+        PublisherClientId = ClientId,
+        ExpiresAtUnixMilliseconds = connect.WillMessageExpiryInterval == 0 ? null : NowUnixMilliseconds + (connect.WillMessageExpiryInterval * 1000L),
+        ContentType = connect.WillContentType,
+        ResponseTopic = connect.WillResponseTopic,
+        CorrelationData = connect.WillCorrelationData,
+        PayloadFormatIndicator = (byte)connect.WillPayloadFormatIndicator,
+        UserProperties = connect.WillUserProperties is { Count: > 0 } properties
+            ? [.. properties.Select(p => new UserProperty(p.Name, p.ReadValueAsString()))]
+            : null,
+    };
+
+    /// <summary>
+    /// Every v5 CONNACK property is set on purpose: a new MqttConnAckPacket says maximum QoS 0, which makes v5
+    /// clients refuse QoS 1/2.
+    /// </summary>
+    private MqttConnAckPacket CreateConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId)
+    {
+        var options = _services.Options;
+        var ack = new MqttConnAckPacket
+        {
+            ReasonCode = reason,
+            ReturnCode = ToReturnCode(reason),
+            // No persistent sessions yet: every session starts new [MQTT-3.2.2-2].
+            IsSessionPresent = false,
+            MaximumQoS = MqttQualityOfServiceLevel.ExactlyOnce,
+            RetainAvailable = options.RetainAvailable,
+            WildcardSubscriptionAvailable = true,
+            SharedSubscriptionAvailable = false,
+            SubscriptionIdentifiersAvailable = true,
+            TopicAliasMaximum = options.TopicAliasMaximum,
+            ReceiveMaximum = options.ReceiveMaximum,
+            MaximumPacketSize = (uint)options.MaxPacketSize,
+            AssignedClientIdentifier = assignedClientId,
+            SessionExpiryInterval = 0,
+        };
+
+        if (IsV5 && reason == MqttConnectReasonCode.Success && _keepAliveSeconds != connect.KeepAlivePeriod)
+        {
+            ack.ServerKeepAlive = _keepAliveSeconds;
+        }
+
+        return ack;
+    }
+
+    private static MqttConnectReturnCode ToReturnCode(MqttConnectReasonCode reason) => reason switch
+    {
+        MqttConnectReasonCode.Success => MqttConnectReturnCode.ConnectionAccepted,
+        MqttConnectReasonCode.UnsupportedProtocolVersion => MqttConnectReturnCode.ConnectionRefusedUnacceptableProtocolVersion,
+        MqttConnectReasonCode.ClientIdentifierNotValid => MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
+        MqttConnectReasonCode.BadUserNameOrPassword => MqttConnectReturnCode.ConnectionRefusedBadUsernameOrPassword,
+        MqttConnectReasonCode.NotAuthorized => MqttConnectReturnCode.ConnectionRefusedNotAuthorized,
+        _ => MqttConnectReturnCode.ConnectionRefusedServerUnavailable,
+    };
+
+    /// <summary>
+    /// A CONNECT with a protocol level we do not speak gets the 3.1.1 refusal 0x01 before the connection closes
+    /// [MQTT-3.1.2-2]; anything else malformed before CONNACK just closes.
+    /// </summary>
+    private async Task RefuseUnsupportedVersionAsync(MqttProtocolError error)
+    {
+        if (!error.IsUnsupportedProtocolVersion)
+        {
+            return;
+        }
+
+        // CONNACK, remaining length 2, no session present, return code 0x01.
+        ReadOnlyMemory<byte> refusal = new byte[] { 0x20, 0x02, 0x00, 0x01 };
+        await _transport.Transport.Output.WriteAsync(refusal);
+    }
+}

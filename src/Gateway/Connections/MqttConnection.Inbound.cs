@@ -1,0 +1,159 @@
+using MqttCluster.Core.Topics;
+using MqttCluster.Gateway.Transport;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>Client-to-broker PUBLISH with QoS 0/1/2, topic aliases and QoS 2 de-duplication.</summary>
+public sealed partial class MqttConnection
+{
+    private readonly Dictionary<ushort, string> _topicAliases = [];
+    private readonly HashSet<ushort> _inboundQos2 = [];
+    private int _inboundUnacknowledged;
+
+    private async Task ReceivePublishAsync(MqttPublishPacket publish)
+    {
+        var topic = ResolveTopic(publish);
+        var qos = (byte)publish.QualityOfServiceLevel;
+        if (qos > 2)
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.MalformedPacket, "PUBLISH with QoS 3 [MQTT-3.3.1-4].");
+        }
+
+        if (publish.Retain && !_services.Options.RetainAvailable)
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.RetainNotSupported, "RETAIN is not available on this broker [MQTT-3.3.1-14].");
+        }
+
+        if (qos > 0 && publish.PacketIdentifier == 0)
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "QoS > 0 PUBLISH without packet identifier [MQTT-2.2.1-3].");
+        }
+
+        if (qos == 2)
+        {
+            bool duplicate;
+            lock (_inboundQos2)
+            {
+                duplicate = !_inboundQos2.Add(publish.PacketIdentifier);
+            }
+
+            if (duplicate)
+            {
+                // Already accepted and PUBREC'd: acknowledge again, do not forward twice [MQTT-4.3.3-10].
+                _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier });
+                return;
+            }
+        }
+
+        if (qos > 0 && IsV5 && Interlocked.Increment(ref _inboundUnacknowledged) > _services.Options.ReceiveMaximum)
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.ReceiveMaximumExceeded, $"More than {_services.Options.ReceiveMaximum} unacknowledged QoS 1/2 PUBLISH packets [MQTT-3.3.4-9].");
+        }
+
+        var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds);
+        try
+        {
+            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier), _closing.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private string ResolveTopic(MqttPublishPacket publish)
+    {
+        var topic = publish.Topic ?? string.Empty;
+        var alias = publish.TopicAlias;
+        if (alias != 0)
+        {
+            if (!IsV5 || alias > _services.Options.TopicAliasMaximum)
+            {
+                throw new MqttProtocolError(MqttDisconnectReasonCode.TopicAliasInvalid, $"Topic alias {alias} exceeds the maximum {_services.Options.TopicAliasMaximum} [MQTT-3.3.2-9].");
+            }
+
+            if (topic.Length == 0)
+            {
+                return _topicAliases.TryGetValue(alias, out var known)
+                    ? known
+                    : throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"Unknown topic alias {alias} [MQTT-3.3.4-2].");
+            }
+        }
+
+        var error = TopicName.Validate(topic);
+        if (error != TopicValidationError.None)
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Invalid topic name '{topic}': {error}.");
+        }
+
+        if (alias != 0)
+        {
+            _topicAliases[alias] = topic;
+        }
+
+        return topic;
+    }
+
+    /// <summary>Called by the forwarder, in arrival order, once the cluster accepted (or failed) a PUBLISH.</summary>
+    internal void Acknowledge(InboundPublish publish, bool failed)
+    {
+        if (publish.QualityOfService == 0)
+        {
+            return;
+        }
+
+        if (failed && !IsV5)
+        {
+            // 3.1.1 has no way to say "not accepted": close without acknowledging, so the client sends it again.
+            Close(MqttDisconnectReasonCode.ImplementationSpecificError);
+            return;
+        }
+
+        if (publish.QualityOfService == 1)
+        {
+            Interlocked.Decrement(ref _inboundUnacknowledged);
+            _sender.Send(new MqttPubAckPacket
+            {
+                PacketIdentifier = publish.PacketId,
+                ReasonCode = failed ? MqttPubAckReasonCode.ImplementationSpecificError : MqttPubAckReasonCode.Success,
+            });
+            return;
+        }
+
+        if (failed)
+        {
+            Interlocked.Decrement(ref _inboundUnacknowledged);
+            lock (_inboundQos2)
+            {
+                _inboundQos2.Remove(publish.PacketId);
+            }
+        }
+
+        _sender.Send(new MqttPubRecPacket
+        {
+            PacketIdentifier = publish.PacketId,
+            ReasonCode = failed ? MqttPubRecReasonCode.ImplementationSpecificError : MqttPubRecReasonCode.Success,
+        });
+    }
+
+    private void OnPubRel(ushort packetId)
+    {
+        bool known;
+        lock (_inboundQos2)
+        {
+            known = _inboundQos2.Remove(packetId);
+        }
+
+        if (known && IsV5)
+        {
+            Interlocked.Decrement(ref _inboundUnacknowledged);
+        }
+
+        _sender.Send(new MqttPubCompPacket
+        {
+            PacketIdentifier = packetId,
+            ReasonCode = known || !IsV5 ? MqttPubCompReasonCode.Success : MqttPubCompReasonCode.PacketIdentifierNotFound,
+        });
+    }
+}

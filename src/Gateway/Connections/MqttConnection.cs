@@ -1,0 +1,269 @@
+using Microsoft.AspNetCore.Connections;
+using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Gateway.Transport;
+using MqttCluster.Grains;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>
+/// The MQTT state machine of one client connection (TCP or WebSocket): CONNECT, keep-alive, QoS 0/1/2 in both
+/// directions, subscriptions, will. Reads on one loop, writes through <see cref="MqttPacketSender"/>, forwards
+/// publishes through <see cref="InboundPublishForwarder"/>; deliveries arrive from any thread.
+/// </summary>
+public sealed partial class MqttConnection : ISubscriber
+{
+    private readonly ConnectionContext _transport;
+    private readonly GatewayServices _services;
+    private readonly MqttPacketReader _reader;
+    private readonly MqttPacketSender _sender;
+    private readonly CancellationTokenSource _closing;
+    private readonly Lock _outboundLock = new();
+    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private OutboundFlow _outbound = new(1, 0);
+    private InboundPublishForwarder? _forwarder;
+    private MqttDisconnectReasonCode? _closeReason;
+    private bool _connected;
+    private bool _discardWill;
+    private BrokerMessage? _will;
+    private long _lastPacketTimestamp;
+    private long _droppedMessages;
+
+    public MqttConnection(ConnectionContext transport, GatewayServices services)
+    {
+        _transport = transport;
+        _services = services;
+        _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize);
+        _sender = new MqttPacketSender(transport.Transport.Output);
+        _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping, transport.ConnectionClosed);
+        Endpoint = transport.RemoteEndPoint?.ToString() ?? transport.ConnectionId;
+    }
+
+    public string ClientId { get; private set; } = string.Empty;
+
+    public string Endpoint { get; }
+
+    public MqttProtocolVersion ProtocolVersion => _reader.ProtocolVersion;
+
+    private bool IsV5 => ProtocolVersion == MqttProtocolVersion.V500;
+
+    private long NowUnixMilliseconds => _services.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Serves the connection until the client or the broker ends it.</summary>
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (!await ReceiveConnectAsync())
+            {
+                return;
+            }
+
+            var keepAlive = WatchKeepAliveAsync();
+            await ReceiveLoopAsync();
+            await keepAlive;
+        }
+        finally
+        {
+            await ShutdownAsync();
+        }
+    }
+
+    /// <summary>Ends the connection from the broker's side (takeover, keep-alive timeout, shutdown).</summary>
+    public void Close(MqttDisconnectReasonCode reason)
+    {
+        _closeReason ??= reason;
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        while (!_closing.IsCancellationRequested)
+        {
+            MqttPacket? packet;
+            try
+            {
+                packet = await _reader.ReadAsync(_closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (MqttProtocolError error)
+            {
+                RejectPacket(error);
+                return;
+            }
+            catch (Exception exception) when (exception is IOException or ConnectionResetException or ConnectionAbortedException)
+            {
+                ConnectionLog.ConnectionLost(_services.Logger, ClientId, Endpoint, exception.Message);
+                return;
+            }
+
+            if (packet is null)
+            {
+                ConnectionLog.ConnectionLost(_services.Logger, ClientId, Endpoint, "closed by the client without DISCONNECT");
+                return;
+            }
+
+            Volatile.Write(ref _lastPacketTimestamp, _services.TimeProvider.GetTimestamp());
+            try
+            {
+                if (!await HandlePacketAsync(packet))
+                {
+                    return;
+                }
+            }
+            catch (MqttProtocolError error)
+            {
+                RejectPacket(error);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles one packet after CONNECT; false ends the connection.</summary>
+    private async ValueTask<bool> HandlePacketAsync(MqttPacket packet)
+    {
+        switch (packet)
+        {
+            case MqttPublishPacket publish:
+                await ReceivePublishAsync(publish);
+                return true;
+            case MqttPubAckPacket pubAck:
+                OnPubAck(pubAck.PacketIdentifier);
+                return true;
+            case MqttPubRecPacket pubRec:
+                OnPubRec(pubRec);
+                return true;
+            case MqttPubRelPacket pubRel:
+                OnPubRel(pubRel.PacketIdentifier);
+                return true;
+            case MqttPubCompPacket pubComp:
+                OnPubComp(pubComp.PacketIdentifier);
+                return true;
+            case MqttSubscribePacket subscribe:
+                await SubscribeAsync(subscribe);
+                return true;
+            case MqttUnsubscribePacket unsubscribe:
+                await UnsubscribeAsync(unsubscribe);
+                return true;
+            case MqttPingReqPacket:
+                _sender.Send(MqttPingRespPacket.Instance);
+                return true;
+            case MqttDisconnectPacket disconnect:
+                OnDisconnect(disconnect);
+                return false;
+            case MqttConnectPacket:
+                throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "Second CONNECT on one connection [MQTT-3.1.0-2].");
+            default:
+                throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"Unexpected {packet.GetType().Name} from a client.");
+        }
+    }
+
+    private void OnDisconnect(MqttDisconnectPacket disconnect)
+    {
+        // A normal DISCONNECT discards the will [MQTT-3.14.4-3]; v5 reason 0x04 asks for it to be published.
+        _discardWill = !(IsV5 && disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
+        ConnectionLog.Disconnected(_services.Logger, ClientId, Endpoint, disconnect.ReasonCode);
+    }
+
+    private void RejectPacket(MqttProtocolError error)
+    {
+        ConnectionLog.ProtocolViolation(_services.Logger, ClientId, Endpoint, error.ReasonCode, error.Message);
+        _closeReason ??= error.ReasonCode;
+    }
+
+    private async Task WatchKeepAliveAsync()
+    {
+        var keepAlive = _keepAliveSeconds;
+        if (keepAlive == 0)
+        {
+            return;
+        }
+
+        // [MQTT-3.1.2-22]: close when nothing arrived within one and a half keep-alive periods.
+        var limit = TimeSpan.FromSeconds(keepAlive * 1.5);
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(keepAlive * 250, 100, 5000));
+        using var timer = new PeriodicTimer(period, _services.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closing.Token))
+            {
+                if (_services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > limit)
+                {
+                    ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, keepAlive);
+                    Close(MqttDisconnectReasonCode.KeepAliveTimeout);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ShutdownAsync()
+    {
+        var serverInitiated = _closeReason is not null || _services.Stopping.IsCancellationRequested;
+        if (_services.Stopping.IsCancellationRequested)
+        {
+            _closeReason ??= MqttDisconnectReasonCode.ServerShuttingDown;
+        }
+
+        if (_forwarder is not null)
+        {
+            await _forwarder.CompleteAsync();
+        }
+
+        if (_connected && IsV5 && serverInitiated && _closeReason is { } reason)
+        {
+            // [MQTT-4.13.2-1] a v5 client hears why; the reason code goes out before the socket closes.
+            _sender.Send(new MqttDisconnectPacket { ReasonCode = reason });
+        }
+
+        await _sender.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        if (_connected)
+        {
+            _services.Clients.Remove(ClientId, this);
+            await PublishWillAsync();
+            await RemoveAllSubscriptionsAsync();
+            lock (_outboundLock)
+            {
+                _connected = false;
+            }
+        }
+
+        _transport.Abort();
+        _closing.Dispose();
+    }
+
+    private async Task PublishWillAsync()
+    {
+        // Not on a normal DISCONNECT, and not when the broker itself shuts down gracefully: the client did not
+        // fail, it will reconnect (in a cluster, to another gateway).
+        if (_will is null || _discardWill || _services.Stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await _services.Cluster.PublishAsync(_will.Topic, [_will]);
+            ConnectionLog.WillPublished(_services.Logger, ClientId, _will.Topic);
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.WillFailed(_services.Logger, ClientId, _will.Topic, exception);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace MqttCluster.Gateway;
+
+/// <summary>Rejects gateway settings that cannot work, with a message naming the setting.</summary>
+public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    // Largest value the MQTT remaining-length encoding allows, plus the 5 bytes of fixed header.
+    private const int ProtocolMaxPacketSize = 268_435_455 + 5;
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        if (!System.Net.IPAddress.TryParse(options.BindAddress, out _) && options.BindAddress is not ("*" or "localhost"))
+        {
+            failures.Add($"Mqtt:BindAddress '{options.BindAddress}' is not an IP address, '*' or 'localhost'.");
+        }
+
+        CheckPort(failures, "Mqtt:TcpPort", options.TcpPort);
+        CheckPort(failures, "Mqtt:WebSocketPort", options.WebSocketPort);
+        if (options.MaxPacketSize is < 64 or > ProtocolMaxPacketSize)
+        {
+            failures.Add($"Mqtt:MaxPacketSize must be between 64 and {ProtocolMaxPacketSize} bytes.");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Mqtt:ConnectTimeout must be positive.");
+        }
+
+        if (options.ReceiveMaximum == 0)
+        {
+            failures.Add("Mqtt:ReceiveMaximum must be at least 1 [MQTT-3.2.2.3.3].");
+        }
+
+        if (options.MaxInflightMessages is < 1 or > 65535)
+        {
+            failures.Add("Mqtt:MaxInflightMessages must be between 1 and 65535.");
+        }
+
+        if (options.MaxQueuedMessages < 0)
+        {
+            failures.Add("Mqtt:MaxQueuedMessages must not be negative.");
+        }
+
+        if (options.WebSocketPaths.Length == 0 || Array.Exists(options.WebSocketPaths, p => !p.StartsWith('/')))
+        {
+            failures.Add("Mqtt:WebSocketPaths needs at least one path, each starting with '/'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckPort(List<string> failures, string setting, int port)
+    {
+        if (port is < -1 or > 65535)
+        {
+            failures.Add($"{setting} must be -1 (off), 0 (any free port) or a port number.");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace MqttCluster.Gateway.Hosting;
+
+/// <summary>
+/// The MQTT listeners as bound. With port 0 Kestrel picks a free port; once the server has started these report
+/// the real one (tests and the start-up log line read them).
+/// </summary>
+public sealed class GatewayEndpoints
+{
+    internal ListenOptions? Tcp { get; set; }
+
+    internal ListenOptions? WebSocket { get; set; }
+
+    public IPEndPoint? TcpEndPoint => Tcp?.IPEndPoint;
+
+    public IPEndPoint? WebSocketEndPoint => WebSocket?.IPEndPoint;
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Gateway.Connections;
+using MqttCluster.Gateway.Subscriptions;
+
+namespace MqttCluster.Gateway.Hosting;
+
+/// <summary>Registers an MQTT gateway in a host that also has an Orleans silo or client.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    public static IServiceCollection AddMqttGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayIdentity>();
+        services.AddSingleton<GatewayEndpoints>();
+        services.AddSingleton<IBrokerCluster, OrleansBrokerCluster>();
+        services.AddSingleton<LocalSubscriptions>();
+        services.AddSingleton<LocalFanOut>();
+        services.AddSingleton<GatewayDeliveryObserver>();
+        services.AddSingleton<ConnectedClients>();
+        services.AddSingleton<GatewayServices>();
+        services.AddSingleton<BrokerConnectionHandler>();
+        services.AddHostedService<GatewayRegistration>();
+        services.AddConnections();
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Subscriptions;
+
+/// <summary>A local session that holds subscriptions and accepts deliveries.</summary>
+public interface ISubscriber
+{
+    string ClientId { get; }
+
+    /// <summary>Queues a message for the client at <paramref name="qos"/>; never blocks.</summary>
+    void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers);
+}

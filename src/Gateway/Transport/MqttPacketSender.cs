@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+
+namespace MqttCluster.Gateway.Transport;
+
+/// <summary>
+/// The only writer of a connection. Packets are queued from any thread; one loop encodes whatever is queued into
+/// the output pipe and flushes once per batch, so a burst of deliveries costs one socket write, not one each.
+/// </summary>
+public sealed class MqttPacketSender
+{
+    private readonly PipeWriter _output;
+    private readonly Channel<MqttPacket> _queue = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
+    private MqttPacketFormatterAdapter? _formatter;
+    private int _queued;
+    private Task _loop = Task.CompletedTask;
+
+    public MqttPacketSender(PipeWriter output) => _output = output;
+
+    /// <summary>Packets queued and not yet written; how far behind a slow subscriber is.</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    public long BytesSent { get; private set; }
+
+    /// <summary>Starts writing, encoding for the protocol version the client connected with.</summary>
+    public void Start(MqttProtocolVersion version)
+    {
+        _formatter = new MqttPacketFormatterAdapter(version, new MqttBufferWriter(4096, 65535));
+        _loop = RunAsync();
+    }
+
+    /// <summary>Queues a packet; false once the sender is completed.</summary>
+    public bool Send(MqttPacket packet)
+    {
+        if (!_queue.Writer.TryWrite(packet))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _queued);
+        return true;
+    }
+
+    /// <summary>Stops accepting packets and waits until everything queued so far has been written.</summary>
+    public async Task CompleteAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Stops accepting packets and drops what is queued (the connection is going away).</summary>
+    public void Abort()
+    {
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out _))
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var formatter = _formatter!;
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var packet))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    var buffer = formatter.Encode(packet);
+                    try
+                    {
+                        _output.Write(buffer.Packet);
+                        foreach (var segment in buffer.Payload)
+                        {
+                            _output.Write(segment.Span);
+                        }
+
+                        BytesSent += buffer.Length;
+                    }
+                    finally
+                    {
+                        formatter.Cleanup();
+                    }
+                }
+
+                var flush = await _output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // The peer went away while we were writing; the read side notices and ends the connection.
+        }
+        finally
+        {
+            Abort();
+        }
+    }
+}

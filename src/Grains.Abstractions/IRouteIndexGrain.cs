@@ -1,0 +1,33 @@
+namespace MqttCluster.Grains;
+
+/// <summary>
+/// The authoritative route index: topic filter → gateways that have local subscribers for it. Only route
+/// changes (a gateway's first subscriber to a filter, its last one leaving) reach it, never publishes. Every silo
+/// holds a replica that topic grains read; a change returns only after every replica applied it, so a SUBACK sent
+/// after it is routable cluster-wide.
+/// </summary>
+[Alias("mqtt.IRouteIndexGrain")]
+public interface IRouteIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>Registers or refreshes a gateway. Returns the filters the index holds for it, so a gateway can
+    /// re-send its routes after the index lost them (for example after the hosting silo restarted).</summary>
+    [Alias("RegisterGateway")]
+    Task<string[]> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway);
+
+    [Alias("UnregisterGateway")]
+    Task UnregisterGatewayAsync(string gatewayId);
+
+    [Alias("AddRoutes")]
+    Task AddRoutesAsync(string gatewayId, string[] filters);
+
+    [Alias("RemoveRoutes")]
+    Task RemoveRoutesAsync(string gatewayId, string[] filters);
+
+    /// <summary>Registers (or refreshes) a silo's replica. Returns a snapshot when the replica's epoch or version
+    /// differs from the index, null when it is up to date.</summary>
+    [Alias("RegisterReplica")]
+    Task<RouteSnapshot?> RegisterReplicaAsync(string siloId, IRouteReplicaObserver replica, Guid knownEpoch, long knownVersion);
+
+    [Alias("GetSnapshot")]
+    Task<RouteSnapshot> GetSnapshotAsync();
+}

@@ -1,0 +1,12 @@
+namespace MqttCluster.Grains;
+
+/// <summary>The whole route index at one version, for a replica that starts or has missed a delta.</summary>
+[GenerateSerializer, Immutable, Alias("mqtt.RouteSnapshot")]
+public sealed record RouteSnapshot
+{
+    [Id(0)] public required Guid Epoch { get; init; }
+
+    [Id(1)] public required long Version { get; init; }
+
+    [Id(2)] public required GatewayRoutes[] Gateways { get; init; }
+}

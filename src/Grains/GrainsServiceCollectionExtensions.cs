@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Grains.Routing;
+
+namespace MqttCluster.Grains;
+
+/// <summary>Registers what broker grains need in every silo.</summary>
+public static class GrainsServiceCollectionExtensions
+{
+    public static IServiceCollection AddBrokerGrainServices(this IServiceCollection services)
+    {
+        services.AddSingleton<RouteIndexReplica>();
+        services.AddSingleton<RouteReplicaSynchronizer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteReplicaSynchronizer>());
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}

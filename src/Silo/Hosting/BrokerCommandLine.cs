@@ -1,0 +1,48 @@
+namespace MqttCluster.Silo.Hosting;
+
+/// <summary>Short command-line switches for the settings people change most, and the --help text.</summary>
+public static class BrokerCommandLine
+{
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--port"] = "Mqtt:TcpPort",
+        ["--ws-port"] = "Mqtt:WebSocketPort",
+        ["--bind"] = "Mqtt:BindAddress",
+        ["--data-dir"] = "Silo:DataDirectory",
+        ["--silo-port"] = "Silo:SiloPort",
+    };
+
+    public static bool IsHelpRequested(string[] args) =>
+        args.Any(a => a is "--help" or "-h" or "-?" or "/?");
+
+    public const string HelpText = """
+        mqtt-cluster-silo: a clustered MQTT broker on Microsoft Orleans (single node by default).
+
+        Usage: dotnet run --project src/Silo -- [options]
+
+        Every setting can come from appsettings.json, an environment variable (Section__Key, e.g. Mqtt__TcpPort=1884)
+        or the command line (--Section:Key=value, e.g. --Mqtt:TcpPort=1884). Shortcuts:
+          --port N           MQTT over TCP port                         (Mqtt:TcpPort, default 1883; -1 = off)
+          --ws-port N        MQTT over WebSocket port                   (Mqtt:WebSocketPort, default 9001; -1 = off)
+          --bind ADDRESS     address the MQTT listeners bind to         (Mqtt:BindAddress, default 127.0.0.1; * = all)
+          --data-dir PATH    where retained messages are stored         (Silo:DataDirectory, default ./data)
+          --silo-port N      Orleans silo-to-silo port                  (Silo:SiloPort, default 11111)
+
+        More settings (Section:Key = default):
+          Mqtt:WebSocketPaths        /mqtt and /   HTTP paths accepting MQTT WebSocket connections
+          Mqtt:MaxPacketSize         16777216      largest packet accepted from a client, bytes
+          Mqtt:ConnectTimeout        00:00:10      time a new connection has to send CONNECT
+          Mqtt:MaxKeepAlive          0             cap on client keep-alive in seconds (0 = none)
+          Mqtt:TopicAliasMaximum     64            inbound topic aliases per MQTT 5 client
+          Mqtt:ReceiveMaximum        100           unacknowledged QoS 1/2 PUBLISH a v5 client may send us
+          Mqtt:MaxInflightMessages   20            QoS 1/2 messages in flight towards one client
+          Mqtt:MaxQueuedMessages     1000          messages queued per client behind the in-flight window
+          Mqtt:RetainAvailable       true          accept retained messages
+          Silo:ClusterId             mqtt-cluster  Orleans cluster id
+          Silo:ServiceId             mqtt-broker   Orleans service id
+          Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
+
+          -h, --help                 show this text
+
+        """;
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using MqttCluster.Gateway;
+using MqttCluster.Gateway.Hosting;
+using MqttCluster.Grains;
+using MqttCluster.Storage;
+
+namespace MqttCluster.Silo.Hosting;
+
+/// <summary>
+/// The composition of a single-node broker: an Orleans silo with embedded storage and a co-hosted MQTT gateway.
+/// Program.cs and the tests both start the broker through this, so tests run what users run.
+/// </summary>
+public static class BrokerHostBuilderExtensions
+{
+    public static WebApplicationBuilder AddSingleNodeBroker(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<SiloOptions>().Bind(configuration.GetSection(SiloOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
+
+        var silo = configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        var dataDirectory = Path.GetFullPath(silo.DataDirectory);
+
+        // The silo first: hosted services start in registration order, so the gateway registers its routes with
+        // a running silo, and Kestrel (started last by the web host) accepts clients only after both.
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            orleans.AddSqliteGrainStorage(StorageNames.Broker, storage => storage.DataDirectory = dataDirectory);
+            orleans.Services.AddBrokerGrainServices();
+        });
+
+        builder.Services.AddMqttGateway(configuration);
+
+        var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.ListenMqtt(gateway, kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>()));
+        return builder;
+    }
+
+    public static WebApplication MapSingleNodeBroker(this WebApplication app)
+    {
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        app.UseWebSockets();
+        app.MapMqttWebSockets(gateway);
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(app));
+        return app;
+    }
+
+    private static void LogListening(WebApplication app)
+    {
+        var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MqttCluster.Silo");
+        BrokerLog.Listening(
+            logger,
+            endpoints.TcpEndPoint?.ToString() ?? "off",
+            endpoints.WebSocketEndPoint is { } ws ? $"{ws}{gateway.WebSocketPaths[0]}" : "off",
+            Path.GetFullPath(app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.DataDirectory));
+    }
+}
