@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh Debian machine with the .NET 10 SDK:
+# installs what the tests need (mosquitto clients, Node.js + the npm packages of the end-to-end tests),
+# builds the solution, runs all test projects and ends with one "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_packages=()
+command -v mosquitto_pub >/dev/null || apt_packages+=(mosquitto-clients)
+command -v mosquitto >/dev/null || apt_packages+=(mosquitto)
+command -v node >/dev/null || apt_packages+=(nodejs)
+command -v npm >/dev/null || apt_packages+=(npm)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${apt_packages[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+# Debian's mosquitto package starts a broker on 1883 when installed; the tests use their own ports,
+# but a user's port 1883 should stay free for the broker under test.
+if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
+    as_root systemctl stop mosquitto || true
+fi
+
+for js in tests/*/js; do
+    if [ -f "$js/package-lock.json" ]; then
+        echo "Installing npm packages in $js"
+        (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+done
+
+dotnet build Cluster.sln -c Release -nologo -v quiet -warnaserror
+log=$(mktemp)
+set +e
+dotnet test Cluster.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One summary line for people and CI, summed over all test assemblies.
+awk '/(Passed|Failed)! +- +Failed:/ {
+        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+        n++
+    }
+    END { if (n == 0) { print "0 passed, 0 failed"; exit } ; printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
