@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains;
@@ -11,7 +12,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<RouteIndexReplica>();
         services.AddSingleton<RouteReplicaSynchronizer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteReplicaSynchronizer>());
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }
