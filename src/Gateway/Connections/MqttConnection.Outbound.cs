@@ -8,7 +8,14 @@ namespace MqttCluster.Gateway.Connections;
 public sealed partial class MqttConnection
 {
     /// <inheritdoc />
-    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers)
+    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers) =>
+        Enqueue(message, qos, retain, subscriptionIdentifiers, isRetainedForNewSubscription: false);
+
+    /// <summary>
+    /// Queues a message for the client. Retained messages sent for a new subscription are bounded by the number of
+    /// matching retained topics, so they bypass the slow-consumer limits that protect against live traffic.
+    /// </summary>
+    private void Enqueue(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, bool isRetainedForNewSubscription)
     {
         var now = NowUnixMilliseconds;
         lock (_outboundLock)
@@ -33,7 +40,7 @@ public sealed partial class MqttConnection
             if (qos == 0)
             {
                 // QoS 0 may be lost; a client that stopped reading loses it rather than growing our memory.
-                if (_sender.QueuedCount >= _services.Options.MaxQueuedMessages)
+                if (!isRetainedForNewSubscription && _sender.QueuedCount >= _services.Options.MaxQueuedMessages)
                 {
                     CountDrop("send queue full");
                     return;
@@ -48,7 +55,7 @@ public sealed partial class MqttConnection
             {
                 SendInflight(delivery, now);
             }
-            else if (!_outbound.TryQueue(delivery))
+            else if (!_outbound.TryQueue(delivery, ignoreLimit: isRetainedForNewSubscription))
             {
                 CountDrop("in-flight window and queue full");
             }

@@ -113,11 +113,12 @@ public sealed partial class MqttConnection
             {
                 // A wildcard at the first level does not match '$' topics [MQTT-4.7.2-1]; the index already
                 // honours that, and no-local does not apply to retained messages.
-                Deliver(
+                Enqueue(
                     message,
                     Math.Min(message.QualityOfService, subscription.MaximumQoS),
                     retain: true,
-                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier]);
+                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
+                    isRetainedForNewSubscription: true);
             }
         }
         catch (Exception exception)

@@ -17,9 +17,9 @@ internal sealed class OutboundFlow(int window, int maxQueued)
     public bool HasRoom => _inflight.Count < window;
 
     /// <summary>Queues a delivery behind a full window; false when the queue limit drops it.</summary>
-    public bool TryQueue(PendingDelivery delivery)
+    public bool TryQueue(PendingDelivery delivery, bool ignoreLimit = false)
     {
-        if (_pending.Count >= maxQueued)
+        if (!ignoreLimit && _pending.Count >= maxQueued)
         {
             return false;
         }
