@@ -33,4 +33,8 @@ public sealed record BrokerMessage
     [Id(9)] public byte PayloadFormatIndicator { get; init; }
 
     [Id(10)] public UserProperty[]? UserProperties { get; init; }
+
+    /// <summary>Unique per published message, so a session resuming from its offline queue while live delivery
+    /// already reaches its new connection receives each message once.</summary>
+    [Id(11)] public Guid MessageId { get; init; }
 }

@@ -1,7 +1,8 @@
 namespace MqttCluster.Grains;
 
 /// <summary>
-/// The authoritative route index: topic filter → gateways that have local subscribers for it. Only route
+/// The authoritative route index: topic filter → gateways that have local subscribers for it, and offline
+/// persistent sessions. Only route
 /// changes (a gateway's first subscriber to a filter, its last one leaving) reach it, never publishes. Every silo
 /// holds a replica that topic grains read; a change returns only after every replica applied it, so a SUBACK sent
 /// after it is routable cluster-wide.
@@ -22,6 +23,11 @@ public interface IRouteIndexGrain : IGrainWithIntegerKey
 
     [Alias("RemoveRoutes")]
     Task RemoveRoutesAsync(string gatewayId, string[] filters);
+
+    /// <summary>Replaces the routes of an offline persistent session (its non-shared filters); an empty set
+    /// removes the session as a target.</summary>
+    [Alias("SetSessionRoutes")]
+    Task SetSessionRoutesAsync(string clientId, string[] filters);
 
     /// <summary>Registers (or refreshes) a silo's replica. Returns a snapshot when the replica's epoch or version
     /// differs from the index, null when it is up to date.</summary>

@@ -14,6 +14,13 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("Publish")]
     Task PublishAsync(BrokerMessage[] messages);
 
+    /// <summary>
+    /// Sends messages again to one member of a shared subscription group, because the member they went to
+    /// disconnected before acknowledging them [MQTT-4.8.2-6].
+    /// </summary>
+    [Alias("PublishShared")]
+    Task PublishSharedAsync(string groupRoute, BrokerMessage[] messages);
+
     /// <summary>The retained message of this topic, or null.</summary>
     [Alias("GetRetained")]
     Task<BrokerMessage?> GetRetainedAsync();

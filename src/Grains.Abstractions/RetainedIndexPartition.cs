@@ -28,15 +28,5 @@ public static class RetainedIndexPartition
         return slash < 0 ? name : name.AsSpan(0, slash);
     }
 
-    // FNV-1a: stable across processes and machines, unlike string.GetHashCode.
-    private static int ForFirstLevel(ReadOnlySpan<char> level)
-    {
-        var hash = 2166136261u;
-        foreach (var c in level)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % Count);
-    }
+    private static int ForFirstLevel(ReadOnlySpan<char> level) => StablePartition.Of(level, Count);
 }

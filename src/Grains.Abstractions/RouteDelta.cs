@@ -11,13 +11,14 @@ public sealed record RouteDelta
 
     [Id(1)] public required long Version { get; init; }
 
-    [Id(2)] public required string GatewayId { get; init; }
+    /// <summary>A <see cref="RouteTarget"/> key.</summary>
+    [Id(2)] public required string Target { get; init; }
 
-    /// <summary>Set when the gateway registers (or re-registers) its delivery endpoint.</summary>
+    /// <summary>Set when a gateway registers (or re-registers) its delivery endpoint.</summary>
     [Id(3)] public IGatewayObserver? Gateway { get; init; }
 
-    /// <summary>True when the gateway and all its routes are gone.</summary>
-    [Id(4)] public bool GatewayRemoved { get; init; }
+    /// <summary>True when the target and all its routes are gone.</summary>
+    [Id(4)] public bool TargetRemoved { get; init; }
 
     [Id(5)] public string[] AddedFilters { get; init; } = [];
 

@@ -8,5 +8,5 @@ public sealed record RouteSnapshot
 
     [Id(1)] public required long Version { get; init; }
 
-    [Id(2)] public required GatewayRoutes[] Gateways { get; init; }
+    [Id(2)] public required TargetRoutes[] Targets { get; init; }
 }

@@ -4,66 +4,90 @@ namespace MqttCluster.Grains.Routing;
 
 /// <summary>
 /// Authoritative route index. Soft state: gateways refresh their registration periodically and re-send routes the
-/// index no longer holds, so the index rebuilds itself after it is lost. Each change is pushed to every silo's
-/// replica before the call returns.
+/// index no longer holds; offline sessions are re-registered by their session grains. Each change is pushed to
+/// every silo's replica before the call returns.
 /// </summary>
 public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
 {
-    private readonly Dictionary<string, GatewayEntry> _gateways = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TargetEntry> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IRouteReplicaObserver> _replicas = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
 
     public async Task<string[]> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway)
     {
-        if (_gateways.TryGetValue(gatewayId, out var entry))
+        var target = RouteTarget.Gateway(gatewayId);
+        if (_targets.TryGetValue(target, out var entry))
         {
-            if (!ReferenceEquals(entry.Gateway, gateway) && !entry.Gateway.Equals(gateway))
+            if (!Equals(entry.Gateway, gateway))
             {
                 entry.Gateway = gateway;
-                await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, GatewayId = gatewayId, Gateway = gateway });
+                await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
             }
 
             return [.. entry.Filters];
         }
 
-        _gateways[gatewayId] = new GatewayEntry(gateway);
+        _targets[target] = new TargetEntry(gateway);
         LogGatewayRegistered(gatewayId);
-        await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, GatewayId = gatewayId, Gateway = gateway });
+        await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
         return [];
     }
 
     public async Task UnregisterGatewayAsync(string gatewayId)
     {
-        if (_gateways.Remove(gatewayId))
+        if (_targets.Remove(RouteTarget.Gateway(gatewayId)))
         {
             LogGatewayRemoved(gatewayId);
-            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, GatewayId = gatewayId, GatewayRemoved = true });
+            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = RouteTarget.Gateway(gatewayId), TargetRemoved = true });
         }
     }
 
-    public async Task AddRoutesAsync(string gatewayId, string[] filters)
+    public Task AddRoutesAsync(string gatewayId, string[] filters)
     {
-        var entry = GetGateway(gatewayId);
-        var added = filters.Where(entry.Filters.Add).ToArray();
-        if (added.Length > 0)
+        var target = RouteTarget.Gateway(gatewayId);
+        if (!_targets.TryGetValue(target, out var entry))
         {
-            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, GatewayId = gatewayId, AddedFilters = added });
+            throw new InvalidOperationException($"Gateway '{gatewayId}' is not registered with the route index.");
         }
+
+        return AddAsync(target, entry, filters);
     }
 
-    public async Task RemoveRoutesAsync(string gatewayId, string[] filters)
+    public Task RemoveRoutesAsync(string gatewayId, string[] filters) =>
+        _targets.TryGetValue(RouteTarget.Gateway(gatewayId), out var entry)
+            ? RemoveAsync(RouteTarget.Gateway(gatewayId), entry, filters)
+            : Task.CompletedTask;
+
+    public async Task SetSessionRoutesAsync(string clientId, string[] filters)
     {
-        if (!_gateways.TryGetValue(gatewayId, out var entry))
+        var target = RouteTarget.Session(clientId);
+        if (filters.Length == 0)
+        {
+            if (_targets.Remove(target))
+            {
+                await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, TargetRemoved = true });
+            }
+
+            return;
+        }
+
+        if (!_targets.TryGetValue(target, out var entry))
+        {
+            _targets[target] = entry = new TargetEntry(null);
+        }
+
+        var wanted = filters.ToHashSet(StringComparer.Ordinal);
+        var removed = entry.Filters.Where(f => !wanted.Contains(f)).ToArray();
+        var added = wanted.Where(f => !entry.Filters.Contains(f)).ToArray();
+        if (added.Length + removed.Length == 0)
         {
             return;
         }
 
-        var removed = filters.Where(entry.Filters.Remove).ToArray();
-        if (removed.Length > 0)
-        {
-            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, GatewayId = gatewayId, RemovedFilters = removed });
-        }
+        entry.Filters.ExceptWith(removed);
+        entry.Filters.UnionWith(added);
+        await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, AddedFilters = added, RemovedFilters = removed });
     }
 
     public async Task<RouteSnapshot?> RegisterReplicaAsync(string siloId, IRouteReplicaObserver replica, Guid knownEpoch, long knownVersion)
@@ -76,7 +100,7 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
     {
         Epoch = _epoch,
         Version = _version,
-        Gateways = [.. _gateways.Select(g => new GatewayRoutes(g.Key, g.Value.Gateway, [.. g.Value.Filters]))],
+        Targets = [.. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters]))],
     });
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -86,10 +110,23 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
         return Task.CompletedTask;
     }
 
-    private GatewayEntry GetGateway(string gatewayId) =>
-        _gateways.TryGetValue(gatewayId, out var entry)
-            ? entry
-            : throw new InvalidOperationException($"Gateway '{gatewayId}' is not registered with the route index.");
+    private async Task AddAsync(string target, TargetEntry entry, string[] filters)
+    {
+        var added = filters.Where(entry.Filters.Add).ToArray();
+        if (added.Length > 0)
+        {
+            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, AddedFilters = added });
+        }
+    }
+
+    private async Task RemoveAsync(string target, TargetEntry entry, string[] filters)
+    {
+        var removed = filters.Where(entry.Filters.Remove).ToArray();
+        if (removed.Length > 0)
+        {
+            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, RemovedFilters = removed });
+        }
+    }
 
     /// <summary>Pushes a delta to every replica; a replica that fails is dropped and resynchronises on its own.</summary>
     private async Task PublishAsync(RouteDelta delta)
@@ -122,9 +159,9 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route replica of silo {SiloId} did not apply a delta; it will resynchronise")]
     private partial void LogReplicaFailed(string siloId, Exception? exception);
 
-    private sealed class GatewayEntry(IGatewayObserver gateway)
+    private sealed class TargetEntry(IGatewayObserver? gateway)
     {
-        public IGatewayObserver Gateway { get; set; } = gateway;
+        public IGatewayObserver? Gateway { get; set; } = gateway;
 
         public HashSet<string> Filters { get; } = new(StringComparer.Ordinal);
     }

@@ -6,12 +6,15 @@ namespace MqttCluster.Grains.Routing;
 /// <summary>
 /// This silo's copy of the route index, read by topic grains on every publish. Fed by deltas from
 /// <see cref="IRouteIndexGrain"/>; a gap in versions or a new epoch triggers a resync from a snapshot.
+/// Plain filters live in one trie; shared subscription routes in another, keyed by their inner filter.
 /// </summary>
 public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger) : IRouteReplicaObserver
 {
     private readonly Lock _lock = new();
-    private TopicTrie<string> _routes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IGatewayObserver> _gateways = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _filtersByTarget = new(StringComparer.Ordinal);
+    private TopicTrie<string> _routes = new(StringComparer.Ordinal);
+    private TopicTrie<SharedRoute> _sharedRoutes = new();
     private Guid _epoch;
     private long _version;
     private long _changeCount;
@@ -36,33 +39,43 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
         {
             lock (_lock)
             {
-                return _routes.Count;
+                return _routes.Count + _sharedRoutes.Count;
             }
         }
     }
 
-    /// <summary>Gateways with at least one route matching <paramref name="topic"/>, each once.</summary>
-    public GatewayDestination[] Match(string topic)
+    /// <summary>The destinations of messages published to <paramref name="topic"/>.</summary>
+    public RouteMatch Match(string topic)
     {
         lock (_lock)
         {
-            HashSet<string>? ids = null;
-            _routes.Match(topic, (_, gatewayId) => (ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(gatewayId));
-            if (ids is null)
+            HashSet<string>? targets = null;
+            _routes.Match(topic, (_, target) => (targets ??= new HashSet<string>(StringComparer.Ordinal)).Add(target));
+            Dictionary<string, HashSet<string>>? groups = null;
+            _sharedRoutes.Match(topic, (_, route) =>
             {
-                return [];
-            }
-
-            var result = new List<GatewayDestination>(ids.Count);
-            foreach (var id in ids)
-            {
-                if (_gateways.TryGetValue(id, out var gateway))
+                groups ??= new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(route.GroupRoute, out var members))
                 {
-                    result.Add(new GatewayDestination(id, gateway));
+                    groups[route.GroupRoute] = members = new HashSet<string>(StringComparer.Ordinal);
                 }
+
+                members.Add(route.Target);
+            });
+
+            if (targets is null && groups is null)
+            {
+                return RouteMatch.None;
             }
 
-            return [.. result];
+            var fanOut = targets is null ? [] : ToDestinations(targets);
+            var shared = groups is null
+                ? []
+                : groups.OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => new SharedGroupMatch(g.Key, ToDestinations(g.Value)))
+                    .Where(g => g.Members.Length > 0)
+                    .ToArray();
+            return new RouteMatch(fanOut, shared);
         }
     }
 
@@ -72,8 +85,7 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
         {
             if (delta.Epoch != _epoch || delta.Version != _version + 1)
             {
-                // A gap: ignore and let the next refresh bring a snapshot. Throwing makes the index drop this
-                // replica until it re-registers, which is what we want while it is stale.
+                // Throwing makes the index drop this replica until it re-registers with a snapshot.
                 LogOutOfOrderDelta(delta.Epoch, delta.Version, _epoch, _version);
                 throw new InvalidOperationException("Route delta out of order; replica will resynchronise.");
             }
@@ -91,31 +103,58 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
         lock (_lock)
         {
             _routes = new TopicTrie<string>(StringComparer.Ordinal);
+            _sharedRoutes = new TopicTrie<SharedRoute>();
             _gateways.Clear();
-            foreach (var gateway in snapshot.Gateways)
+            _filtersByTarget.Clear();
+            foreach (var target in snapshot.Targets)
             {
-                _gateways[gateway.GatewayId] = gateway.Gateway;
-                foreach (var filter in gateway.Filters)
+                if (target.Gateway is not null)
                 {
-                    _routes.Add(filter, gateway.GatewayId);
+                    _gateways[target.Target] = target.Gateway;
+                }
+
+                foreach (var filter in target.Filters)
+                {
+                    AddRoute(filter, target.Target);
                 }
             }
 
             _epoch = snapshot.Epoch;
             _version = snapshot.Version;
             Interlocked.Increment(ref _changeCount);
-            LogResynchronised(_epoch, _version, _routes.Count);
+            LogResynchronised(_epoch, _version, _routes.Count + _sharedRoutes.Count);
         }
+    }
+
+    private RouteDestination[] ToDestinations(HashSet<string> targets)
+    {
+        var result = new List<RouteDestination>(targets.Count);
+        foreach (var target in targets)
+        {
+            if (_gateways.TryGetValue(target, out var gateway))
+            {
+                result.Add(new RouteDestination(target, gateway, null));
+            }
+            else if (RouteTarget.IsSession(target, out var clientId))
+            {
+                result.Add(new RouteDestination(target, null, clientId));
+            }
+        }
+
+        return [.. result];
     }
 
     private void ApplyLocked(RouteDelta delta)
     {
-        if (delta.GatewayRemoved)
+        if (delta.TargetRemoved)
         {
-            _gateways.Remove(delta.GatewayId);
-            foreach (var filter in _routes.Filters.ToArray())
+            _gateways.Remove(delta.Target);
+            if (_filtersByTarget.TryGetValue(delta.Target, out var filters))
             {
-                _routes.Remove(filter, delta.GatewayId);
+                foreach (var filter in filters.ToArray())
+                {
+                    RemoveRoute(filter, delta.Target);
+                }
             }
 
             return;
@@ -123,17 +162,52 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
 
         if (delta.Gateway is not null)
         {
-            _gateways[delta.GatewayId] = delta.Gateway;
+            _gateways[delta.Target] = delta.Gateway;
         }
 
         foreach (var filter in delta.AddedFilters)
         {
-            _routes.Add(filter, delta.GatewayId);
+            AddRoute(filter, delta.Target);
         }
 
         foreach (var filter in delta.RemovedFilters)
         {
-            _routes.Remove(filter, delta.GatewayId);
+            RemoveRoute(filter, delta.Target);
+        }
+    }
+
+    private void AddRoute(string filter, string target)
+    {
+        if (!_filtersByTarget.TryGetValue(target, out var filters))
+        {
+            _filtersByTarget[target] = filters = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        filters.Add(filter);
+        if (TopicFilter.TryParseShared(filter, out _, out var inner))
+        {
+            _sharedRoutes.Add(inner, new SharedRoute(filter, target));
+        }
+        else
+        {
+            _routes.Add(filter, target);
+        }
+    }
+
+    private void RemoveRoute(string filter, string target)
+    {
+        if (_filtersByTarget.TryGetValue(target, out var filters) && filters.Remove(filter) && filters.Count == 0)
+        {
+            _filtersByTarget.Remove(target);
+        }
+
+        if (TopicFilter.TryParseShared(filter, out _, out var inner))
+        {
+            _sharedRoutes.Remove(inner, new SharedRoute(filter, target));
+        }
+        else
+        {
+            _routes.Remove(filter, target);
         }
     }
 
@@ -142,4 +216,6 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route replica loaded snapshot {Epoch}/{Version} with {RouteCount} routes")]
     private partial void LogResynchronised(Guid epoch, long version, int routeCount);
+
+    private sealed record SharedRoute(string GroupRoute, string Target);
 }

@@ -4,9 +4,10 @@ using MqttCluster.Grains.Routing;
 namespace MqttCluster.Grains.Topics;
 
 /// <summary>
-/// One activation per topic name: keeps the retained message and forwards every accepted message to the gateways
-/// whose routes match, one ordered outbox per gateway. Destinations come from the silo-local route replica and are
-/// cached until the replica changes.
+/// One activation per topic name: keeps the retained message and forwards every accepted message to the
+/// destinations whose routes match — every gateway with plain subscribers, every offline persistent session, and
+/// for each shared subscription group one member gateway (round-robin) — through one ordered outbox each.
+/// Destinations come from the silo-local route replica and are cached until the replica changes.
 /// </summary>
 public sealed partial class TopicGrain(
     [PersistentState("retained", StorageNames.Broker)] IPersistentState<RetainedMessageState> retained,
@@ -14,8 +15,9 @@ public sealed partial class TopicGrain(
     TimeProvider timeProvider,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
-    private readonly Dictionary<string, GatewayOutbox> _outboxes = new(StringComparer.Ordinal);
-    private GatewayDestination[] _destinations = [];
+    private readonly Dictionary<string, RouteOutbox> _outboxes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _sharedCursors = new(StringComparer.Ordinal);
+    private RouteMatch _destinations = RouteMatch.None;
     private long _destinationsVersion = -1;
 
     private string Topic => this.GetPrimaryKeyString();
@@ -28,18 +30,43 @@ public sealed partial class TopicGrain(
             await StoreRetainedAsync(lastRetained);
         }
 
-        var destinations = CurrentDestinations();
-        foreach (var destination in destinations)
+        var match = CurrentDestinations();
+        var plan = new Dictionary<RouteDestination, List<GatewayDelivery>>();
+        foreach (var destination in match.FanOut)
         {
-            if (!_outboxes.TryGetValue(destination.GatewayId, out var outbox))
-            {
-                outbox = new GatewayOutbox(Topic, destination.GatewayId, destination.Gateway, logger);
-                _outboxes[destination.GatewayId] = outbox;
-            }
-
-            outbox.Gateway = destination.Gateway;
-            outbox.Enqueue(messages);
+            plan[destination] = [.. messages.Select(m => new GatewayDelivery(m, null))];
         }
+
+        if (match.SharedGroups.Length > 0)
+        {
+            foreach (var message in messages)
+            {
+                foreach (var group in match.SharedGroups)
+                {
+                    AssignShared(plan, message, group);
+                }
+            }
+        }
+
+        await DeliverAsync(plan, mustPersist: messages.Any(m => m.QualityOfService > 0));
+    }
+
+    public async Task PublishSharedAsync(string groupRoute, BrokerMessage[] messages)
+    {
+        var group = Array.Find(CurrentDestinations().SharedGroups, g => g.GroupRoute == groupRoute);
+        if (group is null)
+        {
+            LogSharedGroupGone(Topic, groupRoute, messages.Length);
+            return;
+        }
+
+        var plan = new Dictionary<RouteDestination, List<GatewayDelivery>>();
+        foreach (var message in messages)
+        {
+            AssignShared(plan, message, group);
+        }
+
+        await DeliverAsync(plan, mustPersist: false);
     }
 
     public Task<BrokerMessage?> GetRetainedAsync()
@@ -53,7 +80,69 @@ public sealed partial class TopicGrain(
         return Task.FromResult(message);
     }
 
-    private GatewayDestination[] CurrentDestinations()
+    /// <summary>Adds <paramref name="message"/> for the group's next member, merged with that member's plain delivery.</summary>
+    private void AssignShared(Dictionary<RouteDestination, List<GatewayDelivery>> plan, BrokerMessage message, SharedGroupMatch group)
+    {
+        var cursor = _sharedCursors.GetValueOrDefault(group.GroupRoute);
+        var member = group.Members[(int)((uint)cursor % (uint)group.Members.Length)];
+        _sharedCursors[group.GroupRoute] = cursor + 1;
+
+        if (!plan.TryGetValue(member, out var deliveries))
+        {
+            plan[member] = deliveries = [];
+        }
+
+        var index = deliveries.FindIndex(d => ReferenceEquals(d.Message, message));
+        if (index < 0)
+        {
+            deliveries.Add(new GatewayDelivery(message, [group.GroupRoute]));
+        }
+        else
+        {
+            var existing = deliveries[index];
+            deliveries[index] = existing with { SharedGroups = [.. existing.SharedGroups ?? [], group.GroupRoute] };
+        }
+    }
+
+    /// <summary>
+    /// Queues each destination's deliveries. Deliveries to offline sessions are awaited when they carry QoS 1/2
+    /// messages: once this returns, those messages are in the sessions' stored queues, so the publisher's
+    /// PUBACK / PUBREC can never precede their persistence.
+    /// </summary>
+    private async Task DeliverAsync(Dictionary<RouteDestination, List<GatewayDelivery>> plan, bool mustPersist)
+    {
+        List<Task>? persisted = null;
+        foreach (var (destination, deliveries) in plan)
+        {
+            var outbox = GetOutbox(destination);
+            var done = outbox.Enqueue(deliveries);
+            if (mustPersist && destination.SessionClientId is not null)
+            {
+                (persisted ??= []).Add(done);
+            }
+        }
+
+        if (persisted is not null)
+        {
+            await Task.WhenAll(persisted);
+        }
+    }
+
+    private RouteOutbox GetOutbox(RouteDestination destination)
+    {
+        Func<GatewayDelivery[], Task> send = destination.Gateway is { } gateway
+            ? gateway.DeliverAsync
+            : deliveries => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
+        if (!_outboxes.TryGetValue(destination.Target, out var outbox))
+        {
+            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, logger);
+        }
+
+        outbox.Send = send;
+        return outbox;
+    }
+
+    private RouteMatch CurrentDestinations()
     {
         var version = routes.ChangeCount;
         if (version != _destinationsVersion)
@@ -68,11 +157,14 @@ public sealed partial class TopicGrain(
 
     private void DropIdleOutboxes()
     {
-        foreach (var (gatewayId, outbox) in _outboxes.ToArray())
+        var live = _destinations.FanOut.Select(d => d.Target)
+            .Concat(_destinations.SharedGroups.SelectMany(g => g.Members).Select(d => d.Target))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var (target, outbox) in _outboxes.ToArray())
         {
-            if (outbox.IsIdle && Array.TrueForAll(_destinations, d => d.GatewayId != gatewayId))
+            if (outbox.IsIdle && !live.Contains(target))
             {
-                _outboxes.Remove(gatewayId);
+                _outboxes.Remove(target);
             }
         }
     }
@@ -111,4 +203,7 @@ public sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retained message on '{Topic}' cleared")]
     private partial void LogRetainedCleared(string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared group {GroupRoute} has no member left for '{Topic}'; {Count} message(s) dropped")]
+    private partial void LogSharedGroupGone(string topic, string groupRoute, int count);
 }

@@ -1,0 +1,36 @@
+namespace MqttCluster.Grains;
+
+/// <summary>
+/// The single authority for one client id across the cluster: which connection owns it (taking it over from the
+/// previous one, wherever that is), its subscriptions, offline queue, unfinished QoS state, will and expiry.
+/// </summary>
+[Alias("mqtt.ISessionGrain")]
+public interface ISessionGrain : IGrainWithStringKey
+{
+    [Alias("Connect")]
+    Task<SessionConnectResult> ConnectAsync(SessionConnectRequest request);
+
+    /// <summary>Called once the connection's routes are in place: stops offline queueing and hands over what
+    /// the new connection must send first.</summary>
+    [Alias("Resume")]
+    Task<SessionResume> ResumeAsync(long epoch);
+
+    /// <summary>Keeps a persistent session's subscriptions in step with SUBSCRIBE / UNSUBSCRIBE.</summary>
+    [Alias("UpdateSubscriptions")]
+    Task UpdateSubscriptionsAsync(long epoch, SessionSubscription[] upserted, string[] removed);
+
+    [Alias("Disconnect")]
+    Task DisconnectAsync(long epoch, SessionHandoff handoff);
+
+    /// <summary>From topic grains, while the session is offline: queue what matches its subscriptions.</summary>
+    [Alias("Enqueue")]
+    Task EnqueueAsync(BrokerMessage[] messages);
+
+    /// <summary>After a restart: re-register the offline session's routes and timers, or expire it.</summary>
+    [Alias("Wake")]
+    Task WakeAsync();
+
+    /// <summary>The session's own timer (will delay, expiry) calls back through this, on the grain's scheduler.</summary>
+    [Alias("CheckTimers")]
+    Task CheckTimersAsync();
+}

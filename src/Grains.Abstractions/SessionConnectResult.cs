@@ -1,0 +1,14 @@
+namespace MqttCluster.Grains;
+
+/// <summary>The session grain's answer to a CONNECT.</summary>
+[GenerateSerializer, Immutable, Alias("mqtt.SessionConnectResult")]
+public sealed record SessionConnectResult
+{
+    /// <summary>Identifies this connection's ownership of the session; later calls carry it so a connection that
+    /// was taken over cannot change the session any more.</summary>
+    [Id(0)] public long Epoch { get; init; }
+
+    [Id(1)] public bool SessionPresent { get; init; }
+
+    [Id(2)] public SessionSubscription[] Subscriptions { get; init; } = [];
+}

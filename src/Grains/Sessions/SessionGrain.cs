@@ -1,0 +1,446 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MqttCluster.Grains.Sessions;
+
+/// <summary>
+/// The authority for one client id. Tracks which connection owns the session (taking it over from the previous
+/// one on any gateway), and for persistent sessions the subscriptions, the offline queue, unfinished QoS state,
+/// the will with its delay, and expiry. While the session is offline its non-shared filters are routes in the
+/// route index, so topic grains send it what it must queue.
+/// </summary>
+public sealed partial class SessionGrain(
+    [PersistentState("session", StorageNames.Broker)] IPersistentState<SessionState> stored,
+    IOptions<SessionOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+{
+    private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(5);
+
+    private long _epoch;
+    private IGatewayObserver? _owner;
+    private bool _online;
+    private bool _resumed;
+    private ITimer? _timer;
+
+    private string ClientId => this.GetPrimaryKeyString();
+
+    private SessionState State => stored.State;
+
+    private long Now => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task<SessionConnectResult> ConnectAsync(SessionConnectRequest request)
+    {
+        if (_online)
+        {
+            await TakeOverAsync();
+        }
+
+        if (State.Persistent && State.ExpiresAtUnixMilliseconds <= Now)
+        {
+            await EndSessionAsync(publishPendingWill: true);
+        }
+
+        var sessionPresent = false;
+        if (request.CleanStart)
+        {
+            // [MQTT-3.1.2-4]: clean start discards the session; a will still waiting for its delay goes out, as
+            // the old session ends here.
+            if (State.Persistent)
+            {
+                await EndSessionAsync(publishPendingWill: true);
+            }
+
+            ResetState();
+        }
+        else if (State.Persistent)
+        {
+            sessionPresent = true;
+            // The client is back within the will delay: no will [MQTT-3.1.3-9].
+            State.WillDueAtUnixMilliseconds = null;
+        }
+
+        _epoch = Math.Max(_epoch + 1, Now * 1000);
+        _owner = request.Gateway;
+        _online = true;
+        _resumed = false;
+        CancelTimer();
+
+        State.Will = request.Will;
+        State.WillDelayInterval = request.WillDelayInterval;
+        State.WillMessageExpiryInterval = request.WillMessageExpiryInterval;
+        State.SessionExpiryInterval = CapExpiry(request.SessionExpiryInterval);
+        State.DisconnectedAtUnixMilliseconds = null;
+        if (State.SessionExpiryInterval > 0)
+        {
+            var newlyPersistent = !State.Persistent;
+            State.Persistent = true;
+            await stored.WriteStateAsync();
+            if (newlyPersistent)
+            {
+                await Registry.AddAsync(ClientId);
+            }
+        }
+
+        return new SessionConnectResult
+        {
+            Epoch = _epoch,
+            SessionPresent = sessionPresent,
+            Subscriptions = [.. State.Subscriptions.Values],
+        };
+    }
+
+    public async Task<SessionResume> ResumeAsync(long epoch)
+    {
+        EnsureOwner(epoch);
+        await SetOfflineRoutesAsync(register: false);
+        var resume = new SessionResume
+        {
+            Inflight = [.. State.Inflight],
+            Queued = [.. State.Queue],
+            InboundQos2 = [.. State.InboundQos2],
+        };
+        State.Inflight.Clear();
+        State.Queue.Clear();
+        State.InboundQos2.Clear();
+        _resumed = true;
+        if (State.Persistent && (resume.Inflight.Length + resume.Queued.Length + resume.InboundQos2.Length) > 0)
+        {
+            await stored.WriteStateAsync();
+        }
+
+        return resume;
+    }
+
+    public async Task UpdateSubscriptionsAsync(long epoch, SessionSubscription[] upserted, string[] removed)
+    {
+        if (epoch != _epoch || !_online)
+        {
+            return;
+        }
+
+        foreach (var subscription in upserted)
+        {
+            State.Subscriptions[subscription.Filter] = subscription;
+        }
+
+        foreach (var filter in removed)
+        {
+            State.Subscriptions.Remove(filter);
+        }
+
+        if (State.Persistent)
+        {
+            await stored.WriteStateAsync();
+        }
+    }
+
+    public async Task DisconnectAsync(long epoch, SessionHandoff handoff)
+    {
+        if (epoch != _epoch || !_online)
+        {
+            // A connection that was taken over reports late; the session belongs to its successor.
+            return;
+        }
+
+        _online = false;
+        _owner = null;
+        await GoOfflineAsync(handoff);
+    }
+
+    public async Task EnqueueAsync(BrokerMessage[] messages)
+    {
+        if (!State.Persistent || (_online && _resumed))
+        {
+            // Not (or no longer) offline: the live connection's own routes deliver these.
+            return;
+        }
+
+        var now = Now;
+        var changed = false;
+        foreach (var message in messages)
+        {
+            if (message.ExpiresAtUnixMilliseconds <= now ||
+                SessionMessageMatcher.Match(ClientId, State.Subscriptions.Values, message) is not { } queued ||
+                (queued.QualityOfService == 0 && !options.Value.QueueQos0Messages))
+            {
+                continue;
+            }
+
+            if (State.Queue.Count >= options.Value.MaxQueuedMessages)
+            {
+                // Policy: keep the oldest, drop the newest (as Mosquitto does), and count it.
+                State.DroppedMessages++;
+                changed = true;
+                if (State.DroppedMessages == 1 || State.DroppedMessages % 1000 == 0)
+                {
+                    LogQueueFull(ClientId, options.Value.MaxQueuedMessages, State.DroppedMessages);
+                }
+
+                continue;
+            }
+
+            State.Queue.Add(queued);
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await stored.WriteStateAsync();
+        }
+    }
+
+    public async Task WakeAsync()
+    {
+        if (!State.Persistent)
+        {
+            await Registry.RemoveAsync(ClientId);
+            return;
+        }
+
+        if (_online)
+        {
+            return;
+        }
+
+        State.DisconnectedAtUnixMilliseconds ??= Now;
+        if (await CheckTimersCoreAsync())
+        {
+            return;
+        }
+
+        State.OfflineRoutesRegistered = false;
+        await SetOfflineRoutesAsync(register: true);
+        ScheduleTimer();
+    }
+
+    public async Task CheckTimersAsync()
+    {
+        if (!_online && !await CheckTimersCoreAsync())
+        {
+            ScheduleTimer();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        CancelTimer();
+        return Task.CompletedTask;
+    }
+
+    private ISessionRegistryGrain Registry => GrainFactory.GetGrain<ISessionRegistryGrain>(ISessionRegistryGrain.Partition(ClientId));
+
+    private void EnsureOwner(long epoch)
+    {
+        if (epoch != _epoch || !_online)
+        {
+            throw new InvalidOperationException($"Session '{ClientId}' is owned by another connection now.");
+        }
+    }
+
+    private uint CapExpiry(uint requested) =>
+        (uint)Math.Min(requested, options.Value.MaxSessionExpiry.TotalSeconds);
+
+    /// <summary>Asks the current owner to close its connection and merges what it had not finished.</summary>
+    private async Task TakeOverAsync()
+    {
+        SessionHandoff? handoff = null;
+        try
+        {
+            handoff = await _owner!.TakeOverAsync(ClientId, _epoch).WaitAsync(TakeOverTimeout);
+        }
+        catch (Exception exception)
+        {
+            LogTakeOverFailed(ClientId, exception);
+        }
+
+        _online = false;
+        _owner = null;
+        if (handoff is not null)
+        {
+            MergeHandoff(handoff);
+        }
+
+        // The old connection ended without DISCONNECT; with no will delay its will goes out now.
+        if (State.Will is not null && State.WillDelayInterval == 0)
+        {
+            await PublishWillAsync();
+        }
+
+        State.Will = null;
+    }
+
+    private async Task GoOfflineAsync(SessionHandoff handoff)
+    {
+        MergeHandoff(handoff);
+        if (handoff.SessionExpiryInterval is { } expiry)
+        {
+            State.SessionExpiryInterval = CapExpiry(expiry);
+        }
+
+        var willPending = handoff.Kind is DisconnectKind.Lost or DisconnectKind.WithWill && State.Will is not null;
+        if (!willPending)
+        {
+            State.Will = null;
+        }
+
+        if (State.SessionExpiryInterval == 0)
+        {
+            // The session ends with the connection [MQTT-3.1.2-23]: its will goes now, whatever its delay.
+            await EndSessionAsync(publishPendingWill: willPending);
+            DeactivateOnIdle();
+            return;
+        }
+
+        State.DisconnectedAtUnixMilliseconds = Now;
+        if (willPending && State.WillDelayInterval == 0)
+        {
+            await PublishWillAsync();
+        }
+        else if (willPending)
+        {
+            var delay = Math.Min(State.WillDelayInterval, State.SessionExpiryInterval);
+            State.WillDueAtUnixMilliseconds = Now + (delay * 1000L);
+        }
+
+        var newlyPersistent = !State.Persistent;
+        State.Persistent = true;
+        State.OfflineRoutesRegistered = false;
+        await SetOfflineRoutesAsync(register: true);
+        await stored.WriteStateAsync();
+        if (newlyPersistent)
+        {
+            await Registry.AddAsync(ClientId);
+        }
+
+        ScheduleTimer();
+    }
+
+    private void MergeHandoff(SessionHandoff handoff)
+    {
+        State.Inflight = [.. handoff.Inflight];
+        State.Queue = [.. handoff.Pending, .. State.Queue];
+        State.InboundQos2 = [.. handoff.InboundQos2];
+    }
+
+    /// <summary>Publishes a due will and ends an expired session. True when the session ended.</summary>
+    private async Task<bool> CheckTimersCoreAsync()
+    {
+        var now = Now;
+        if (State.WillDueAtUnixMilliseconds <= now && State.Will is not null)
+        {
+            await PublishWillAsync();
+            await stored.WriteStateAsync();
+        }
+
+        if (State.ExpiresAtUnixMilliseconds <= now)
+        {
+            LogExpired(ClientId, State.SessionExpiryInterval);
+            await EndSessionAsync(publishPendingWill: true);
+            DeactivateOnIdle();
+            return true;
+        }
+
+        return false;
+    }
+
+    private void ScheduleTimer()
+    {
+        CancelTimer();
+        var next = new[] { State.WillDueAtUnixMilliseconds, State.ExpiresAtUnixMilliseconds }.Where(t => t is not null).Min();
+        if (next is null)
+        {
+            return;
+        }
+
+        var due = TimeSpan.FromMilliseconds(Math.Max(0, next.Value - Now));
+        var self = this.AsReference<ISessionGrain>();
+        _timer = timeProvider.CreateTimer(_ => _ = self.CheckTimersAsync(), null, due, Timeout.InfiniteTimeSpan);
+
+        // Stay in memory until the timer fires; idle collection would lose it.
+        DelayDeactivation(due + TimeSpan.FromMinutes(1));
+    }
+
+    private void CancelTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private async Task PublishWillAsync()
+    {
+        var will = State.Will!;
+        State.Will = null;
+        State.WillDueAtUnixMilliseconds = null;
+        var message = will with
+        {
+            MessageId = Guid.NewGuid(),
+            ExpiresAtUnixMilliseconds = State.WillMessageExpiryInterval == 0 ? null : Now + (State.WillMessageExpiryInterval * 1000L),
+        };
+        try
+        {
+            // The will may match this session's own offline route; let that call come back into this grain.
+            using var reentrancy = RequestContext.AllowCallChainReentrancy();
+            await GrainFactory.GetGrain<ITopicGrain>(message.Topic).PublishAsync([message]);
+            LogWillPublished(ClientId, message.Topic);
+        }
+        catch (Exception exception)
+        {
+            LogWillFailed(ClientId, message.Topic, exception);
+        }
+    }
+
+    /// <summary>Ends the session: optional will, routes and registry entry removed, stored state deleted.</summary>
+    private async Task EndSessionAsync(bool publishPendingWill)
+    {
+        await SetOfflineRoutesAsync(register: false);
+        if (publishPendingWill && State.Will is not null && !_online)
+        {
+            await PublishWillAsync();
+        }
+
+        if (State.Persistent)
+        {
+            await stored.ClearStateAsync();
+            await Registry.RemoveAsync(ClientId);
+        }
+
+        ResetState();
+        CancelTimer();
+    }
+
+    private void ResetState()
+    {
+        stored.State = new SessionState();
+    }
+
+    /// <summary>Registers (offline) or removes (online, ended) the session's non-shared filters as routes.</summary>
+    private async Task SetOfflineRoutesAsync(bool register)
+    {
+        var filters = register
+            ? State.Subscriptions.Keys.Where(f => !f.StartsWith("$share/", StringComparison.Ordinal)).ToArray()
+            : [];
+        if (!register && !State.OfflineRoutesRegistered)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IRouteIndexGrain>(0).SetSessionRoutesAsync(ClientId, filters);
+        State.OfflineRoutesRegistered = filters.Length > 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': the previous connection did not hand over in time; continuing from the stored session")]
+    private partial void LogTakeOverFailed(string clientId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
+    private partial void LogQueueFull(string clientId, int limit, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}' expired after {Expiry}s offline; its state is removed")]
+    private partial void LogExpired(string clientId, uint expiry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Will of '{ClientId}' published to '{Topic}'")]
+    private partial void LogWillPublished(string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Will of '{ClientId}' to '{Topic}' could not be published")]
+    private partial void LogWillFailed(string clientId, string topic, Exception exception);
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+
+namespace MqttCluster.Grains.Topics;
+
+/// <summary>
+/// The queue of one topic grain towards one destination (a gateway or an offline session). At most one delivery
+/// call is in flight; what arrives meanwhile goes out as the next batch, so order per topic and destination is
+/// kept without waiting for each message. Runs on the grain's scheduler, so it needs no locks.
+/// </summary>
+internal sealed partial class RouteOutbox(string topic, string target, Func<GatewayDelivery[], Task> send, ILogger logger)
+{
+    /// <summary>Beyond this a destination that does not keep up loses the oldest messages (logged).</summary>
+    public const int Capacity = 100_000;
+
+    private readonly Queue<GatewayDelivery> _pending = new();
+    private TaskCompletionSource? _nextBatchDone;
+    private bool _sending;
+
+    public Func<GatewayDelivery[], Task> Send { get; set; } = send;
+
+    public bool IsIdle => !_sending && _pending.Count == 0;
+
+    /// <summary>Queues deliveries; the returned task completes when the batch carrying them was delivered (or
+    /// faults when that failed), for callers that must not acknowledge before that.</summary>
+    public Task Enqueue(IEnumerable<GatewayDelivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            if (_pending.Count >= Capacity)
+            {
+                _pending.Dequeue();
+                LogOverflow(topic, target, Capacity);
+            }
+
+            _pending.Enqueue(delivery);
+        }
+
+        _nextBatchDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = _nextBatchDone.Task;
+        if (!_sending)
+        {
+            _sending = true;
+            _ = PumpAsync();
+        }
+
+        return done;
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            while (_pending.Count > 0)
+            {
+                var batch = _pending.ToArray();
+                _pending.Clear();
+                var done = _nextBatchDone;
+                _nextBatchDone = null;
+                try
+                {
+                    await Send(batch);
+                    done?.TrySetResult();
+                }
+                catch (Exception exception)
+                {
+                    LogDeliveryFailed(topic, target, batch.Length, exception);
+                    done?.TrySetException(exception);
+                }
+            }
+        }
+        finally
+        {
+            _sending = false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {Count} message(s) on '{Topic}' to {Target} failed")]
+    private partial void LogDeliveryFailed(string topic, string target, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Target} is not keeping up with '{Topic}': more than {Capacity} messages queued, dropping the oldest")]
+    private partial void LogOverflow(string topic, string target, int capacity);
+}
