@@ -63,6 +63,10 @@ public sealed partial class MqttConnection : ISubscriber
 
             var keepAlive = WatchKeepAliveAsync();
             await ReceiveLoopAsync();
+
+            // The read side is done (DISCONNECT, protocol violation, end of stream): stop the keep-alive watch
+            // now, or the connection would stay open until the keep-alive expired [MQTT-4.8.0-1].
+            SignalClosing();
             await keepAlive;
         }
         finally
@@ -75,6 +79,12 @@ public sealed partial class MqttConnection : ISubscriber
     public void Close(MqttDisconnectReasonCode reason)
     {
         _closeReason ??= reason;
+        SignalClosing();
+    }
+
+    /// <summary>Wakes everything that waits on the connection (the read loop, the keep-alive watch).</summary>
+    private void SignalClosing()
+    {
         try
         {
             _closing.Cancel();
