@@ -240,7 +240,8 @@ public sealed partial class MqttConnection : ISubscriber
             _sender.Send(new MqttDisconnectPacket { ReasonCode = reason });
         }
 
-        await _sender.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var sent = _sender.CompleteAsync();
+        await sent.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         if (_connected)
         {
@@ -253,7 +254,19 @@ public sealed partial class MqttConnection : ISubscriber
             }
         }
 
-        _transport.Abort();
+        if (sent.IsCompleted)
+        {
+            // Complete, not abort: the transport still holds what was just written (the final DISCONNECT, a
+            // refusing CONNACK) and aborting would drop it; completing sends it, then closes the socket.
+            await _transport.Transport.Output.CompleteAsync();
+            await _transport.Transport.Input.CompleteAsync();
+        }
+        else
+        {
+            // The client stopped reading; nothing more will reach it.
+            _transport.Abort();
+        }
+
         _closing.Dispose();
     }
 
