@@ -33,6 +33,13 @@ public sealed partial class MqttConnection
             {
                 return false;
             }
+            catch (MqttProtocolError error) when (error.ConnectRefusal is { } refusedWith)
+            {
+                ConnectionLog.ConnectRefused(_services.Logger, string.Empty, Endpoint, refusedWith);
+                _sender.Start(ProtocolVersion);
+                _sender.Send(CreateConnAck(refusedWith, new MqttConnectPacket(), assignedClientId: null));
+                return false;
+            }
             catch (MqttProtocolError error)
             {
                 ConnectionLog.ProtocolViolation(_services.Logger, ClientId, Endpoint, error.ReasonCode, error.Message);

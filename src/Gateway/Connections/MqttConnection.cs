@@ -63,6 +63,10 @@ public sealed partial class MqttConnection : ISubscriber
 
             var keepAlive = WatchKeepAliveAsync();
             await ReceiveLoopAsync();
+
+            // The read side is done (DISCONNECT, protocol violation, end of stream): stop the keep-alive watch
+            // now, or the connection would stay open until the keep-alive expired [MQTT-4.8.0-1].
+            SignalClosing();
             await keepAlive;
         }
         finally
@@ -75,6 +79,12 @@ public sealed partial class MqttConnection : ISubscriber
     public void Close(MqttDisconnectReasonCode reason)
     {
         _closeReason ??= reason;
+        SignalClosing();
+    }
+
+    /// <summary>Wakes everything that waits on the connection (the read loop, the keep-alive watch).</summary>
+    private void SignalClosing()
+    {
         try
         {
             _closing.Cancel();
@@ -230,7 +240,8 @@ public sealed partial class MqttConnection : ISubscriber
             _sender.Send(new MqttDisconnectPacket { ReasonCode = reason });
         }
 
-        await _sender.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var sent = _sender.CompleteAsync();
+        await sent.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         if (_connected)
         {
@@ -243,7 +254,19 @@ public sealed partial class MqttConnection : ISubscriber
             }
         }
 
-        _transport.Abort();
+        if (sent.IsCompleted)
+        {
+            // Complete, not abort: the transport still holds what was just written (the final DISCONNECT, a
+            // refusing CONNACK) and aborting would drop it; completing sends it, then closes the socket.
+            await _transport.Transport.Output.CompleteAsync();
+            await _transport.Transport.Input.CompleteAsync();
+        }
+        else
+        {
+            // The client stopped reading; nothing more will reach it.
+            _transport.Abort();
+        }
+
         _closing.Dispose();
     }
 

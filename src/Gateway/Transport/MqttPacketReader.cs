@@ -146,10 +146,39 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize)
         {
             throw;
         }
+        catch (Exception exception) when (packetType == MqttControlPacketType.Connect && IsV3ConnectWithEmptyClientIdAndNoCleanSession(body))
+        {
+            // The codec rejects this CONNECT outright, but it is well-formed and must be answered with CONNACK
+            // 0x02 (identifier rejected) before the connection closes [MQTT-3.1.3-8].
+            throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "Empty client id without clean session [MQTT-3.1.3-8].", exception)
+            {
+                ConnectRefusal = MqttConnectReasonCode.ClientIdentifierNotValid,
+            };
+        }
         catch (Exception exception)
         {
             throw new MqttProtocolError(MqttDisconnectReasonCode.MalformedPacket, $"Malformed {packetType} packet: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>An MQTT 3.1/3.1.1 CONNECT whose client id is empty while the clean session flag is 0.</summary>
+    private static bool IsV3ConnectWithEmptyClientIdAndNoCleanSession(byte[] body)
+    {
+        // Protocol name (length-prefixed), level, flags, keep-alive (2), then the client id length [MQTT-3.1.2].
+        if (body.Length < 2)
+        {
+            return false;
+        }
+
+        var level = 2 + ((body[0] << 8) | body[1]);
+        if (body.Length < level + 6)
+        {
+            return false;
+        }
+
+        var cleanSession = (body[level + 1] & 0x02) != 0;
+        var clientIdLength = (body[level + 4] << 8) | body[level + 5];
+        return body[level] is 3 or 4 && !cleanSession && clientIdLength == 0;
     }
 
     private static void CheckTopicIsUtf8(byte[] body)

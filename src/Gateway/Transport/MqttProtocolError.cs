@@ -13,4 +13,7 @@ public sealed class MqttProtocolError(MqttDisconnectReasonCode reasonCode, strin
 
     /// <summary>The CONNECT asked for a protocol name or level this broker does not speak.</summary>
     public bool IsUnsupportedProtocolVersion { get; init; }
+
+    /// <summary>The CONNECT could not be accepted but must be answered with a CONNACK carrying this code.</summary>
+    public MqttConnectReasonCode? ConnectRefusal { get; init; }
 }
