@@ -37,9 +37,5 @@ public sealed class GatewayOptions
     /// client's own receive maximum applies if smaller.</summary>
     public int MaxInflightMessages { get; set; } = 20;
 
-    /// <summary>Messages waiting behind the in-flight window per client (Mosquitto's max_queued_messages); beyond
-    /// it messages are dropped, counted and logged.</summary>
-    public int MaxQueuedMessages { get; set; } = 1000;
-
     public bool RetainAvailable { get; set; } = true;
 }

@@ -38,11 +38,6 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Mqtt:MaxInflightMessages must be between 1 and 65535.");
         }
 
-        if (options.MaxQueuedMessages < 0)
-        {
-            failures.Add("Mqtt:MaxQueuedMessages must not be negative.");
-        }
-
         if (options.WebSocketPaths.Length == 0 || Array.Exists(options.WebSocketPaths, p => !p.StartsWith('/')))
         {
             failures.Add("Mqtt:WebSocketPaths needs at least one path, each starting with '/'.");

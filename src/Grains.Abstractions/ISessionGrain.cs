@@ -19,6 +19,14 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("UpdateSubscriptions")]
     Task UpdateSubscriptionsAsync(long epoch, SessionSubscription[] upserted, string[] removed);
 
+    /// <summary>
+    /// First step of a persistent session's disconnect: the session starts queueing (its offline routes are in
+    /// place) before the connection stops taking messages, so nothing falls between the two; what reaches both is
+    /// de-duplicated by message id when the connection hands over.
+    /// </summary>
+    [Alias("GoingOffline")]
+    Task GoingOfflineAsync(long epoch);
+
     [Alias("Disconnect")]
     Task DisconnectAsync(long epoch, SessionHandoff handoff);
 

@@ -1,18 +1,22 @@
+using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Cluster;
 
-/// <summary>Receives deliveries from topic grains and fans them out to this gateway's local sessions.</summary>
-public sealed class GatewayDeliveryObserver(LocalFanOut fanOut) : IGatewayObserver
+/// <summary>The gateway as grains call it: deliveries from topic grains, takeovers from session grains.</summary>
+public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, ConnectedClients clients) : IGatewayObserver
 {
-    public Task DeliverAsync(BrokerMessage[] messages)
+    public Task DeliverAsync(GatewayDelivery[] deliveries)
     {
-        foreach (var message in messages)
+        foreach (var delivery in deliveries)
         {
-            fanOut.Deliver(message);
+            fanOut.Deliver(delivery);
         }
 
         return Task.CompletedTask;
     }
+
+    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>
+        Task.FromResult(clients.TakeOver(clientId, epoch));
 }

@@ -28,6 +28,7 @@ public sealed partial class GatewayRegistration(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _reference = grainFactory.CreateObjectReference<IGatewayObserver>(observer);
+        identity.Reference = _reference;
         await RefreshAsync();
         LogRegistered(identity.GatewayId);
         _refreshLoop = RefreshLoopAsync();
@@ -57,7 +58,7 @@ public sealed partial class GatewayRegistration(
     private async Task RefreshAsync()
     {
         var known = await RouteIndex.RegisterGatewayAsync(identity.GatewayId, _reference!);
-        var missing = subscriptions.Filters.Except(known, StringComparer.Ordinal).ToArray();
+        var missing = subscriptions.Routes.Except(known, StringComparer.Ordinal).ToArray();
         if (missing.Length > 0)
         {
             LogResendingRoutes(missing.Length);

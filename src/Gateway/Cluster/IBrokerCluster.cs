@@ -11,12 +11,19 @@ public interface IBrokerCluster
     /// <summary>Hands messages for one topic to the cluster, in order; completes when they are accepted.</summary>
     Task PublishAsync(string topic, BrokerMessage[] messages);
 
-    /// <summary>Makes this gateway a destination for topics matching <paramref name="filter"/>, cluster-wide,
-    /// before it returns.</summary>
-    Task AddRouteAsync(string filter);
+    /// <summary>Sends messages of a shared subscription group again to one of its members (the member they were
+    /// given to left without acknowledging them).</summary>
+    Task PublishSharedAsync(string groupRoute, string topic, BrokerMessage[] messages);
 
-    Task RemoveRouteAsync(string filter);
+    /// <summary>Makes this gateway a destination for <paramref name="route"/> (a filter or a shared group),
+    /// cluster-wide, before it returns.</summary>
+    Task AddRouteAsync(string route);
+
+    Task RemoveRouteAsync(string route);
 
     /// <summary>Retained messages whose topics match <paramref name="filter"/>.</summary>
     Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter);
+
+    /// <summary>The session authority for a client id.</summary>
+    ISessionGrain Session(string clientId);
 }

@@ -11,9 +11,14 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
     public Task PublishAsync(string topic, BrokerMessage[] messages) =>
         grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages);
 
-    public Task AddRouteAsync(string filter) => RouteIndex.AddRoutesAsync(identity.GatewayId, [filter]);
+    public Task PublishSharedAsync(string groupRoute, string topic, BrokerMessage[] messages) =>
+        grainFactory.GetGrain<ITopicGrain>(topic).PublishSharedAsync(groupRoute, messages);
 
-    public Task RemoveRouteAsync(string filter) => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [filter]);
+    public Task AddRouteAsync(string route) => RouteIndex.AddRoutesAsync(identity.GatewayId, [route]);
+
+    public Task RemoveRouteAsync(string route) => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [route]);
+
+    public ISessionGrain Session(string clientId) => grainFactory.GetGrain<ISessionGrain>(clientId);
 
     public async Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter)
     {

@@ -1,33 +1,71 @@
-using System.Collections.Concurrent;
-
 namespace MqttCluster.Gateway.Connections;
 
 /// <summary>
-/// The live connection of each client id on this gateway. A second CONNECT with the same id takes the session
-/// over: the old connection is closed [MQTT-3.1.4-3], never the new one.
+/// The connections of this gateway by client id and session epoch, so a session grain can take a session over
+/// from the connection that holds it [MQTT-3.1.4-3]. A takeover that arrives before its connection learned its
+/// epoch is remembered, and that connection closes as soon as it does.
 /// </summary>
 public sealed class ConnectedClients
 {
-    private readonly ConcurrentDictionary<string, MqttConnection> _connections = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string ClientId, long Epoch), MqttConnection> _connections = [];
+    private readonly HashSet<(string ClientId, long Epoch)> _revoked = [];
 
-    public int Count => _connections.Count;
-
-    /// <summary>Makes <paramref name="connection"/> the owner of its client id; returns the connection it replaced.</summary>
-    public MqttConnection? TakeOver(string clientId, MqttConnection connection)
+    public int Count
     {
-        MqttConnection? previous = null;
-        _connections.AddOrUpdate(
-            clientId,
-            connection,
-            (_, existing) =>
+        get
+        {
+            lock (_lock)
             {
-                previous = existing;
-                return connection;
-            });
-        return ReferenceEquals(previous, connection) ? null : previous;
+                return _connections.Count;
+            }
+        }
     }
 
-    /// <summary>Removes the entry only if it still belongs to <paramref name="connection"/>.</summary>
-    public void Remove(string clientId, MqttConnection connection) =>
-        _connections.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, connection));
+    /// <summary>Records that <paramref name="connection"/> owns epoch <paramref name="epoch"/>; false when that
+    /// epoch was already taken over (the connection must close).</summary>
+    public bool Register(string clientId, long epoch, MqttConnection connection)
+    {
+        lock (_lock)
+        {
+            if (_revoked.Remove((clientId, epoch)))
+            {
+                return false;
+            }
+
+            _connections[(clientId, epoch)] = connection;
+            return true;
+        }
+    }
+
+    public void Remove(string clientId, long epoch)
+    {
+        lock (_lock)
+        {
+            _connections.Remove((clientId, epoch));
+            _revoked.Remove((clientId, epoch));
+        }
+    }
+
+    /// <summary>Closes the connection holding the epoch and returns its unfinished state.</summary>
+    public Grains.SessionHandoff? TakeOver(string clientId, long epoch)
+    {
+        MqttConnection? connection;
+        lock (_lock)
+        {
+            if (!_connections.Remove((clientId, epoch), out connection))
+            {
+                // Bounded: an entry only outlives its connection if that died between CONNECT and registering.
+                if (_revoked.Count > 10_000)
+                {
+                    _revoked.Clear();
+                }
+
+                _revoked.Add((clientId, epoch));
+                return null;
+            }
+        }
+
+        return connection.TakeOver();
+    }
 }

@@ -25,17 +25,17 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "CONNECT of client '{ClientId}' from {Endpoint} refused: {Reason}")]
     public static partial void ConnectRefused(ILogger logger, string clientId, string endpoint, MqttConnectReasonCode reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' at {OldEndpoint} taken over by a new connection from {NewEndpoint}")]
-    public static partial void SessionTakenOver(ILogger logger, string clientId, string oldEndpoint, string newEndpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' at {Endpoint}: session taken over by a newer connection")]
+    public static partial void SessionTakenOver(ILogger logger, string clientId, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': the session could not be reached; refusing the connection")]
+    public static partial void SessionUnavailable(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': handing the session back to the cluster failed")]
+    public static partial void SessionHandoffFailed(ILogger logger, string clientId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' sent nothing for 1.5 x {KeepAlive}s keep-alive at {Endpoint}; closing the connection")]
     public static partial void KeepAliveExpired(ILogger logger, string clientId, string endpoint, ushort keepAlive);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Will of client '{ClientId}' published to '{Topic}'")]
-    public static partial void WillPublished(ILogger logger, string clientId, string topic);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Will of client '{ClientId}' to '{Topic}' could not be published")]
-    public static partial void WillFailed(ILogger logger, string clientId, string topic, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': {Count} message(s) to '{Topic}' were not accepted by the cluster")]
     public static partial void PublishFailed(ILogger logger, string clientId, string topic, int count, Exception exception);

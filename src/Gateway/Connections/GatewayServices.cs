@@ -3,12 +3,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Connections;
 
 /// <summary>What every connection of this gateway shares.</summary>
 public sealed class GatewayServices(
     IOptions<GatewayOptions> options,
+    IOptions<SessionOptions> sessions,
+    GatewayIdentity identity,
     IBrokerCluster cluster,
     LocalSubscriptions subscriptions,
     ConnectedClients clients,
@@ -17,6 +20,14 @@ public sealed class GatewayServices(
     ILoggerFactory loggerFactory)
 {
     public GatewayOptions Options { get; } = options.Value;
+
+    public SessionOptions Sessions { get; } = sessions.Value;
+
+    public string GatewayId => identity.GatewayId;
+
+    /// <summary>This gateway's endpoint for grains; registered before the listeners accept clients.</summary>
+    public IGatewayObserver GatewayReference => identity.Reference
+        ?? throw new InvalidOperationException("The gateway has not registered with the cluster yet.");
 
     public IBrokerCluster Cluster { get; } = cluster;
 

@@ -74,6 +74,8 @@ public sealed partial class MqttConnection
         _keepAliveSeconds = NegotiateKeepAlive(connect.KeepAlivePeriod);
         _clientMaximumPacketSize = connect.MaximumPacketSize;
         _will = connect.WillFlag ? CreateWill(connect) : null;
+        _sessionExpiry = NegotiateSessionExpiry(connect);
+        _outboundAliases = new OutboundTopicAliases(IsV5 ? connect.TopicAliasMaximum : (ushort)0);
 
         var window = _services.Options.MaxInflightMessages;
         if (IsV5 && connect.ReceiveMaximum > 0)
@@ -81,23 +83,51 @@ public sealed partial class MqttConnection
             window = Math.Min(window, connect.ReceiveMaximum);
         }
 
-        _outbound = new OutboundFlow(window, _services.Options.MaxQueuedMessages);
+        _outbound = new OutboundFlow(window, _maxQueuedMessages);
         _forwarder = new InboundPublishForwarder(this, _services);
 
-        var previous = _services.Clients.TakeOver(ClientId, this);
-        if (previous is not null)
+        // The session grain decides: it takes the client id over from any other connection, on any gateway.
+        SessionConnectResult session;
+        try
         {
-            ConnectionLog.SessionTakenOver(_services.Logger, ClientId, previous.Endpoint, Endpoint);
-            previous.Close(MqttDisconnectReasonCode.SessionTakenOver);
+            session = await Session.ConnectAsync(CreateSessionRequest(connect));
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
+            _sender.Send(CreateConnAck(MqttConnectReasonCode.ServerUnavailable, connect, assignedClientId: null));
+            return false;
+        }
+
+        _epoch = session.Epoch;
+        if (!_services.Clients.Register(ClientId, _epoch, this))
+        {
+            // Another connection with this id arrived while we were connecting and already took over: there is
+            // no CONNACK code for that, so this one just closes.
+            ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
+            return false;
         }
 
         lock (_outboundLock)
         {
             _connected = true;
+            _resumeBuffer = [];
         }
 
-        _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId));
+        _established = true;
+        _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId, session.SessionPresent));
         ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
+        try
+        {
+            await RestoreSessionAsync(session);
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
+            Close(MqttDisconnectReasonCode.ImplementationSpecificError);
+            return true;
+        }
+
         return true;
     }
 
@@ -142,14 +172,15 @@ public sealed partial class MqttConnection
         return requested == 0 || requested > max ? max : requested;
     }
 
+    // The will's expiry counts from when it is published; the session grain sets it then.
     private BrokerMessage CreateWill(MqttConnectPacket connect) => new()
     {
+        MessageId = Guid.NewGuid(),
         Topic = connect.WillTopic,
         Payload = connect.WillMessage ?? [],
         QualityOfService = (byte)connect.WillQoS,
         Retain = connect.WillRetain,
         PublisherClientId = ClientId,
-        ExpiresAtUnixMilliseconds = connect.WillMessageExpiryInterval == 0 ? null : NowUnixMilliseconds + (connect.WillMessageExpiryInterval * 1000L),
         ContentType = connect.WillContentType,
         ResponseTopic = connect.WillResponseTopic,
         CorrelationData = connect.WillCorrelationData,
@@ -163,26 +194,31 @@ public sealed partial class MqttConnection
     /// Every v5 CONNACK property is set on purpose: a new MqttConnAckPacket says maximum QoS 0, which makes v5
     /// clients refuse QoS 1/2.
     /// </summary>
-    private MqttConnAckPacket CreateConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId)
+    private MqttConnAckPacket CreateConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId, bool sessionPresent = false)
     {
         var options = _services.Options;
         var ack = new MqttConnAckPacket
         {
             ReasonCode = reason,
             ReturnCode = ToReturnCode(reason),
-            // No persistent sessions yet: every session starts new [MQTT-3.2.2-2].
-            IsSessionPresent = false,
+            // [MQTT-3.2.2-2]: only when a stored session was resumed; never on a refusal [MQTT-3.2.2-4].
+            IsSessionPresent = sessionPresent && reason == MqttConnectReasonCode.Success,
             MaximumQoS = MqttQualityOfServiceLevel.ExactlyOnce,
             RetainAvailable = options.RetainAvailable,
             WildcardSubscriptionAvailable = true,
-            SharedSubscriptionAvailable = false,
+            SharedSubscriptionAvailable = true,
             SubscriptionIdentifiersAvailable = true,
             TopicAliasMaximum = options.TopicAliasMaximum,
             ReceiveMaximum = options.ReceiveMaximum,
             MaximumPacketSize = (uint)options.MaxPacketSize,
             AssignedClientIdentifier = assignedClientId,
-            SessionExpiryInterval = 0,
         };
+
+        if (IsV5 && reason == MqttConnectReasonCode.Success && _sessionExpiry != connect.SessionExpiryInterval)
+        {
+            // The broker capped the requested expiry; the client hears the value in force (3.2.2.3.2).
+            ack.SessionExpiryInterval = _sessionExpiry;
+        }
 
         if (IsV5 && reason == MqttConnectReasonCode.Success && _keepAliveSeconds != connect.KeepAlivePeriod)
         {

@@ -7,68 +7,97 @@ namespace MqttCluster.Gateway.Connections;
 /// <summary>Broker-to-client delivery: QoS 0 straight to the send queue, QoS 1/2 through the in-flight window.</summary>
 public sealed partial class MqttConnection
 {
-    /// <inheritdoc />
-    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers) =>
-        Enqueue(message, qos, retain, subscriptionIdentifiers, isRetainedForNewSubscription: false);
+    private OutboundTopicAliases _outboundAliases = new(0);
 
-    /// <summary>
-    /// Queues a message for the client. Retained messages sent for a new subscription are bounded by the number of
-    /// matching retained topics, so they bypass the slow-consumer limits that protect against live traffic.
-    /// </summary>
-    private void Enqueue(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, bool isRetainedForNewSubscription)
+    /// <summary>While a resumed session's stored messages are being sent, live deliveries wait here.</summary>
+    private List<PendingDelivery>? _resumeBuffer;
+
+    /// <inheritdoc />
+    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute)
     {
-        var now = NowUnixMilliseconds;
+        var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute);
         lock (_outboundLock)
         {
-            if (!_connected)
+            if (_resumeBuffer is not null)
             {
+                _resumeBuffer.Add(delivery);
                 return;
             }
 
-            if (PublishPacketConversion.IsExpired(message, now))
-            {
-                return;
-            }
-
-            if (_clientMaximumPacketSize > 0 && PublishPacketConversion.EstimateSize(message) > _clientMaximumPacketSize)
-            {
-                // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
-                CountDrop("larger than the client's maximum packet size");
-                return;
-            }
-
-            if (qos == 0)
-            {
-                // QoS 0 may be lost; a client that stopped reading loses it rather than growing our memory.
-                if (!isRetainedForNewSubscription && _sender.QueuedCount >= _services.Options.MaxQueuedMessages)
-                {
-                    CountDrop("send queue full");
-                    return;
-                }
-
-                _sender.Send(PublishPacketConversion.ToPublishPacket(message, 0, retain, subscriptionIdentifiers, 0, now));
-                return;
-            }
-
-            var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers);
-            if (_outbound.HasRoom && _outbound.QueuedCount == 0)
-            {
-                SendInflight(delivery, now);
-            }
-            else if (!_outbound.TryQueue(delivery, ignoreLimit: isRetainedForNewSubscription))
-            {
-                CountDrop("in-flight window and queue full");
-            }
+            EnqueueLocked(delivery, isStoredOrRetained: false);
         }
     }
 
-    private void SendInflight(PendingDelivery delivery, long now)
+    /// <summary>Retained messages for a new subscription: bounded by the number of matching retained topics, so
+    /// they bypass the slow-consumer limits that protect against live traffic.</summary>
+    private void DeliverRetained(BrokerMessage message, byte qos, IReadOnlyList<uint>? subscriptionIdentifiers)
     {
-        var packetId = _outbound.NextPacketId();
+        lock (_outboundLock)
+        {
+            EnqueueLocked(new PendingDelivery(message, qos, true, subscriptionIdentifiers, null), isStoredOrRetained: true);
+        }
+    }
+
+    private void EnqueueLocked(PendingDelivery delivery, bool isStoredOrRetained)
+    {
+        if (!_connected)
+        {
+            return;
+        }
+
+        var now = NowUnixMilliseconds;
+        if (PublishPacketConversion.IsExpired(delivery.Message, now))
+        {
+            return;
+        }
+
+        if (_clientMaximumPacketSize > 0 && PublishPacketConversion.EstimateSize(delivery.Message) > _clientMaximumPacketSize)
+        {
+            // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
+            CountDrop("larger than the client's maximum packet size");
+            return;
+        }
+
+        if (delivery.QualityOfService == 0)
+        {
+            // QoS 0 may be lost; a client that stopped reading loses it rather than growing our memory.
+            if (!isStoredOrRetained && _sender.QueuedCount >= _maxQueuedMessages)
+            {
+                CountDrop("send queue full");
+                return;
+            }
+
+            _sender.Send(CreatePublishLocked(delivery, 0, now));
+            return;
+        }
+
+        if (_outbound.HasRoom && _outbound.QueuedCount == 0)
+        {
+            SendInflightLocked(delivery, now);
+        }
+        else if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
+        {
+            CountDrop("in-flight window and queue full");
+        }
+    }
+
+    private MqttPublishPacket CreatePublishLocked(PendingDelivery delivery, ushort packetId, long now)
+    {
         var packet = PublishPacketConversion.ToPublishPacket(
             delivery.Message, delivery.QualityOfService, delivery.Retain, delivery.SubscriptionIdentifiers, packetId, now);
-        _outbound.Track(packetId, new InflightMessage(packet));
-        _sender.Send(packet);
+        if (IsV5)
+        {
+            _outboundAliases.Apply(packet);
+        }
+
+        return packet;
+    }
+
+    private void SendInflightLocked(PendingDelivery delivery, long now)
+    {
+        var packetId = _outbound.NextPacketId();
+        _outbound.Track(packetId, delivery);
+        _sender.Send(CreatePublishLocked(delivery, packetId, now));
     }
 
     /// <summary>Moves queued deliveries into the window as acknowledgements free it.</summary>
@@ -77,9 +106,52 @@ public sealed partial class MqttConnection
         var now = NowUnixMilliseconds;
         while (_outbound.TryDequeue(out var delivery))
         {
-            if (!PublishPacketConversion.IsExpired(delivery.Message, now))
+            if (!PublishPacketConversion.IsExpired(delivery!.Message, now))
             {
-                SendInflight(delivery, now);
+                SendInflightLocked(delivery, now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
+    /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
+    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones.
+    /// </summary>
+    private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
+    {
+        var now = NowUnixMilliseconds;
+        var stored = new HashSet<Guid>();
+        foreach (var message in resume.Inflight)
+        {
+            stored.Add(message.Message.MessageId);
+            var delivery = PendingDelivery.From(message);
+            var inflight = _outbound.Track(message.PacketId, delivery);
+            if (message.Released)
+            {
+                inflight.Released = true;
+                _sender.Send(new MqttPubRelPacket { PacketIdentifier = message.PacketId });
+                continue;
+            }
+
+            var packet = CreatePublishLocked(delivery, message.PacketId, now);
+            packet.Dup = true;
+            _sender.Send(packet);
+        }
+
+        foreach (var message in resume.Queued)
+        {
+            if (stored.Add(message.Message.MessageId))
+            {
+                EnqueueLocked(PendingDelivery.From(message), isStoredOrRetained: true);
+            }
+        }
+
+        foreach (var delivery in live)
+        {
+            if (!stored.Contains(delivery.Message.MessageId))
+            {
+                EnqueueLocked(delivery, isStoredOrRetained: false);
             }
         }
     }

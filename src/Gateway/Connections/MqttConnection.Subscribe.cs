@@ -1,5 +1,6 @@
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Grains;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
@@ -18,14 +19,36 @@ public sealed partial class MqttConnection
 
         var reasonCodes = new List<MqttSubscribeReasonCode>(subscribe.TopicFilters.Count);
         var retainedToSend = new List<Subscription>();
+        var granted = new List<SessionSubscription>();
         foreach (var requested in subscribe.TopicFilters)
         {
             var (code, subscription, isNew) = await SubscribeOneAsync(requested, subscribe.SubscriptionIdentifier);
             reasonCodes.Add(code);
-            if (subscription is not null && ShouldSendRetained(requested.RetainHandling, isNew))
+            if (subscription is null)
+            {
+                continue;
+            }
+
+            granted.Add(new SessionSubscription
+            {
+                Filter = subscription.Route,
+                MaximumQoS = subscription.MaximumQoS,
+                NoLocal = subscription.NoLocal,
+                RetainAsPublished = subscription.RetainAsPublished,
+                SubscriptionIdentifier = subscription.SubscriptionIdentifier,
+            });
+
+            // Retained messages are not sent for shared subscriptions (MQTT 5, 4.8.2).
+            if (subscription.SharedGroupRoute is null && ShouldSendRetained(requested.RetainHandling, isNew))
             {
                 retainedToSend.Add(subscription);
             }
+        }
+
+        if (IsPersistent && granted.Count > 0)
+        {
+            // A persistent session's subscriptions outlive the connection: stored before the SUBACK.
+            await Session.UpdateSubscriptionsAsync(_epoch, [.. granted], []);
         }
 
         // SUBACK only now: every granted filter is routable cluster-wide.
@@ -47,25 +70,14 @@ public sealed partial class MqttConnection
             return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
         }
 
-        if (TopicFilter.TryParseShared(filter, out _, out _))
+        if (IsV5 && requested.NoLocal && TopicFilter.TryParseShared(filter, out _, out _))
         {
-            ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, "shared subscriptions are not available yet");
-            return (IsV5 ? MqttSubscribeReasonCode.SharedSubscriptionsNotSupported : MqttSubscribeReasonCode.UnspecifiedError, null, false);
-        }
-
-        if (IsV5 && requested.NoLocal && filter.StartsWith("$share/", StringComparison.Ordinal))
-        {
-            return (MqttSubscribeReasonCode.UnspecifiedError, null, false);
+            // [MQTT-3.8.3-4]: no-local on a shared subscription is a protocol error.
+            throw new Transport.MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"No Local set on shared subscription '{filter}' [MQTT-3.8.3-4].");
         }
 
         var qos = (byte)Math.Min((int)requested.QualityOfServiceLevel, 2);
-        var subscription = new Subscription(this, filter)
-        {
-            MaximumQoS = qos,
-            NoLocal = IsV5 && requested.NoLocal,
-            RetainAsPublished = IsV5 && requested.RetainAsPublished,
-            SubscriptionIdentifier = IsV5 ? subscriptionIdentifier : 0,
-        };
+        var subscription = CreateSubscription(filter, qos, IsV5 && requested.NoLocal, IsV5 && requested.RetainAsPublished, IsV5 ? subscriptionIdentifier : 0);
 
         Subscription? replaced;
         lock (_subscriptions)
@@ -113,12 +125,10 @@ public sealed partial class MqttConnection
             {
                 // A wildcard at the first level does not match '$' topics [MQTT-4.7.2-1]; the index already
                 // honours that, and no-local does not apply to retained messages.
-                Enqueue(
+                DeliverRetained(
                     message,
                     Math.Min(message.QualityOfService, subscription.MaximumQoS),
-                    retain: true,
-                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
-                    isRetainedForNewSubscription: true);
+                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier]);
             }
         }
         catch (Exception exception)
@@ -130,6 +140,7 @@ public sealed partial class MqttConnection
     private async Task UnsubscribeAsync(MqttUnsubscribePacket unsubscribe)
     {
         var reasonCodes = new List<MqttUnsubscribeReasonCode>(unsubscribe.TopicFilters.Count);
+        var unsubscribed = new List<string>();
         foreach (var filter in unsubscribe.TopicFilters)
         {
             if (TopicFilter.Validate(filter) != TopicValidationError.None)
@@ -154,12 +165,18 @@ public sealed partial class MqttConnection
             {
                 await _services.Subscriptions.RemoveAsync(removed);
                 reasonCodes.Add(MqttUnsubscribeReasonCode.Success);
+                unsubscribed.Add(filter);
             }
             catch (Exception exception)
             {
                 ConnectionLog.SubscribeFailed(_services.Logger, ClientId, filter, exception);
                 reasonCodes.Add(MqttUnsubscribeReasonCode.ImplementationSpecificError);
             }
+        }
+
+        if (IsPersistent && unsubscribed.Count > 0)
+        {
+            await Session.UpdateSubscriptionsAsync(_epoch, [], [.. unsubscribed]);
         }
 
         _sender.Send(new MqttUnsubAckPacket { PacketIdentifier = unsubscribe.PacketIdentifier, ReasonCodes = reasonCodes });

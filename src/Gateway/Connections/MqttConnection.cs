@@ -26,10 +26,11 @@ public sealed partial class MqttConnection : ISubscriber
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
     private bool _connected;
-    private bool _discardWill;
+    private bool _established;
     private BrokerMessage? _will;
     private long _lastPacketTimestamp;
     private long _droppedMessages;
+    private readonly int _maxQueuedMessages;
 
     public MqttConnection(ConnectionContext transport, GatewayServices services)
     {
@@ -37,6 +38,7 @@ public sealed partial class MqttConnection : ISubscriber
         _services = services;
         _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize);
         _sender = new MqttPacketSender(transport.Transport.Output);
+        _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping, transport.ConnectionClosed);
         Endpoint = transport.RemoteEndPoint?.ToString() ?? transport.ConnectionId;
     }
@@ -182,7 +184,21 @@ public sealed partial class MqttConnection : ISubscriber
     private void OnDisconnect(MqttDisconnectPacket disconnect)
     {
         // A normal DISCONNECT discards the will [MQTT-3.14.4-3]; v5 reason 0x04 asks for it to be published.
-        _discardWill = !(IsV5 && disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
+        _disconnectKind = IsV5 && disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage
+            ? DisconnectKind.WithWill
+            : DisconnectKind.Normal;
+        if (IsV5 && disconnect.SessionExpiryInterval != 0)
+        {
+            if (_sessionExpiry == 0)
+            {
+                // [MQTT-3.14.2-2]: a session that was to end with the connection cannot be extended at DISCONNECT.
+                _disconnectKind = DisconnectKind.Lost;
+                throw new Transport.MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "DISCONNECT sets a session expiry on a session created with expiry 0 [MQTT-3.14.2-2].");
+            }
+
+            _disconnectSessionExpiry = disconnect.SessionExpiryInterval;
+        }
+
         ConnectionLog.Disconnected(_services.Logger, ClientId, Endpoint, disconnect.ReasonCode);
     }
 
@@ -234,7 +250,7 @@ public sealed partial class MqttConnection : ISubscriber
             await _forwarder.CompleteAsync();
         }
 
-        if (_connected && IsV5 && serverInitiated && _closeReason is { } reason)
+        if (_established && IsV5 && serverInitiated && _closeReason is { } reason)
         {
             // [MQTT-4.13.2-1] a v5 client hears why; the reason code goes out before the socket closes.
             _sender.Send(new MqttDisconnectPacket { ReasonCode = reason });
@@ -243,15 +259,9 @@ public sealed partial class MqttConnection : ISubscriber
         var sent = _sender.CompleteAsync();
         await sent.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-        if (_connected)
+        if (_epoch != 0)
         {
-            _services.Clients.Remove(ClientId, this);
-            await PublishWillAsync();
-            await RemoveAllSubscriptionsAsync();
-            lock (_outboundLock)
-            {
-                _connected = false;
-            }
+            await EndSessionAsync();
         }
 
         if (sent.IsCompleted)
@@ -268,25 +278,5 @@ public sealed partial class MqttConnection : ISubscriber
         }
 
         _closing.Dispose();
-    }
-
-    private async Task PublishWillAsync()
-    {
-        // Not on a normal DISCONNECT, and not when the broker itself shuts down gracefully: the client did not
-        // fail, it will reconnect (in a cluster, to another gateway).
-        if (_will is null || _discardWill || _services.Stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
-        try
-        {
-            await _services.Cluster.PublishAsync(_will.Topic, [_will]);
-            ConnectionLog.WillPublished(_services.Logger, ClientId, _will.Topic);
-        }
-        catch (Exception exception)
-        {
-            ConnectionLog.WillFailed(_services.Logger, ClientId, _will.Topic, exception);
-        }
     }
 }

@@ -9,6 +9,7 @@ internal sealed class OutboundFlow(int window, int maxQueued)
     private readonly Dictionary<ushort, InflightMessage> _inflight = [];
     private readonly Queue<PendingDelivery> _pending = new();
     private ushort _lastPacketId;
+    private long _sequence;
 
     public int InflightCount => _inflight.Count;
 
@@ -28,14 +29,14 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         return true;
     }
 
-    public bool TryDequeue(out PendingDelivery delivery)
+    public bool TryDequeue(out PendingDelivery? delivery)
     {
         if (HasRoom && _pending.TryDequeue(out delivery))
         {
             return true;
         }
 
-        delivery = default;
+        delivery = null;
         return false;
     }
 
@@ -51,7 +52,14 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         return _lastPacketId;
     }
 
-    public void Track(ushort packetId, InflightMessage message) => _inflight[packetId] = message;
+    /// <summary>Records a message as sent with <paramref name="packetId"/> (new, or kept from the previous
+    /// connection of a resumed session).</summary>
+    public InflightMessage Track(ushort packetId, PendingDelivery delivery)
+    {
+        var message = new InflightMessage(delivery, ++_sequence);
+        _inflight[packetId] = message;
+        return message;
+    }
 
     /// <summary>PUBACK: completes a QoS 1 message. False when no such message is in flight.</summary>
     public bool Acknowledge(ushort packetId) =>
@@ -75,4 +83,14 @@ internal sealed class OutboundFlow(int window, int maxQueued)
     /// <summary>PUBCOMP: completes a released QoS 2 message.</summary>
     public bool Complete(ushort packetId) =>
         _inflight.TryGetValue(packetId, out var message) && message.Released && _inflight.Remove(packetId);
+
+    /// <summary>Everything unfinished, for the session to keep: in flight in send order, then the queue.</summary>
+    public (IReadOnlyList<(ushort PacketId, InflightMessage Message)> Inflight, IReadOnlyList<PendingDelivery> Pending) Drain()
+    {
+        var inflight = _inflight.OrderBy(e => e.Value.Sequence).Select(e => (e.Key, e.Value)).ToList();
+        var pending = _pending.ToList();
+        _inflight.Clear();
+        _pending.Clear();
+        return (inflight, pending);
+    }
 }

@@ -10,6 +10,7 @@ internal static class PublishPacketConversion
 {
     public static BrokerMessage ToBrokerMessage(MqttPublishPacket packet, string topic, string clientId, long nowUnixMilliseconds) => new()
     {
+        MessageId = Guid.NewGuid(),
         Topic = topic,
         Payload = packet.Payload.IsEmpty ? [] : packet.Payload.ToArray(),
         QualityOfService = (byte)packet.QualityOfServiceLevel,

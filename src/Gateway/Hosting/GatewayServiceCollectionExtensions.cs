@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Hosting;
 
@@ -15,6 +16,8 @@ public static class GatewayServiceCollectionExtensions
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();

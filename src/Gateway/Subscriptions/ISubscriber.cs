@@ -7,6 +7,7 @@ public interface ISubscriber
 {
     string ClientId { get; }
 
-    /// <summary>Queues a message for the client at <paramref name="qos"/>; never blocks.</summary>
-    void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers);
+    /// <summary>Queues a message for the client at <paramref name="qos"/>; never blocks. A message delivered for a
+    /// shared subscription names its group, so it can go to another member if this one leaves without acking.</summary>
+    void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute);
 }

@@ -5,14 +5,16 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// <summary>
 /// Hands a message that reached this gateway to each matching local session, once per session even when several
 /// of its filters match: at the highest granted QoS [MQTT-3.3.5-1], with all matching subscription identifiers.
+/// For each shared group the cluster chose this gateway for, one local member gets it.
 /// </summary>
 public sealed class LocalFanOut(LocalSubscriptions subscriptions)
 {
     [ThreadStatic]
     private static List<Subscription>? t_matches;
 
-    public void Deliver(BrokerMessage message)
+    public void Deliver(GatewayDelivery delivery)
     {
+        var message = delivery.Message;
         var matches = t_matches ??= [];
         matches.Clear();
         subscriptions.Match(message.Topic, matches);
@@ -20,7 +22,7 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
         {
             if (matches.Count == 1)
             {
-                DeliverOne(message, matches[0]);
+                DeliverOne(message, matches[0], sharedGroupRoute: null);
             }
             else if (matches.Count > 1)
             {
@@ -31,9 +33,31 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
         {
             matches.Clear();
         }
+
+        if (delivery.SharedGroups is { } groups)
+        {
+            foreach (var group in groups)
+            {
+                DeliverShared(message, group, excluding: null);
+            }
+        }
     }
 
-    private static void DeliverOne(BrokerMessage message, Subscription subscription)
+    /// <summary>Gives a shared-subscription message to a local member of its group; false when none is here.</summary>
+    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding)
+    {
+        var member = subscriptions.NextSharedMember(groupRoute, excluding);
+        if (member is null)
+        {
+            return false;
+        }
+
+        // No-local does not apply to shared subscriptions [MQTT-3.8.3-4 forbids it there].
+        DeliverOne(message, member, groupRoute);
+        return true;
+    }
+
+    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute)
     {
         if (IsOwnMessageExcluded(message, subscription))
         {
@@ -44,7 +68,8 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
             message,
             Math.Min(message.QualityOfService, subscription.MaximumQoS),
             subscription.RetainAsPublished && message.Retain,
-            subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier]);
+            subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
+            sharedGroupRoute);
     }
 
     private static void DeliverMany(BrokerMessage message, List<Subscription> matches)
@@ -76,7 +101,7 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
 
         foreach (var (subscriber, plan) in perSubscriber)
         {
-            subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids);
+            subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null);
         }
     }
 

@@ -4,25 +4,28 @@ using MqttCluster.Gateway.Cluster;
 namespace MqttCluster.Gateway.Subscriptions;
 
 /// <summary>
-/// All subscriptions of this gateway's sessions in one trie, and the gateway's routes in the cluster: a filter is
-/// routed to this gateway while at least one local session subscribes to it, so client churn on a popular filter
-/// does not reach the cluster. Route changes are serialised, so add/remove of the same filter cannot reorder.
+/// All subscriptions of this gateway's sessions, and the gateway's routes in the cluster: a route (a filter, or a
+/// shared group <c>$share/{group}/{filter}</c>) points at this gateway while at least one local session needs it,
+/// so client churn on a popular filter does not reach the cluster. Plain subscriptions live in a trie; shared ones
+/// in per-group member lists, because the cluster names the group when it picks this gateway for a message.
+/// Route changes are serialised, so add/remove of the same route cannot reorder.
 /// </summary>
 public sealed class LocalSubscriptions(IBrokerCluster cluster)
 {
     private readonly Lock _lock = new();
     private readonly TopicTrie<Subscription> _trie = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<string, int> _subscribersPerFilter = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SharedGroupMembers> _sharedGroups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _subscribersPerRoute = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _routeChanges = new(1, 1);
 
-    /// <summary>Filters with at least one local subscriber (the routes this gateway needs).</summary>
-    public IReadOnlyCollection<string> Filters
+    /// <summary>Routes with at least one local subscriber (what this gateway needs from the route index).</summary>
+    public IReadOnlyCollection<string> Routes
     {
         get
         {
             lock (_lock)
             {
-                return [.. _subscribersPerFilter.Keys];
+                return [.. _subscribersPerRoute.Keys];
             }
         }
     }
@@ -33,31 +36,31 @@ public sealed class LocalSubscriptions(IBrokerCluster cluster)
         {
             lock (_lock)
             {
-                return _trie.Count;
+                return _trie.Count + _sharedGroups.Values.Sum(g => g.Count);
             }
         }
     }
 
-    /// <summary>Adds a subscription; returns once the filter is routable to this gateway cluster-wide.</summary>
+    /// <summary>Adds a subscription; returns once its route is in place cluster-wide.</summary>
     public async Task AddAsync(Subscription subscription)
     {
         await _routeChanges.WaitAsync();
         try
         {
-            bool firstForFilter;
+            bool firstForRoute;
             lock (_lock)
             {
-                _trie.Add(subscription.Filter, subscription);
-                var count = _subscribersPerFilter.GetValueOrDefault(subscription.Filter) + 1;
-                _subscribersPerFilter[subscription.Filter] = count;
-                firstForFilter = count == 1;
+                AddLocal(subscription);
+                var count = _subscribersPerRoute.GetValueOrDefault(subscription.Route) + 1;
+                _subscribersPerRoute[subscription.Route] = count;
+                firstForRoute = count == 1;
             }
 
-            if (firstForFilter)
+            if (firstForRoute)
             {
                 try
                 {
-                    await cluster.AddRouteAsync(subscription.Filter);
+                    await cluster.AddRouteAsync(subscription.Route);
                 }
                 catch
                 {
@@ -79,7 +82,7 @@ public sealed class LocalSubscriptions(IBrokerCluster cluster)
         {
             if (RemoveLocal(subscription))
             {
-                await cluster.RemoveRouteAsync(subscription.Filter);
+                await cluster.RemoveRouteAsync(subscription.Route);
             }
         }
         finally
@@ -88,7 +91,7 @@ public sealed class LocalSubscriptions(IBrokerCluster cluster)
         }
     }
 
-    /// <summary>Adds every subscription whose filter matches <paramref name="topic"/> to <paramref name="matches"/>.</summary>
+    /// <summary>Adds every plain subscription whose filter matches <paramref name="topic"/> to <paramref name="matches"/>.</summary>
     public void Match(string topic, List<Subscription> matches)
     {
         lock (_lock)
@@ -97,24 +100,64 @@ public sealed class LocalSubscriptions(IBrokerCluster cluster)
         }
     }
 
-    /// <summary>Removes locally; true when it was the filter's last subscriber (the route must go).</summary>
+    /// <summary>The next local member of a shared group (round-robin), or null when none is left here.</summary>
+    public Subscription? NextSharedMember(string groupRoute, ISubscriber? excluding = null)
+    {
+        lock (_lock)
+        {
+            return _sharedGroups.TryGetValue(groupRoute, out var members) ? members.Next(excluding) : null;
+        }
+    }
+
+    private void AddLocal(Subscription subscription)
+    {
+        if (subscription.SharedGroupRoute is { } group)
+        {
+            if (!_sharedGroups.TryGetValue(group, out var members))
+            {
+                _sharedGroups[group] = members = new SharedGroupMembers();
+            }
+
+            members.Add(subscription);
+        }
+        else
+        {
+            _trie.Add(subscription.Filter, subscription);
+        }
+    }
+
+    /// <summary>Removes locally; true when it was the route's last subscriber (the route must go).</summary>
     private bool RemoveLocal(Subscription subscription)
     {
         lock (_lock)
         {
-            if (!_trie.Remove(subscription.Filter, subscription))
+            bool removed;
+            if (subscription.SharedGroupRoute is { } group)
+            {
+                removed = _sharedGroups.TryGetValue(group, out var members) && members.Remove(subscription);
+                if (removed && members!.Count == 0)
+                {
+                    _sharedGroups.Remove(group);
+                }
+            }
+            else
+            {
+                removed = _trie.Remove(subscription.Filter, subscription);
+            }
+
+            if (!removed)
             {
                 return false;
             }
 
-            var count = _subscribersPerFilter[subscription.Filter] - 1;
+            var count = _subscribersPerRoute[subscription.Route] - 1;
             if (count > 0)
             {
-                _subscribersPerFilter[subscription.Filter] = count;
+                _subscribersPerRoute[subscription.Route] = count;
                 return false;
             }
 
-            _subscribersPerFilter.Remove(subscription.Filter);
+            _subscribersPerRoute.Remove(subscription.Route);
             return true;
         }
     }

@@ -1,11 +1,18 @@
 namespace MqttCluster.Gateway.Subscriptions;
 
 /// <summary>One topic filter of one session, with its MQTT subscription options.</summary>
-public sealed class Subscription(ISubscriber subscriber, string filter)
+public sealed class Subscription(ISubscriber subscriber, string filter, string? sharedGroupRoute = null)
 {
     public ISubscriber Subscriber { get; } = subscriber;
 
+    /// <summary>The filter topics are matched against (for a shared subscription, the part after the group).</summary>
     public string Filter { get; } = filter;
+
+    /// <summary>For a shared subscription the whole <c>$share/{group}/{filter}</c>, which is also its route.</summary>
+    public string? SharedGroupRoute { get; } = sharedGroupRoute;
+
+    /// <summary>What the client subscribed to, and the route this subscription needs.</summary>
+    public string Route => SharedGroupRoute ?? Filter;
 
     public byte MaximumQoS { get; init; }
 

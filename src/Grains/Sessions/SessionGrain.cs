@@ -20,7 +20,8 @@ public sealed partial class SessionGrain(
     private long _epoch;
     private IGatewayObserver? _owner;
     private bool _online;
-    private bool _resumed;
+    private bool _queueing;
+    private HashSet<Guid>? _queuedIds;
     private ITimer? _timer;
 
     private string ClientId => this.GetPrimaryKeyString();
@@ -33,6 +34,14 @@ public sealed partial class SessionGrain(
     {
         if (_online)
         {
+            if (State.Persistent)
+            {
+                // Queue from now on, so messages between the old connection's last delivery and the new one's
+                // routes are kept (duplicates are dropped by message id).
+                await SetOfflineRoutesAsync(register: true);
+                _queueing = true;
+            }
+
             await TakeOverAsync();
         }
 
@@ -63,7 +72,7 @@ public sealed partial class SessionGrain(
         _epoch = Math.Max(_epoch + 1, Now * 1000);
         _owner = request.Gateway;
         _online = true;
-        _resumed = false;
+        _queueing = true;
         CancelTimer();
 
         State.Will = request.Will;
@@ -103,7 +112,8 @@ public sealed partial class SessionGrain(
         State.Inflight.Clear();
         State.Queue.Clear();
         State.InboundQos2.Clear();
-        _resumed = true;
+        _queuedIds = null;
+        _queueing = false;
         if (State.Persistent && (resume.Inflight.Length + resume.Queued.Length + resume.InboundQos2.Length) > 0)
         {
             await stored.WriteStateAsync();
@@ -135,6 +145,17 @@ public sealed partial class SessionGrain(
         }
     }
 
+    public async Task GoingOfflineAsync(long epoch)
+    {
+        if (epoch != _epoch || !_online || !State.Persistent)
+        {
+            return;
+        }
+
+        await SetOfflineRoutesAsync(register: true);
+        _queueing = true;
+    }
+
     public async Task DisconnectAsync(long epoch, SessionHandoff handoff)
     {
         if (epoch != _epoch || !_online)
@@ -145,22 +166,26 @@ public sealed partial class SessionGrain(
 
         _online = false;
         _owner = null;
+        _queueing = true;
         await GoOfflineAsync(handoff);
     }
 
     public async Task EnqueueAsync(BrokerMessage[] messages)
     {
-        if (!State.Persistent || (_online && _resumed))
+        if (!State.Persistent || (_online && !_queueing))
         {
             // Not (or no longer) offline: the live connection's own routes deliver these.
             return;
         }
+
+        var queuedIds = QueuedIds();
 
         var now = Now;
         var changed = false;
         foreach (var message in messages)
         {
             if (message.ExpiresAtUnixMilliseconds <= now ||
+                (message.MessageId != Guid.Empty && queuedIds.Contains(message.MessageId)) ||
                 SessionMessageMatcher.Match(ClientId, State.Subscriptions.Values, message) is not { } queued ||
                 (queued.QualityOfService == 0 && !options.Value.QueueQos0Messages))
             {
@@ -181,6 +206,7 @@ public sealed partial class SessionGrain(
             }
 
             State.Queue.Add(queued);
+            queuedIds.Add(message.MessageId);
             changed = true;
         }
 
@@ -316,12 +342,30 @@ public sealed partial class SessionGrain(
         ScheduleTimer();
     }
 
+    /// <summary>
+    /// Takes the unfinished state of a connection that ended. What it had pending goes before what the session
+    /// queued meanwhile (it arrived first); a message that reached both is kept once.
+    /// </summary>
     private void MergeHandoff(SessionHandoff handoff)
     {
+        var seen = new HashSet<Guid>(handoff.Inflight.Select(m => m.Message.MessageId));
+        var merged = new List<OutboundMessage>(handoff.Pending.Length + State.Queue.Count);
+        foreach (var message in handoff.Pending.Concat(State.Queue))
+        {
+            if (message.Message.MessageId == Guid.Empty || seen.Add(message.Message.MessageId))
+            {
+                merged.Add(message);
+            }
+        }
+
         State.Inflight = [.. handoff.Inflight];
-        State.Queue = [.. handoff.Pending, .. State.Queue];
+        State.Queue = merged;
         State.InboundQos2 = [.. handoff.InboundQos2];
+        _queuedIds = null;
     }
+
+    private HashSet<Guid> QueuedIds() =>
+        _queuedIds ??= [.. State.Queue.Select(m => m.Message.MessageId).Concat(State.Inflight.Select(m => m.Message.MessageId))];
 
     /// <summary>Publishes a due will and ends an expired session. True when the session ended.</summary>
     private async Task<bool> CheckTimersCoreAsync()
@@ -412,6 +456,7 @@ public sealed partial class SessionGrain(
     private void ResetState()
     {
         stored.State = new SessionState();
+        _queuedIds = null;
     }
 
     /// <summary>Registers (offline) or removes (online, ended) the session's non-shared filters as routes.</summary>

@@ -36,8 +36,12 @@ public static class BrokerCommandLine
           Mqtt:TopicAliasMaximum     64            inbound topic aliases per MQTT 5 client
           Mqtt:ReceiveMaximum        100           unacknowledged QoS 1/2 PUBLISH a v5 client may send us
           Mqtt:MaxInflightMessages   20            QoS 1/2 messages in flight towards one client
-          Mqtt:MaxQueuedMessages     1000          messages queued per client behind the in-flight window
           Mqtt:RetainAvailable       true          accept retained messages
+          Sessions:PersistentClientExpiration  1.00:00:00  session expiry of 3.1.1 clients with clean session 0
+          Sessions:MaxSessionExpiry  7.00:00:00    cap on any session's expiry (v5 clients ask for their own)
+          Sessions:MaxQueuedMessages 1000          messages queued per client (offline, or behind the in-flight
+                                                   window); newer ones are dropped and counted when full
+          Sessions:QueueQos0Messages false         queue QoS 0 messages for offline sessions too
           Silo:ClusterId             mqtt-cluster  Orleans cluster id
           Silo:ServiceId             mqtt-broker   Orleans service id
           Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)

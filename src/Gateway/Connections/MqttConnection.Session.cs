@@ -1,0 +1,222 @@
+using MqttCluster.Core.Topics;
+using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Grains;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>The connection's side of its session: what the session grain decides, restores and takes back.</summary>
+public sealed partial class MqttConnection
+{
+    private long _epoch;
+    private uint _sessionExpiry;
+    private bool _takenOver;
+    private DisconnectKind? _disconnectKind;
+    private uint? _disconnectSessionExpiry;
+    private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
+
+    private ISessionGrain Session => _services.Cluster.Session(ClientId);
+
+    private bool IsPersistent => _sessionExpiry > 0;
+
+    /// <summary>Seconds the session outlives this connection: v5 asks for it (0xFFFFFFFF = never, capped);
+    /// a 3.1.1 client with clean session 0 gets the configured default.</summary>
+    private uint NegotiateSessionExpiry(MqttConnectPacket connect)
+    {
+        var max = (uint)Math.Min(uint.MaxValue, _services.Sessions.MaxSessionExpiry.TotalSeconds);
+        if (IsV5)
+        {
+            return Math.Min(connect.SessionExpiryInterval, max);
+        }
+
+        return connect.CleanSession ? 0 : (uint)Math.Min(max, _services.Sessions.PersistentClientExpiration.TotalSeconds);
+    }
+
+    private SessionConnectRequest CreateSessionRequest(MqttConnectPacket connect) => new()
+    {
+        GatewayId = _services.GatewayId,
+        Gateway = _services.GatewayReference,
+        CleanStart = connect.CleanSession,
+        SessionExpiryInterval = _sessionExpiry,
+        Will = _will,
+        WillDelayInterval = IsV5 ? connect.WillDelayInterval : 0,
+        WillMessageExpiryInterval = IsV5 ? connect.WillMessageExpiryInterval : 0,
+    };
+
+    /// <summary>
+    /// Puts a resumed session's subscriptions back in place (routes first, so nothing published from now on is
+    /// missed), then takes over its stored messages from the session grain and sends them before live traffic.
+    /// </summary>
+    private async Task RestoreSessionAsync(SessionConnectResult session)
+    {
+        foreach (var stored in session.Subscriptions)
+        {
+            var subscription = CreateSubscription(stored.Filter, stored.MaximumQoS, stored.NoLocal, stored.RetainAsPublished, stored.SubscriptionIdentifier);
+            lock (_subscriptions)
+            {
+                _subscriptions[stored.Filter] = subscription;
+            }
+
+            await _services.Subscriptions.AddAsync(subscription);
+        }
+
+        var resume = await Session.ResumeAsync(_epoch);
+        lock (_inboundQos2)
+        {
+            _inboundQos2.UnionWith(resume.InboundQos2);
+        }
+
+        lock (_outboundLock)
+        {
+            var live = _resumeBuffer ?? [];
+            _resumeBuffer = null;
+            ReplayStoredLocked(resume, live);
+        }
+    }
+
+    /// <summary>The session grain gives this connection's session to a newer connection: stop and hand back
+    /// what is unfinished. Called from the gateway's observer, on any thread.</summary>
+    internal SessionHandoff TakeOver()
+    {
+        SessionHandoff handoff;
+        lock (_outboundLock)
+        {
+            _takenOver = true;
+            handoff = DrainLocked(DisconnectKind.Lost);
+        }
+
+        ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
+        Close(MqttDisconnectReasonCode.SessionTakenOver);
+        return handoff;
+    }
+
+    /// <summary>
+    /// Ends this connection's part of the session: a persistent session starts queueing first, then gets the
+    /// unfinished messages; the will and expiry are the session grain's to handle. Then the routes go.
+    /// </summary>
+    private async Task EndSessionAsync()
+    {
+        if (!_takenOver)
+        {
+            var kind = _disconnectKind ?? (_services.Stopping.IsCancellationRequested ? DisconnectKind.ServerShutdown : DisconnectKind.Lost);
+            try
+            {
+                if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)
+                {
+                    await Session.GoingOfflineAsync(_epoch);
+                }
+
+                SessionHandoff handoff;
+                lock (_outboundLock)
+                {
+                    handoff = DrainLocked(kind);
+                }
+
+                await Session.DisconnectAsync(_epoch, handoff);
+            }
+            catch (Exception exception)
+            {
+                ConnectionLog.SessionHandoffFailed(_services.Logger, ClientId, exception);
+            }
+        }
+
+        _services.Clients.Remove(ClientId, _epoch);
+        await RemoveAllSubscriptionsAsync();
+        await RedeliverSharedAsync();
+    }
+
+    /// <summary>
+    /// Stops deliveries and collects what the client has not acknowledged. Messages of shared subscriptions are
+    /// kept apart: they go to another member of their group, not back to this session [MQTT-4.8.2-6].
+    /// </summary>
+    private SessionHandoff DrainLocked(DisconnectKind kind)
+    {
+        _connected = false;
+        var (inflight, pending) = _outbound.Drain();
+        var buffered = _resumeBuffer ?? [];
+        _resumeBuffer = null;
+
+        var keptInflight = new List<OutboundMessage>();
+        var keptPending = new List<OutboundMessage>();
+        foreach (var (packetId, message) in inflight)
+        {
+            if (!KeepForRedelivery(message.Delivery))
+            {
+                keptInflight.Add(message.Delivery.ToOutboundMessage(packetId, message.Released));
+            }
+        }
+
+        foreach (var delivery in pending.Concat(buffered))
+        {
+            if (!KeepForRedelivery(delivery) && delivery.QualityOfService > 0)
+            {
+                keptPending.Add(delivery.ToOutboundMessage());
+            }
+        }
+
+        ushort[] inboundQos2;
+        lock (_inboundQos2)
+        {
+            inboundQos2 = [.. _inboundQos2];
+        }
+
+        return new SessionHandoff
+        {
+            Kind = kind,
+            SessionExpiryInterval = _disconnectSessionExpiry,
+            Inflight = [.. keptInflight],
+            Pending = [.. keptPending],
+            InboundQos2 = inboundQos2,
+        };
+    }
+
+    private bool KeepForRedelivery(PendingDelivery delivery)
+    {
+        if (delivery.SharedGroupRoute is null)
+        {
+            return false;
+        }
+
+        if (delivery.QualityOfService > 0)
+        {
+            (_sharedToRedeliver ??= []).Add((delivery.SharedGroupRoute, delivery.Message));
+        }
+
+        return true;
+    }
+
+    /// <summary>Shared-subscription messages this client left unacknowledged go to another member: here if the
+    /// group has one, else through the topic grain to a member on another gateway.</summary>
+    private async Task RedeliverSharedAsync()
+    {
+        if (_sharedToRedeliver is null)
+        {
+            return;
+        }
+
+        foreach (var group in _sharedToRedeliver.GroupBy(m => (m.GroupRoute, m.Message.Topic)))
+        {
+            try
+            {
+                await _services.Cluster.PublishSharedAsync(group.Key.GroupRoute, group.Key.Topic, [.. group.Select(m => m.Message)]);
+            }
+            catch (Exception exception)
+            {
+                ConnectionLog.PublishFailed(_services.Logger, ClientId, group.Key.Topic, group.Count(), exception);
+            }
+        }
+    }
+
+    private Subscription CreateSubscription(string filter, byte qos, bool noLocal, bool retainAsPublished, uint subscriptionIdentifier)
+    {
+        var isShared = TopicFilter.TryParseShared(filter, out _, out var inner);
+        return new Subscription(this, isShared ? inner : filter, isShared ? filter : null)
+        {
+            MaximumQoS = qos,
+            NoLocal = noLocal,
+            RetainAsPublished = retainAsPublished,
+            SubscriptionIdentifier = subscriptionIdentifier,
+        };
+    }
+}

@@ -1,0 +1,35 @@
+using MQTTnet.Packets;
+
+namespace MqttCluster.Gateway.Connections;
+
+/// <summary>
+/// Topic aliases towards an MQTT 5 client, within the maximum it announced in CONNECT [MQTT-3.3.2-9]: the first
+/// topics sent get an alias (sent once with the topic), later messages on them carry only the alias.
+/// Not thread-safe: used under the connection's outbound lock, in send order.
+/// </summary>
+internal sealed class OutboundTopicAliases(ushort maximum)
+{
+    private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal);
+
+    public void Apply(MqttPublishPacket packet)
+    {
+        if (maximum == 0)
+        {
+            return;
+        }
+
+        if (_aliases.TryGetValue(packet.Topic, out var alias))
+        {
+            packet.TopicAlias = alias;
+            packet.Topic = string.Empty;
+            return;
+        }
+
+        if (_aliases.Count < maximum)
+        {
+            alias = (ushort)(_aliases.Count + 1);
+            _aliases[packet.Topic] = alias;
+            packet.TopicAlias = alias;
+        }
+    }
+}
