@@ -28,13 +28,16 @@ public sealed partial class MqttConnection
             }
         }
 
-        // SUBACK only now: every granted filter is routable cluster-wide.
-        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
-
+        // Retained messages are read before SUBACK (the server may send PUBLISH before SUBACK, 3.8.4): a message
+        // published after the client saw SUBACK is then only delivered live, never also as a stale retained copy
+        // that could arrive after newer messages [MQTT-3.3.1-6].
         foreach (var subscription in retainedToSend)
         {
             await SendRetainedAsync(subscription);
         }
+
+        // SUBACK only now: every granted filter is routable cluster-wide.
+        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
     }
 
     private async Task<(MqttSubscribeReasonCode Code, Subscription? Subscription, bool IsNew)> SubscribeOneAsync(MqttTopicFilter requested, uint subscriptionIdentifier)
