@@ -9,6 +9,10 @@ public sealed partial class MqttConnection
 {
     private OutboundTopicAliases _outboundAliases = new(0);
 
+    /// <summary>Ids of live messages delivered while a SUBSCRIBE is handled, so its retained messages are not
+    /// sent a second time.</summary>
+    private HashSet<Guid>? _liveSinceSubscribe;
+
     /// <summary>While a resumed session's stored messages are being sent, live deliveries wait here.</summary>
     private List<PendingDelivery>? _resumeBuffer;
 
@@ -24,6 +28,7 @@ public sealed partial class MqttConnection
                 return;
             }
 
+            _liveSinceSubscribe?.Add(message.MessageId);
             EnqueueLocked(delivery, isStoredOrRetained: false);
         }
     }
@@ -34,7 +39,10 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
-            EnqueueLocked(new PendingDelivery(message, qos, true, subscriptionIdentifiers, null), isStoredOrRetained: true);
+            if (_liveSinceSubscribe?.Contains(message.MessageId) != true)
+            {
+                EnqueueLocked(new PendingDelivery(message, qos, true, subscriptionIdentifiers, null), isStoredOrRetained: true);
+            }
         }
     }
 

@@ -19,6 +19,11 @@ public sealed partial class MqttConnection
 
         var reasonCodes = new List<MqttSubscribeReasonCode>(subscribe.TopicFilters.Count);
         var retainedToSend = new List<Subscription>();
+        lock (_outboundLock)
+        {
+            _liveSinceSubscribe = [];
+        }
+
         var granted = new List<SessionSubscription>();
         foreach (var requested in subscribe.TopicFilters)
         {
@@ -51,13 +56,20 @@ public sealed partial class MqttConnection
             await Session.UpdateSubscriptionsAsync(_epoch, [.. granted], []);
         }
 
-        // SUBACK only now: every granted filter is routable cluster-wide.
-        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
-
+        // Retained messages go before SUBACK (the server may send PUBLISH first, 3.8.4). A message that arrived
+        // live since the route was added is not sent again as a retained copy [MQTT-3.3.1-6].
         foreach (var subscription in retainedToSend)
         {
             await SendRetainedAsync(subscription);
         }
+
+        lock (_outboundLock)
+        {
+            _liveSinceSubscribe = null;
+        }
+
+        // SUBACK only now: every granted filter is routable cluster-wide.
+        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
     }
 
     private async Task<(MqttSubscribeReasonCode Code, Subscription? Subscription, bool IsNew)> SubscribeOneAsync(MqttTopicFilter requested, uint subscriptionIdentifier)
