@@ -25,6 +25,7 @@ public sealed partial class MqttConnection : ISubscriber
     private OutboundFlow _outbound = new(1, 0);
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
+    private string? _closeDetail;
     private bool _connected;
     private bool _established;
     private BrokerMessage? _will;
@@ -206,6 +207,7 @@ public sealed partial class MqttConnection : ISubscriber
     {
         ConnectionLog.ProtocolViolation(_services.Logger, ClientId, Endpoint, error.ReasonCode, error.Message);
         _closeReason ??= error.ReasonCode;
+        _closeDetail ??= error.Message;
     }
 
     private async Task WatchKeepAliveAsync()
@@ -253,7 +255,8 @@ public sealed partial class MqttConnection : ISubscriber
         if (_established && IsV5 && serverInitiated && _closeReason is { } reason)
         {
             // [MQTT-4.13.2-1] a v5 client hears why; the reason code goes out before the socket closes.
-            _sender.Send(new MqttDisconnectPacket { ReasonCode = reason });
+            // The reason string tells a developer what went wrong (3.14.2.2.3).
+            _sender.Send(new MqttDisconnectPacket { ReasonCode = reason, ReasonString = _closeDetail });
         }
 
         var sent = _sender.CompleteAsync();
