@@ -47,6 +47,23 @@ public sealed class ConnectedClients
         }
     }
 
+    /// <summary>Closes every connection with <paramref name="reason"/> and waits until they have said goodbye.</summary>
+    public async Task CloseAllAsync(MQTTnet.Protocol.MqttDisconnectReasonCode reason, TimeSpan timeout)
+    {
+        MqttConnection[] all;
+        lock (_lock)
+        {
+            all = [.. _connections.Values];
+        }
+
+        foreach (var connection in all)
+        {
+            connection.Close(reason);
+        }
+
+        await Task.WhenAll(all.Select(c => c.Completion)).WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     /// <summary>Closes the connection holding the epoch and returns its unfinished state.</summary>
     public Grains.SessionHandoff? TakeOver(string clientId, long epoch)
     {

@@ -99,7 +99,8 @@ public sealed partial class MqttConnection
     {
         if (!_takenOver)
         {
-            var kind = _disconnectKind ?? (_services.Stopping.IsCancellationRequested ? DisconnectKind.ServerShutdown : DisconnectKind.Lost);
+            var shuttingDown = _services.Stopping.IsCancellationRequested || _closeReason == MqttDisconnectReasonCode.ServerShuttingDown;
+            var kind = _disconnectKind ?? (shuttingDown ? DisconnectKind.ServerShutdown : DisconnectKind.Lost);
             try
             {
                 if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)

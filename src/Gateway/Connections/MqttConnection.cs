@@ -26,6 +26,7 @@ public sealed partial class MqttConnection : ISubscriber
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
     private string? _closeDetail;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _connected;
     private bool _established;
     private BrokerMessage? _will;
@@ -45,6 +46,9 @@ public sealed partial class MqttConnection : ISubscriber
     }
 
     public string ClientId { get; private set; } = string.Empty;
+
+    /// <summary>Completes when the connection is fully closed and its session handed back.</summary>
+    public Task Completion => _completion.Task;
 
     public string Endpoint { get; }
 
@@ -281,5 +285,6 @@ public sealed partial class MqttConnection : ISubscriber
         }
 
         _closing.Dispose();
+        _completion.TrySetResult();
     }
 }

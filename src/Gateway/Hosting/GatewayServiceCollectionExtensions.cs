@@ -29,6 +29,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<BrokerConnectionHandler>();
         services.AddHostedService<GatewayRegistration>();
+        services.AddHostedService<GatewayShutdown>();
         services.AddConnections();
         return services;
     }
