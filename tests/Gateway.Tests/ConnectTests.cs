@@ -24,6 +24,7 @@ public sealed class ConnectTests(BrokerFixture broker) : BrokerTest<BrokerFixtur
         Assert.True(connAck.SubscriptionIdentifiersAvailable);
         Assert.False(connAck.SharedSubscriptionAvailable);
         Assert.True(connAck.TopicAliasMaximum > 0, "TopicAliasMaximum should allow inbound topic aliases");
+        Assert.True(connAck.ReceiveMaximum > 0, "ReceiveMaximum must not be 0 [MQTT-3.2.2.3.3]");
         Assert.False(connAck.IsSessionPresent);
         Assert.True(string.IsNullOrEmpty(connAck.AssignedClientIdentifier), "a client that sent an id gets none assigned");
     }
@@ -166,5 +167,16 @@ public sealed class ConnectTests(BrokerFixture broker) : BrokerTest<BrokerFixtur
         };
         Assert.Equal(2, Assert.Single(replies.OfType<MqttPubAckPacket>()).PacketIdentifier);
         Assert.Equal("pipelined"u8.ToArray(), Assert.Single(replies.OfType<MqttPublishPacket>()).Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task V5_enhanced_authentication_is_refused_with_bad_authentication_method()
+    {
+        var options = Options(MqttTransport.Tcp, MqttProtocolVersion.V500).WithEnhancedAuthentication("SCRAM-SHA-1").Build();
+
+        var client = await TryConnectAsync(MqttProtocolVersion.V500, options);
+
+        // No AUTH exchange is offered: CONNACK 0x8C [MQTT-4.12.0-1].
+        Assert.Equal(MqttClientConnectResultCode.BadAuthenticationMethod, client.ConnectResult!.ResultCode);
     }
 }

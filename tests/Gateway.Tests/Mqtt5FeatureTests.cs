@@ -204,6 +204,33 @@ public sealed class Mqtt5FeatureTests(BrokerFixture broker) : BrokerTest<BrokerF
     }
 
     [Fact]
+    public async Task Exceeding_the_broker_receive_maximum_closes_the_connection()
+    {
+        var client = await OpenRawAsync(MqttProtocolVersion.V500);
+        await client.SendAsync(new MqttConnectPacket { ClientId = NewClientId(), CleanSession = true, KeepAlivePeriod = 30 });
+        var receiveMaximum = (await client.ReceiveAsync<MqttConnAckPacket>("CONNACK")).ReceiveMaximum;
+        Assert.True(receiveMaximum > 0);
+        var topic = NewTopic();
+
+        // QoS 2 PUBLISHes count against Receive Maximum until PUBREL; one more than allowed is a protocol error
+        // [MQTT-3.3.4-9]: DISCONNECT 0x93.
+        for (var id = 1; id <= receiveMaximum + 1; id++)
+        {
+            await client.SendAsync(new MqttPublishPacket
+            {
+                Topic = topic,
+                PayloadSegment = "x"u8.ToArray(),
+                QualityOfServiceLevel = MqttQualityOfServiceLevel.ExactlyOnce,
+                PacketIdentifier = (ushort)id,
+            });
+        }
+
+        var packets = await client.ReceiveUntilClosedAsync("the broker to close the connection");
+        Assert.Equal(receiveMaximum, packets.OfType<MqttPubRecPacket>().Count());
+        Assert.Equal(MqttDisconnectReasonCode.ReceiveMaximumExceeded, Assert.IsType<MqttDisconnectPacket>(packets[^1]).ReasonCode);
+    }
+
+    [Fact]
     public async Task Messages_larger_than_the_client_maximum_packet_size_are_not_sent_to_it()
     {
         var subscriber = await ConnectAsync(configure: o => o.WithMaximumPacketSize(512));

@@ -6,7 +6,7 @@ using MQTTnet.Protocol;
 
 namespace MqttCluster.Gateway.Tests;
 
-/// <summary>Per-connection limits (a broker with Mqtt:MaxPacketSize 1024 and Mqtt:ConnectTimeout 1 s).</summary>
+/// <summary>Per-connection limits (a broker with Mqtt:MaxPacketSize 1024, Mqtt:ConnectTimeout 1 s, Mqtt:MaxKeepAlive 30).</summary>
 public sealed class PacketSizeLimitTests(SmallLimitsBrokerFixture broker)
     : BrokerTest<SmallLimitsBrokerFixture>(broker), IClassFixture<SmallLimitsBrokerFixture>
 {
@@ -68,5 +68,27 @@ public sealed class PacketSizeLimitTests(SmallLimitsBrokerFixture broker)
         // [MQTT-3.1.4-1] a server should close a network connection that does not send CONNECT in reasonable time.
         Assert.Empty(await client.ReceiveUntilClosedAsync("the broker to close a connection that never sent CONNECT", TimeSpan.FromSeconds(5)));
         Assert.InRange(stopwatch.Elapsed, SmallLimitsBrokerFixture.ConnectTimeout * 0.9, TimeSpan.FromSeconds(4));
+    }
+
+    [Theory]
+    [InlineData(60, SmallLimitsBrokerFixture.MaxKeepAlive)]
+    [InlineData(0, SmallLimitsBrokerFixture.MaxKeepAlive)]
+    [InlineData(10, 0)]
+    public async Task V5_server_keep_alive_caps_what_the_client_asks_for(int requested, int serverKeepAlive)
+    {
+        var client = await ConnectAsync(configure: o =>
+        {
+            if (requested == 0)
+            {
+                o.WithNoKeepAlive();
+            }
+            else
+            {
+                o.WithKeepAlivePeriod(TimeSpan.FromSeconds(requested));
+            }
+        });
+
+        // [MQTT-3.2.2-21]: Server Keep Alive is sent when the broker uses another value than the client asked for.
+        Assert.Equal(serverKeepAlive, client.ConnectResult!.ServerKeepAlive);
     }
 }

@@ -109,6 +109,10 @@ public sealed class RetainedMessageTests(BrokerFixture broker) : BrokerTest<Brok
 
         // Retain handling 0 sends them on every SUBSCRIBE, new or not [MQTT-3.3.1-9].
         Assert.Equal(["retained"], await SubscribeForRetainedAsync(subscriber, topic, MqttRetainHandling.SendAtSubscribe));
+
+        // After UNSUBSCRIBE the subscription is new again.
+        await subscriber.UnsubscribeAsync(topic);
+        Assert.Equal(["retained"], await SubscribeForRetainedAsync(subscriber, topic, MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly));
     }
 
     [Theory]

@@ -72,4 +72,21 @@ public sealed class WebSocketTests(BrokerFixture broker) : BrokerTest<BrokerFixt
 
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
     }
+
+    [Fact]
+    public async Task Log_names_the_remote_address_of_a_websocket_client()
+    {
+        var clientId = NewClientId();
+
+        await ConnectAsync(MqttTransport.WebSocket, clientId: clientId);
+
+        // Operators find a misbehaving device by its address; over WebSocket it comes from the HTTP connection.
+        // (The line is written right after CONNACK goes out, hence the short poll.)
+        await Within.PollAsync(
+            () => Task.FromResult(Broker.Log.Lines.Any(line => line.Contains($"Client '{clientId}' connected from ", StringComparison.Ordinal))),
+            "the connection log line",
+            TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(20));
+        Assert.Contains(Broker.Log.Lines, line => line.Contains($"Client '{clientId}' connected from 127.0.0.1:", StringComparison.Ordinal));
+    }
 }
