@@ -33,6 +33,7 @@ public sealed class RetainedMessageTests(BrokerFixture broker) : BrokerTest<Brok
     {
         var publisher = await ConnectAsync(version: version);
         var root = NewTopic();
+        await publisher.PublishAsync($"{root}/a", "a", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{root}/a/b", "ab", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{root}/c", "c", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
         await publisher.PublishAsync($"{root}/d/b", "not retained", MqttQualityOfServiceLevel.AtLeastOnce);
@@ -40,7 +41,22 @@ public sealed class RetainedMessageTests(BrokerFixture broker) : BrokerTest<Brok
         var subscriber = await ConnectAsync(version: version);
         Assert.Equal(["ab"], await SubscribeForRetainedAsync(subscriber, $"{root}/a/b"));
         Assert.Equal(["ab"], await SubscribeForRetainedAsync(subscriber, $"{root}/+/b"));
-        Assert.Equal(["ab", "c"], (await SubscribeForRetainedAsync(subscriber, $"{root}/#")).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "ab"], (await SubscribeForRetainedAsync(subscriber, $"{root}/a/#")).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "ab", "c"], (await SubscribeForRetainedAsync(subscriber, $"{root}/#")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retained_dollar_topics_are_not_sent_for_leading_wildcards()
+    {
+        var publisher = await ConnectAsync();
+        var dollarTopic = $"$SYS/{Guid.NewGuid():N}/x";
+        await publisher.PublishAsync(dollarTopic, "system", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        var subscriber = await ConnectAsync();
+
+        // [MQTT-4.7.2-1] also for retained messages: '#' and '+/...' at the first level skip '$' topics.
+        Assert.DoesNotContain("system", await SubscribeForRetainedAsync(subscriber, "#"));
+        Assert.DoesNotContain("system", await SubscribeForRetainedAsync(subscriber, "+/+/x"));
+        Assert.Equal(["system"], await SubscribeForRetainedAsync(subscriber, "$SYS/+/x"));
     }
 
     [Theory]
