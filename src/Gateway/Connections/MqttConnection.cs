@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Connections.Features;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Gateway.Transport;
 using MqttCluster.Grains;
@@ -42,7 +43,7 @@ public sealed partial class MqttConnection : ISubscriber
         _sender = new MqttPacketSender(transport.Transport.Output);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping, transport.ConnectionClosed);
-        Endpoint = transport.RemoteEndPoint?.ToString() ?? transport.ConnectionId;
+        Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
     }
 
     public string ClientId { get; private set; } = string.Empty;
@@ -57,6 +58,18 @@ public sealed partial class MqttConnection : ISubscriber
     private bool IsV5 => ProtocolVersion == MqttProtocolVersion.V500;
 
     private long NowUnixMilliseconds => _services.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The client's address; a WebSocket connection has none of its own, it is on the HTTP request.</summary>
+    private static string? RemoteAddress(ConnectionContext transport)
+    {
+        if (transport.RemoteEndPoint is { } endPoint)
+        {
+            return endPoint.ToString();
+        }
+
+        var http = transport.Features.Get<IHttpContextFeature>()?.HttpContext?.Connection;
+        return http?.RemoteIpAddress is { } address ? new System.Net.IPEndPoint(address, http.RemotePort).ToString() : null;
+    }
 
     /// <summary>Serves the connection until the client or the broker ends it.</summary>
     public async Task RunAsync()
