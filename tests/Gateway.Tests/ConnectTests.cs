@@ -22,7 +22,7 @@ public sealed class ConnectTests(BrokerFixture broker) : BrokerTest<BrokerFixtur
         Assert.True(connAck.RetainAvailable);
         Assert.True(connAck.WildcardSubscriptionAvailable);
         Assert.True(connAck.SubscriptionIdentifiersAvailable);
-        Assert.False(connAck.SharedSubscriptionAvailable);
+        Assert.True(connAck.SharedSubscriptionAvailable);
         Assert.True(connAck.TopicAliasMaximum > 0, "TopicAliasMaximum should allow inbound topic aliases");
         Assert.True(connAck.ReceiveMaximum > 0, "ReceiveMaximum must not be 0 [MQTT-3.2.2.3.3]");
         Assert.False(connAck.IsSessionPresent);

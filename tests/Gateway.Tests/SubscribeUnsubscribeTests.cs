@@ -53,15 +53,14 @@ public sealed class SubscribeUnsubscribeTests(BrokerFixture broker) : BrokerTest
 
     [Theory]
     [MemberData(nameof(Matrix.Versions), MemberType = typeof(Matrix))]
-    public async Task Shared_subscriptions_are_refused_for_now(MqttProtocolVersion version)
+    public async Task Shared_subscriptions_are_granted(MqttProtocolVersion version)
     {
         var client = await ConnectAsync(version: version);
 
         var result = await client.SubscribeAsync($"$share/g/{NewTopic()}", MqttQualityOfServiceLevel.AtLeastOnce);
 
-        // CONNACK says SharedSubscriptionAvailable = false; v5 then gets 0x9E [MQTT-3.2.2.3.15].
-        var expected = version == MqttProtocolVersion.V500 ? MqttClientSubscribeResultCode.SharedSubscriptionsNotSupported : MqttClientSubscribeResultCode.UnspecifiedError;
-        Assert.Equal(expected, Assert.Single(result.Items).ResultCode);
+        // CONNACK says SharedSubscriptionAvailable = true (MQTT 5, 4.8.2); 3.1.1 clients may use them too.
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, Assert.Single(result.Items).ResultCode);
     }
 
     [Theory]

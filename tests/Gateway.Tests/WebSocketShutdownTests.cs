@@ -7,11 +7,7 @@ namespace MqttCluster.Gateway.Tests;
 /// <summary>A graceful stop of the broker as seen by an MQTT 5 client over WebSocket.</summary>
 public sealed class WebSocketShutdownTests(ShutdownBrokerFixture broker) : BrokerTest<ShutdownBrokerFixture>(broker), IClassFixture<ShutdownBrokerFixture>
 {
-    [Fact(Skip = "bug: on ApplicationStopping ASP.NET Core's HttpConnectionManager disposes every dispatcher (WebSocket) " +
-        "connection with closeGracefully: false, racing the gateway's DISCONNECT 0x8B, which is then dropped (the client sees " +
-        "a plain close in ~7 of 8 runs). Fix in src/Gateway/Hosting: close MQTT connections before ApplicationStopping, " +
-        "e.g. an IHostedLifecycleService whose StoppingAsync closes ConnectedClients with ServerShuttingDown and waits for " +
-        "them (prototyped: this test then passes).")]
+    [Fact]
     public async Task Stopping_the_broker_tells_websocket_clients_server_shutting_down()
     {
         var client = await ConnectAsync(MqttTransport.WebSocket, MqttProtocolVersion.V500);

@@ -9,16 +9,25 @@ public sealed class RecordingGateway : IGatewayObserver
 
     public int DeliveryCalls { get; private set; }
 
-    public Task DeliverAsync(BrokerMessage[] messages)
+    public Task DeliverAsync(GatewayDelivery[] deliveries)
     {
         DeliveryCalls++;
-        foreach (var message in messages)
+        foreach (var delivery in deliveries)
         {
-            _received.Writer.TryWrite(message);
+            _received.Writer.TryWrite(delivery.Message);
+            foreach (var group in delivery.SharedGroups ?? [])
+            {
+                SharedDeliveries.Writer.TryWrite((group, delivery.Message));
+            }
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>Messages this gateway was chosen for as a member of a shared group.</summary>
+    public Channel<(string Group, BrokerMessage Message)> SharedDeliveries { get; } = Channel.CreateUnbounded<(string, BrokerMessage)>();
+
+    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => Task.FromResult<SessionHandoff?>(null);
 
     public async Task<BrokerMessage> NextAsync(string awaited)
     {
