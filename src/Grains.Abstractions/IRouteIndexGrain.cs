@@ -10,10 +10,12 @@ namespace MqttCluster.Grains;
 [Alias("mqtt.IRouteIndexGrain")]
 public interface IRouteIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Registers or refreshes a gateway. Returns the filters the index holds for it, so a gateway can
-    /// re-send its routes after the index lost them (for example after the hosting silo restarted).</summary>
+    /// <summary>Registers or refreshes a gateway (every <see cref="GatewayLiveness.RefreshInterval"/>). A gateway
+    /// that misses refreshes for <see cref="GatewayLiveness.Expiry"/> is declared dead: its routes go and its
+    /// sessions go offline. The answer lets a gateway re-send routes the index lost (e.g. after the silo holding
+    /// it died).</summary>
     [Alias("RegisterGateway")]
-    Task<string[]> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway);
+    Task<GatewayRegistrationResult> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway);
 
     [Alias("UnregisterGateway")]
     Task UnregisterGatewayAsync(string gatewayId);

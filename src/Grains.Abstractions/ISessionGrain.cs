@@ -30,6 +30,11 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Disconnect")]
     Task DisconnectAsync(long epoch, SessionHandoff handoff);
 
+    /// <summary>The gateway holding connection <paramref name="epoch"/> was declared dead: the connection is
+    /// gone without DISCONNECT (the will applies), and whatever it had in flight is lost with it.</summary>
+    [Alias("OwnerLost")]
+    Task OwnerLostAsync(long epoch);
+
     /// <summary>From topic grains, while the session is offline: queue what matches its subscriptions.</summary>
     [Alias("Enqueue")]
     Task EnqueueAsync(BrokerMessage[] messages);

@@ -107,6 +107,6 @@ public sealed class RoutingTests : IAsyncLifetime
 
         var known = await RouteIndex.RegisterGatewayAsync("gw-refresh", _cluster.Client.CreateObjectReference<IGatewayObserver>(new RecordingGateway()));
 
-        Assert.Equal(["a/#", "b"], known.Order(StringComparer.Ordinal));
+        Assert.Equal(["a/#", "b"], known.Routes.Order(StringComparer.Ordinal));
     }
 }

@@ -13,12 +13,11 @@ public sealed partial class GatewayRegistration(
     IGrainFactory grainFactory,
     GatewayIdentity identity,
     GatewayDeliveryObserver observer,
+    Connections.ConnectedClients clients,
     LocalSubscriptions subscriptions,
     TimeProvider timeProvider,
     ILogger<GatewayRegistration> logger) : IHostedService, IDisposable
 {
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
-
     private readonly CancellationTokenSource _stopping = new();
     private IGatewayObserver? _reference;
     private Task _refreshLoop = Task.CompletedTask;
@@ -57,8 +56,15 @@ public sealed partial class GatewayRegistration(
 
     private async Task RefreshAsync()
     {
-        var known = await RouteIndex.RegisterGatewayAsync(identity.GatewayId, _reference!);
-        var missing = subscriptions.Routes.Except(known, StringComparer.Ordinal).ToArray();
+        var registration = await RouteIndex.RegisterGatewayAsync(identity.GatewayId, _reference!);
+        if (registration.WasDeclaredDead)
+        {
+            // We were too slow to refresh and the cluster moved our sessions offline: our connections are stale.
+            LogDeclaredDead(identity.GatewayId);
+            await clients.CloseAllAsync(MQTTnet.Protocol.MqttDisconnectReasonCode.ServerBusy, TimeSpan.FromSeconds(5));
+        }
+
+        var missing = subscriptions.Routes.Except(registration.Routes, StringComparer.Ordinal).ToArray();
         if (missing.Length > 0)
         {
             LogResendingRoutes(missing.Length);
@@ -68,7 +74,7 @@ public sealed partial class GatewayRegistration(
 
     private async Task RefreshLoopAsync()
     {
-        using var timer = new PeriodicTimer(RefreshInterval, timeProvider);
+        using var timer = new PeriodicTimer(GatewayLiveness.RefreshInterval, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
@@ -90,6 +96,9 @@ public sealed partial class GatewayRegistration(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the cluster")]
     private partial void LogRegistered(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway {GatewayId} missed its refreshes and was declared dead by the cluster; closing all its connections so clients reconnect")]
+    private partial void LogDeclaredDead(string gatewayId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route index had lost {Count} route(s) of this gateway; re-sent them")]
     private partial void LogResendingRoutes(int count);

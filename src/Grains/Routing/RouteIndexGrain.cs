@@ -7,15 +7,21 @@ namespace MqttCluster.Grains.Routing;
 /// index no longer holds; offline sessions are re-registered by their session grains. Each change is pushed to
 /// every silo's replica before the call returns.
 /// </summary>
-public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
+public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
 {
+    private const int DeclaredDeadMemory = 1000;
+
     private readonly Dictionary<string, TargetEntry> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _gatewayLastSeen = new(StringComparer.Ordinal);
+    private readonly Queue<string> _declaredDeadOrder = new();
+    private readonly HashSet<string> _declaredDead = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IRouteReplicaObserver> _replicas = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
 
-    public async Task<string[]> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway)
+    public async Task<GatewayRegistrationResult> RegisterGatewayAsync(string gatewayId, IGatewayObserver gateway)
     {
+        _gatewayLastSeen[gatewayId] = timeProvider.GetTimestamp();
         var target = RouteTarget.Gateway(gatewayId);
         if (_targets.TryGetValue(target, out var entry))
         {
@@ -25,17 +31,19 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
                 await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
             }
 
-            return [.. entry.Filters];
+            return new GatewayRegistrationResult { Routes = [.. entry.Filters] };
         }
 
         _targets[target] = new TargetEntry(gateway);
+        var wasDeclaredDead = _declaredDead.Remove(gatewayId);
         LogGatewayRegistered(gatewayId);
         await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
-        return [];
+        return new GatewayRegistrationResult { WasDeclaredDead = wasDeclaredDead };
     }
 
     public async Task UnregisterGatewayAsync(string gatewayId)
     {
+        _gatewayLastSeen.Remove(gatewayId);
         if (_targets.Remove(RouteTarget.Gateway(gatewayId)))
         {
             LogGatewayRemoved(gatewayId);
@@ -107,7 +115,51 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
     {
         // Gateways and replicas only refresh every few seconds; idle collection would drop the index in between.
         DelayDeactivation(TimeSpan.FromDays(3650));
+        this.RegisterGrainTimer(ExpireSilentGatewaysAsync, GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval);
+
+        // A new activation knows no routes: gateways re-send theirs on their next refresh; offline persistent
+        // sessions are woken to register theirs again and restart their timers (at silo start this is what
+        // restores them after a restart). Not awaited: they call back into this grain.
+        _ = new Sessions.SessionWaker(GrainFactory, logger).WakeAllAsync();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Declares gateways that stopped refreshing dead: their routes are removed (no more deliveries into the
+    /// void) and their sessions go offline, which queues their messages and publishes their wills.
+    /// </summary>
+    private async Task ExpireSilentGatewaysAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (gatewayId, lastSeen) in _gatewayLastSeen.ToArray())
+        {
+            if (timeProvider.GetElapsedTime(lastSeen) < GatewayLiveness.Expiry)
+            {
+                continue;
+            }
+
+            _gatewayLastSeen.Remove(gatewayId);
+            RememberDeclaredDead(gatewayId);
+            LogGatewayExpired(gatewayId, GatewayLiveness.Expiry);
+            if (_targets.Remove(RouteTarget.Gateway(gatewayId)))
+            {
+                await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = RouteTarget.Gateway(gatewayId), TargetRemoved = true });
+            }
+
+            // Not awaited here: the sessions call other grains; the index keeps serving meanwhile.
+            _ = GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).GatewayLostAsync();
+        }
+    }
+
+    private void RememberDeclaredDead(string gatewayId)
+    {
+        if (_declaredDead.Add(gatewayId))
+        {
+            _declaredDeadOrder.Enqueue(gatewayId);
+            if (_declaredDeadOrder.Count > DeclaredDeadMemory)
+            {
+                _declaredDead.Remove(_declaredDeadOrder.Dequeue());
+            }
+        }
     }
 
     private async Task AddAsync(string target, TargetEntry entry, string[] filters)
@@ -155,6 +207,9 @@ public sealed partial class RouteIndexGrain(ILogger<RouteIndexGrain> logger) : G
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} and its routes removed from the route index")]
     private partial void LogGatewayRemoved(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId} sent no refresh for {Expiry}: declared dead, its routes removed and its sessions taken offline")]
+    private partial void LogGatewayExpired(string gatewayId, TimeSpan expiry);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route replica of silo {SiloId} did not apply a delta; it will resynchronise")]
     private partial void LogReplicaFailed(string siloId, Exception? exception);

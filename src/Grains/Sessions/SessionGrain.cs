@@ -19,6 +19,7 @@ public sealed partial class SessionGrain(
 
     private long _epoch;
     private IGatewayObserver? _owner;
+    private string? _ownerGatewayId;
     private bool _online;
     private bool _queueing;
     private HashSet<Guid>? _queuedIds;
@@ -71,6 +72,8 @@ public sealed partial class SessionGrain(
 
         _epoch = Math.Max(_epoch + 1, Now * 1000);
         _owner = request.Gateway;
+        _ownerGatewayId = request.GatewayId;
+        await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _online = true;
         _queueing = true;
         CancelTimer();
@@ -164,10 +167,36 @@ public sealed partial class SessionGrain(
             return;
         }
 
-        _online = false;
-        _owner = null;
+        await ReleaseOwnerAsync();
         _queueing = true;
         await GoOfflineAsync(handoff);
+    }
+
+    public async Task OwnerLostAsync(long epoch)
+    {
+        if (epoch != _epoch || !_online)
+        {
+            return;
+        }
+
+        LogOwnerLost(ClientId, _ownerGatewayId);
+        _online = false;
+        _owner = null;
+        _ownerGatewayId = null;
+        _queueing = true;
+        await GoOfflineAsync(new SessionHandoff { Kind = DisconnectKind.Lost });
+    }
+
+    private async Task ReleaseOwnerAsync()
+    {
+        var gatewayId = _ownerGatewayId;
+        _online = false;
+        _owner = null;
+        _ownerGatewayId = null;
+        if (gatewayId is not null)
+        {
+            await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RemoveAsync(ClientId, _epoch);
+        }
     }
 
     public async Task EnqueueAsync(BrokerMessage[] messages)
@@ -280,8 +309,7 @@ public sealed partial class SessionGrain(
             LogTakeOverFailed(ClientId, exception);
         }
 
-        _online = false;
-        _owner = null;
+        await ReleaseOwnerAsync();
         if (handoff is not null)
         {
             MergeHandoff(handoff);
@@ -476,6 +504,9 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': the previous connection did not hand over in time; continuing from the stored session")]
     private partial void LogTakeOverFailed(string clientId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': its gateway {GatewayId} was declared dead; the session is offline now")]
+    private partial void LogOwnerLost(string clientId, string? gatewayId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
     private partial void LogQueueFull(string clientId, int limit, long dropped);

@@ -1,0 +1,23 @@
+using Orleans.Concurrency;
+
+namespace MqttCluster.Grains;
+
+/// <summary>
+/// The sessions currently connected through one gateway (keyed by gateway id), so that when the gateway
+/// disappears without saying goodbye, its sessions go offline: they start queueing and their wills go out.
+/// </summary>
+[Alias("mqtt.IGatewaySessionsGrain")]
+public interface IGatewaySessionsGrain : IGrainWithStringKey
+{
+    // Add/Remove never wait on anything, so they may run while GatewayLostAsync waits on session grains
+    // (which may themselves be waiting to add a session here).
+    [Alias("Add"), AlwaysInterleave]
+    Task AddAsync(string clientId, long epoch);
+
+    [Alias("Remove"), AlwaysInterleave]
+    Task RemoveAsync(string clientId, long epoch);
+
+    /// <summary>The route index declared the gateway dead: every session it held is told so.</summary>
+    [Alias("GatewayLost")]
+    Task GatewayLostAsync();
+}

@@ -1,0 +1,42 @@
+namespace MqttCluster.Grains.Sessions;
+
+/// <summary>See <see cref="IGatewaySessionsGrain"/>. In memory: if this grain's silo dies, the gateway's
+/// sessions are still told about it by whichever gateway they reconnect through (takeover).</summary>
+public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
+{
+    private readonly GatewaySessionsState _state = new();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        DelayDeactivation(TimeSpan.FromDays(3650));
+        return Task.CompletedTask;
+    }
+
+    public Task AddAsync(string clientId, long epoch)
+    {
+        _state.Epochs[clientId] = epoch;
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string clientId, long epoch)
+    {
+        if (_state.Epochs.TryGetValue(clientId, out var current) && current == epoch)
+        {
+            _state.Epochs.Remove(clientId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task GatewayLostAsync()
+    {
+        var sessions = _state.Epochs.ToArray();
+        _state.Epochs.Clear();
+        foreach (var chunk in sessions.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).OwnerLostAsync(s.Value)));
+        }
+
+        DeactivateOnIdle();
+    }
+}
