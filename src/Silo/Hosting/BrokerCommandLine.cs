@@ -42,8 +42,15 @@ public static class BrokerCommandLine
           Sessions:MaxQueuedMessages 1000          messages queued per client (offline, or behind the in-flight
                                                    window); newer ones are dropped and counted when full
           Sessions:QueueQos0Messages false         queue QoS 0 messages for offline sessions too
-          Silo:ClusterId             mqtt-cluster  Orleans cluster id
-          Silo:ServiceId             mqtt-broker   Orleans service id
+          Cluster:PostgresConnectionString     -     PostgreSQL for a multi-node cluster (unset: single node)
+          Cluster:AdvertisedAddress  127.0.0.1     address other nodes reach this silo at
+          Cluster:HostGateway        true          serve MQTT from this silo (false: grains only)
+          Cluster:ClusterId          mqtt-cluster  Orleans cluster id
+          Cluster:ServiceId          mqtt-broker   Orleans service id
+          Silo:GatewayPort           0             port for standalone gateways (cluster mode: 30000 if 0)
+
+        Commands:
+          db init                    create or upgrade the PostgreSQL schema (needs Cluster:PostgresConnectionString)
           Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
 
           -h, --help                 show this text

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Options;
 using MqttCluster.Gateway;
 using MqttCluster.Gateway.Hosting;
-using MqttCluster.Grains;
-using MqttCluster.Storage;
 
 namespace MqttCluster.Silo.Hosting;
 
@@ -19,16 +17,11 @@ public static class BrokerHostBuilderExtensions
         builder.Services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
 
         var silo = configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
-        var dataDirectory = Path.GetFullPath(silo.DataDirectory);
+        var cluster = configuration.GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
 
         // The silo first: hosted services start in registration order, so the gateway registers its routes with
         // a running silo, and Kestrel (started last by the web host) accepts clients only after both.
-        builder.UseOrleans(orleans =>
-        {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            orleans.AddSqliteGrainStorage(StorageNames.Broker, storage => storage.DataDirectory = dataDirectory);
-            orleans.Services.AddBrokerGrainServices();
-        });
+        builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
 
         builder.Services.AddMqttGateway(configuration);
 

@@ -11,10 +11,6 @@ public sealed class SiloOptions
     /// <summary>Port for standalone gateways (Orleans clients); 0 = none, the single node needs none.</summary>
     public int GatewayPort { get; set; }
 
-    public string ClusterId { get; set; } = "mqtt-cluster";
-
-    public string ServiceId { get; set; } = "mqtt-broker";
-
     /// <summary>Where retained messages (and later persistent sessions) are kept; relative to the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
 }

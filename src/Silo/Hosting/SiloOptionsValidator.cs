@@ -18,11 +18,6 @@ public sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
             failures.Add("Silo:GatewayPort must be 0 (none) or a port number.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
-        {
-            failures.Add("Silo:ClusterId and Silo:ServiceId must not be empty.");
-        }
-
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             failures.Add("Silo:DataDirectory must not be empty.");

@@ -1,0 +1,79 @@
+using MqttCluster.Gateway.Hosting;
+using MqttCluster.Storage.Postgres;
+
+namespace MqttCluster.Silo.Hosting;
+
+/// <summary>
+/// What the silo executable does with its command line: print help, initialise the database schema
+/// (<c>db init</c>), run grains only, or run a broker node (silo + co-hosted MQTT gateway).
+/// </summary>
+public static class BrokerHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (BrokerCommandLine.IsHelpRequested(args))
+        {
+            Console.Out.Write(BrokerCommandLine.HelpText);
+            return 0;
+        }
+
+        if (args is ["db", "init", ..])
+        {
+            return await InitialiseDatabaseAsync(args[2..]);
+        }
+
+        var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
+        if (!cluster.HostGateway)
+        {
+            await RunGrainsOnlyAsync(args, cluster);
+            return 0;
+        }
+
+        // Settings files sit next to the binary, so the broker starts the same from any working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
+        builder.AddSingleNodeBroker();
+        var app = builder.Build();
+        app.MapSingleNodeBroker();
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static async Task RunGrainsOnlyAsync(string[] args, BrokerClusterOptions cluster)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
+        var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
+        await builder.Build().RunAsync();
+    }
+
+    private static async Task<int> InitialiseDatabaseAsync(string[] args)
+    {
+        var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>();
+        if (cluster?.IsClustered != true)
+        {
+            await Console.Error.WriteLineAsync("db init needs a PostgreSQL connection string: --Cluster:PostgresConnectionString=\"Host=...;Database=...;Username=...\"");
+            return 2;
+        }
+
+        try
+        {
+            await PostgresSchema.ApplyAsync(cluster.PostgresConnectionString!, CancellationToken.None);
+            await Console.Out.WriteLineAsync("Database schema is up to date.");
+            return 0;
+        }
+        catch (Exception exception)
+        {
+            await Console.Error.WriteLineAsync($"db init failed: {exception.Message}");
+            return 1;
+        }
+    }
+
+    private static IConfiguration ReadConfiguration(string[] args) => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args, BrokerCommandLine.SwitchMappings)
+        .Build();
+}
