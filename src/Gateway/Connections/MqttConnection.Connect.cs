@@ -111,7 +111,7 @@ public sealed partial class MqttConnection
         lock (_outboundLock)
         {
             _connected = true;
-            _resumeBuffer = [];
+            _heldLive = [];
         }
 
         _established = true;

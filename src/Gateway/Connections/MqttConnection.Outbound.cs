@@ -1,3 +1,4 @@
+using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Grains;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -9,12 +10,18 @@ public sealed partial class MqttConnection
 {
     private OutboundTopicAliases _outboundAliases = new(0);
 
-    /// <summary>Ids of live messages delivered while a SUBSCRIBE is handled, so its retained messages are not
-    /// sent a second time.</summary>
-    private HashSet<Guid>? _liveSinceSubscribe;
+    private const int RecentRetainedCapacity = 1024;
 
-    /// <summary>While a resumed session's stored messages are being sent, live deliveries wait here.</summary>
-    private List<PendingDelivery>? _resumeBuffer;
+    /// <summary>
+    /// While a resumed session's stored messages, or a SUBSCRIBE's SUBACK and retained messages, are being sent,
+    /// live deliveries wait here, so they follow what must come first.
+    /// </summary>
+    private List<PendingDelivery>? _heldLive;
+
+    /// <summary>Ids of messages just sent as retained copies for a new subscription: if the same message then
+    /// also arrives live (it was published while the subscription was being made), it is not sent twice.</summary>
+    private readonly HashSet<Guid> _recentRetained = [];
+    private readonly Queue<Guid> _recentRetainedOrder = new();
 
     /// <inheritdoc />
     public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute)
@@ -22,26 +29,63 @@ public sealed partial class MqttConnection
         var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute);
         lock (_outboundLock)
         {
-            if (_resumeBuffer is not null)
+            if (_heldLive is not null)
             {
-                _resumeBuffer.Add(delivery);
+                _heldLive.Add(delivery);
                 return;
             }
 
-            _liveSinceSubscribe?.Add(message.MessageId);
+            if (_recentRetained.Count > 0 && _recentRetained.Remove(message.MessageId))
+            {
+                return;
+            }
+
             EnqueueLocked(delivery, isStoredOrRetained: false);
         }
     }
 
-    /// <summary>Retained messages for a new subscription: bounded by the number of matching retained topics, so
-    /// they bypass the slow-consumer limits that protect against live traffic.</summary>
-    private void DeliverRetained(BrokerMessage message, byte qos, IReadOnlyList<uint>? subscriptionIdentifiers)
+    /// <summary>
+    /// Sends a new subscription's retained messages, then the live messages held meanwhile. Retained messages are
+    /// bounded by the number of matching retained topics, so they bypass the slow-consumer limits; one that is
+    /// already among the held live messages is sent only live [MQTT-3.3.1-6].
+    /// </summary>
+    private void SendRetainedThenHeldLocked(List<(BrokerMessage Message, Subscription Subscription)> retained)
     {
-        lock (_outboundLock)
+        var held = _heldLive ?? [];
+        _heldLive = null;
+        var heldIds = held.Select(d => d.Message.MessageId).ToHashSet();
+        foreach (var (message, subscription) in retained)
         {
-            if (_liveSinceSubscribe?.Contains(message.MessageId) != true)
+            if (heldIds.Contains(message.MessageId))
             {
-                EnqueueLocked(new PendingDelivery(message, qos, true, subscriptionIdentifiers, null), isStoredOrRetained: true);
+                continue;
+            }
+
+            RememberRetainedLocked(message.MessageId);
+            EnqueueLocked(
+                new PendingDelivery(
+                    message,
+                    Math.Min(message.QualityOfService, subscription.MaximumQoS),
+                    true,
+                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
+                    null),
+                isStoredOrRetained: true);
+        }
+
+        foreach (var delivery in held)
+        {
+            EnqueueLocked(delivery, isStoredOrRetained: false);
+        }
+    }
+
+    private void RememberRetainedLocked(Guid messageId)
+    {
+        if (_recentRetained.Add(messageId))
+        {
+            _recentRetainedOrder.Enqueue(messageId);
+            if (_recentRetainedOrder.Count > RecentRetainedCapacity)
+            {
+                _recentRetained.Remove(_recentRetainedOrder.Dequeue());
             }
         }
     }

@@ -69,8 +69,8 @@ public sealed partial class MqttConnection
 
         lock (_outboundLock)
         {
-            var live = _resumeBuffer ?? [];
-            _resumeBuffer = null;
+            var live = _heldLive ?? [];
+            _heldLive = null;
             ReplayStoredLocked(resume, live);
         }
     }
@@ -135,8 +135,8 @@ public sealed partial class MqttConnection
     {
         _connected = false;
         var (inflight, pending) = _outbound.Drain();
-        var buffered = _resumeBuffer ?? [];
-        _resumeBuffer = null;
+        var buffered = _heldLive ?? [];
+        _heldLive = null;
 
         var keptInflight = new List<OutboundMessage>();
         var keptPending = new List<OutboundMessage>();

@@ -21,7 +21,8 @@ public sealed partial class MqttConnection
         var retainedToSend = new List<Subscription>();
         lock (_outboundLock)
         {
-            _liveSinceSubscribe = [];
+            // Live messages that match the new subscriptions wait until SUBACK and the retained messages are out.
+            _heldLive ??= [];
         }
 
         var granted = new List<SessionSubscription>();
@@ -56,20 +57,21 @@ public sealed partial class MqttConnection
             await Session.UpdateSubscriptionsAsync(_epoch, [.. granted], []);
         }
 
-        // Retained messages go before SUBACK (the server may send PUBLISH first, 3.8.4). A message that arrived
-        // live since the route was added is not sent again as a retained copy [MQTT-3.3.1-6].
+        // SUBACK only now: every granted filter is routable cluster-wide. It goes before any PUBLISH for the new
+        // subscriptions: clients such as mosquitto_sub -C 1 count a PUBLISH that precedes the SUBACK and then
+        // exit without DISCONNECT.
+        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
+
+        var retained = new List<(BrokerMessage Message, Subscription Subscription)>();
         foreach (var subscription in retainedToSend)
         {
-            await SendRetainedAsync(subscription);
+            retained.AddRange((await ReadRetainedAsync(subscription)).Select(m => (m, subscription)));
         }
 
         lock (_outboundLock)
         {
-            _liveSinceSubscribe = null;
+            SendRetainedThenHeldLocked(retained);
         }
-
-        // SUBACK only now: every granted filter is routable cluster-wide.
-        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
     }
 
     private async Task<(MqttSubscribeReasonCode Code, Subscription? Subscription, bool IsNew)> SubscribeOneAsync(MqttTopicFilter requested, uint subscriptionIdentifier)
@@ -128,24 +130,18 @@ public sealed partial class MqttConnection
         _ => false,
     };
 
-    private async Task SendRetainedAsync(Subscription subscription)
+    /// <summary>The retained messages for a new subscription. A wildcard at the first level does not match '$'
+    /// topics [MQTT-4.7.2-1]; the index already honours that, and no-local does not apply to retained messages.</summary>
+    private async Task<IReadOnlyList<BrokerMessage>> ReadRetainedAsync(Subscription subscription)
     {
         try
         {
-            var messages = await _services.Cluster.GetRetainedAsync(subscription.Filter);
-            foreach (var message in messages)
-            {
-                // A wildcard at the first level does not match '$' topics [MQTT-4.7.2-1]; the index already
-                // honours that, and no-local does not apply to retained messages.
-                DeliverRetained(
-                    message,
-                    Math.Min(message.QualityOfService, subscription.MaximumQoS),
-                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier]);
-            }
+            return await _services.Cluster.GetRetainedAsync(subscription.Filter);
         }
         catch (Exception exception)
         {
             ConnectionLog.RetainedLookupFailed(_services.Logger, ClientId, subscription.Filter, exception);
+            return [];
         }
     }
 

@@ -42,7 +42,9 @@ public sealed partial class MqttConnection : ISubscriber
         _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize);
         _sender = new MqttPacketSender(transport.Transport.Output);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
-        _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping, transport.ConnectionClosed);
+        // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
+        // must still have those packets read; the input pipe reports the end after the last buffered byte.
+        _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
         Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
     }
 

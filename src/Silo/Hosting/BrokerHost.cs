@@ -1,4 +1,5 @@
 using MqttCluster.Gateway.Hosting;
+using Microsoft.Extensions.Options;
 using MqttCluster.Storage.Postgres;
 
 namespace MqttCluster.Silo.Hosting;
@@ -22,21 +23,30 @@ public static class BrokerHost
             return await InitialiseDatabaseAsync(args[2..]);
         }
 
-        var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
-        if (!cluster.HostGateway)
+        try
         {
-            await RunGrainsOnlyAsync(args, cluster);
+            var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
+            if (!cluster.HostGateway)
+            {
+                await RunGrainsOnlyAsync(args, cluster);
+                return 0;
+            }
+
+            // Settings files sit next to the binary, so the broker starts the same from any working directory.
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
+            builder.AddSingleNodeBroker();
+            var app = builder.Build();
+            app.MapSingleNodeBroker();
+            await app.RunAsync();
             return 0;
         }
-
-        // Settings files sit next to the binary, so the broker starts the same from any working directory.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
-        builder.AddSingleNodeBroker();
-        var app = builder.Build();
-        app.MapSingleNodeBroker();
-        await app.RunAsync();
-        return 0;
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException { InnerException: ArgumentException })
+        {
+            // A setting that cannot work: one clear line and a non-zero exit, not a stack trace.
+            await Console.Error.WriteLineAsync($"Invalid configuration: {exception.Message}");
+            return 2;
+        }
     }
 
     private static async Task RunGrainsOnlyAsync(string[] args, BrokerClusterOptions cluster)

@@ -26,6 +26,13 @@ public static class BrokerHostBuilderExtensions
         builder.Services.AddMqttGateway(configuration);
 
         var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+
+        // Checked here, not only at start: Kestrel would otherwise reject a bad port with its own exception first.
+        var validation = new GatewayOptionsValidator().Validate(null, gateway);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), validation.Failures);
+        }
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.ListenMqtt(gateway, kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>()));
         return builder;

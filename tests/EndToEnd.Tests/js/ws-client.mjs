@@ -1,0 +1,131 @@
+// MQTT.js over WebSocket, driven by MqttJsWebSocketTests. Prints one JSON object per line on stdout:
+//   {"event":"connected","protocolVersion":5}
+//   {"event":"subscribed","granted":[2]}
+//   {"event":"message","topic":"...","payload":"...","qos":1,"retain":false}
+//   {"event":"published","topic":"...","qos":2}
+//   {"event":"done"} (exit code 0) or {"event":"error","message":"..."} (exit code 1)
+//
+// Modes:
+//   roundtrip  publish a retained message to <topic>/retained, subscribe to <topic>/# (QoS 2), publish
+//              "q0"/"q1"/"q2" with QoS 0/1/2 to <topic>/q0.. and wait until all four arrived
+//   subscribe  subscribe to <topic> (QoS 2) and print --count messages
+//   publish    publish --payload to <topic> with --qos (and --retain)
+//
+// node ws-client.mjs --url ws://127.0.0.1:9001/mqtt --protocol-version 5 --mode roundtrip --topic e2e/x
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'protocol-version': { type: 'string', default: '4' },
+    mode: { type: 'string', default: 'roundtrip' },
+    topic: { type: 'string' },
+    payload: { type: 'string', default: '' },
+    qos: { type: 'string', default: '0' },
+    retain: { type: 'boolean', default: false },
+    count: { type: 'string', default: '1' },
+    timeout: { type: 'string', default: '15' },
+  },
+});
+
+const print = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+function fail(message) {
+  print({ event: 'error', message: String(message) });
+  process.exit(1);
+}
+
+if (!args.url || !args.topic) {
+  fail('--url and --topic are required');
+}
+
+// The whole run is bounded so a broker that never answers fails the test instead of hanging it.
+setTimeout(() => fail(`timed out after ${args.timeout}s`), Number(args.timeout) * 1000).unref();
+
+const protocolVersion = Number(args['protocol-version']);
+let client;
+try {
+  client = await mqtt.connectAsync(args.url, {
+    protocolVersion,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
+} catch (error) {
+  fail(`connect failed: ${error?.message ?? error}`);
+}
+print({ event: 'connected', protocolVersion });
+client.on('error', (error) => fail(error.message));
+
+function printMessage(topic, payload, packet) {
+  print({ event: 'message', topic, payload: payload.toString('utf8'), qos: packet.qos, retain: packet.retain });
+}
+
+async function subscribe(filter) {
+  const granted = await client.subscribeAsync(filter, { qos: 2 });
+  print({ event: 'subscribed', granted: granted.map((g) => g.qos) });
+}
+
+async function publish(topic, payload, qos, retain) {
+  await client.publishAsync(topic, payload, { qos, retain });
+  print({ event: 'published', topic, qos });
+}
+
+async function roundTrip(base) {
+  const received = [];
+  const allArrived = new Promise((resolve) => {
+    client.on('message', (topic, payload, packet) => {
+      printMessage(topic, payload, packet);
+      received.push(topic);
+      if (received.length === 4) {
+        resolve();
+      }
+    });
+  });
+
+  await publish(`${base}/retained`, 'kept', 1, true);
+  await subscribe(`${base}/#`);
+  for (const qos of [0, 1, 2]) {
+    await publish(`${base}/q${qos}`, `q${qos}`, qos, false);
+  }
+
+  await allArrived;
+}
+
+async function receive(filter, count) {
+  let seen = 0;
+  const enough = new Promise((resolve) => {
+    client.on('message', (topic, payload, packet) => {
+      printMessage(topic, payload, packet);
+      seen += 1;
+      if (seen === count) {
+        resolve();
+      }
+    });
+  });
+  await subscribe(filter);
+  await enough;
+}
+
+try {
+  switch (args.mode) {
+    case 'roundtrip':
+      await roundTrip(args.topic);
+      break;
+    case 'subscribe':
+      await receive(args.topic, Number(args.count));
+      break;
+    case 'publish':
+      await publish(args.topic, args.payload, Number(args.qos), args.retain);
+      break;
+    default:
+      fail(`unknown mode ${args.mode}`);
+  }
+
+  await client.endAsync();
+  print({ event: 'done' });
+  process.exit(0);
+} catch (error) {
+  fail(error?.message ?? error);
+}
