@@ -55,7 +55,11 @@ public static class BrokerHost
         builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
-        await builder.Build().RunAsync();
+        var host = builder.Build();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MqttCluster.Silo");
+        lifetime.ApplicationStarted.Register(() => BrokerHostLog.GrainsOnlyReady(logger, silo.SiloPort, cluster.ClusterId));
+        await host.RunAsync();
     }
 
     private static async Task<int> InitialiseDatabaseAsync(string[] args)

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
-using MqttCluster.Gateway;
 using MqttCluster.Gateway.Hosting;
 
 namespace MqttCluster.Silo.Hosting;
 
 /// <summary>
-/// The composition of a single-node broker: an Orleans silo with embedded storage and a co-hosted MQTT gateway.
+/// The composition of a broker node: an Orleans silo (single node with embedded storage, or a cluster member on
+/// PostgreSQL) and a co-hosted MQTT gateway.
 /// Program.cs and the tests both start the broker through this, so tests run what users run.
 /// </summary>
 public static class BrokerHostBuilderExtensions
@@ -23,39 +23,14 @@ public static class BrokerHostBuilderExtensions
         // a running silo, and Kestrel (started last by the web host) accepts clients only after both.
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
 
-        builder.Services.AddMqttGateway(configuration);
-
-        var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-
-        // Checked here, not only at start: Kestrel would otherwise reject a bad port with its own exception first.
-        var validation = new GatewayOptionsValidator().Validate(null, gateway);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), validation.Failures);
-        }
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.ListenMqtt(gateway, kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>()));
+        builder.AddMqttGatewayListeners();
         return builder;
     }
 
     public static WebApplication MapSingleNodeBroker(this WebApplication app)
     {
-        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-        app.UseWebSockets();
-        app.MapMqttWebSockets(gateway);
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(app));
-        return app;
-    }
-
-    private static void LogListening(WebApplication app)
-    {
-        var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
-        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MqttCluster.Silo");
-        BrokerLog.Listening(
-            logger,
-            endpoints.TcpEndPoint?.ToString() ?? "off",
-            endpoints.WebSocketEndPoint is { } ws ? $"{ws}{gateway.WebSocketPaths[0]}" : "off",
-            Path.GetFullPath(app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.DataDirectory));
+        var silo = app.Services.GetRequiredService<IOptions<SiloOptions>>().Value;
+        var cluster = app.Configuration.GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
+        return app.MapMqttGateway(() => cluster.IsClustered ? "in PostgreSQL" : $"in {Path.GetFullPath(silo.DataDirectory)}");
     }
 }

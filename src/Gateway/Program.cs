@@ -1,0 +1,3 @@
+using MqttCluster.Gateway.Hosting;
+
+return await StandaloneGateway.RunAsync(args);
