@@ -26,8 +26,8 @@ done
 dir="$(mkdir -p "$dir" && cd "$dir" && pwd)"
 pids="$dir/pids"
 
+# Debian keeps the server binaries (initdb, pg_ctl, createdb) per version under /usr/lib/postgresql.
 pg_bin() {
-    if command -v pg_ctl >/dev/null; then dirname "$(command -v pg_ctl)"; return; fi
     local newest
     newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
     [ -n "$newest" ] || { echo "PostgreSQL is not installed: apt-get install postgresql" >&2; exit 1; }

@@ -9,18 +9,23 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
     private IRouteIndexGrain RouteIndex => grainFactory.GetGrain<IRouteIndexGrain>(0);
 
     public Task PublishAsync(string topic, BrokerMessage[] messages) =>
-        grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages);
+        TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages));
 
     public Task PublishSharedAsync(string groupRoute, string topic, BrokerMessage[] messages) =>
-        grainFactory.GetGrain<ITopicGrain>(topic).PublishSharedAsync(groupRoute, messages);
+        TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishSharedAsync(groupRoute, messages));
 
-    public Task AddRouteAsync(string route) => RouteIndex.AddRoutesAsync(identity.GatewayId, [route]);
+    public Task AddRouteAsync(string route) =>
+        TransientClusterFailure.RetryIdempotentAsync(() => RouteIndex.AddRoutesAsync(identity.GatewayId, [route]));
 
-    public Task RemoveRouteAsync(string route) => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [route]);
+    public Task RemoveRouteAsync(string route) =>
+        TransientClusterFailure.RetryIdempotentAsync(() => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [route]));
 
     public ISessionGrain Session(string clientId) => grainFactory.GetGrain<ISessionGrain>(clientId);
 
-    public async Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter)
+    public Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter) =>
+        TransientClusterFailure.RetryIdempotentAsync(() => ReadRetainedAsync(filter));
+
+    private async Task<IReadOnlyList<BrokerMessage>> ReadRetainedAsync(string filter)
     {
         if (!TopicFilter.HasWildcard(filter))
         {

@@ -90,7 +90,8 @@ public sealed partial class MqttConnection
         SessionConnectResult session;
         try
         {
-            session = await Session.ConnectAsync(CreateSessionRequest(connect));
+            var request = CreateSessionRequest(connect);
+            session = await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.ConnectAsync(request));
         }
         catch (Exception exception)
         {

@@ -70,6 +70,10 @@ public static class StandaloneGateway
                 });
                 // Learn about new and dead silos quickly (Orleans' default is one minute).
                 client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+
+                // A request that was in flight to a silo that died is answered by nothing but this timeout; keep it
+                // short so the retry (see TransientClusterFailure) comes soon. Every call the gateway makes is short.
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             });
             builder.AddMqttGatewayListeners();
             var app = builder.Build();

@@ -35,6 +35,9 @@ public static class BrokerSiloConfiguration
                 options.GatewayPort == 0 ? DefaultClusterGatewayPort : options.GatewayPort,
                 listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
             silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure);
+
+            // Calls in flight to a silo that dies are only answered by the response timeout (30 s by default).
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             silo.AddPostgresGrainStorage(StorageNames.Broker, o => o.ConnectionString = cluster.PostgresConnectionString!);
         }
         else
