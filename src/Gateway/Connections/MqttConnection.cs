@@ -292,6 +292,10 @@ public sealed partial class MqttConnection : ISubscriber
             // refusing CONNACK) and aborting would drop it; completing sends it, then closes the socket.
             await _transport.Transport.Output.CompleteAsync();
             await _transport.Transport.Input.CompleteAsync();
+
+            // The transport (a WebSocket in particular) still has to write what we completed; wait for it, so a
+            // shutdown that follows does not cut the final DISCONNECT off.
+            await WaitForTransportClosedAsync(TimeSpan.FromSeconds(2));
         }
         else
         {
@@ -301,5 +305,12 @@ public sealed partial class MqttConnection : ISubscriber
 
         _closing.Dispose();
         _completion.TrySetResult();
+    }
+
+    private async Task WaitForTransportClosedAsync(TimeSpan timeout)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = _transport.ConnectionClosed.Register(() => closed.TrySetResult());
+        await closed.Task.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }
