@@ -57,19 +57,20 @@ public sealed partial class MqttConnection
             await Session.UpdateSubscriptionsAsync(_epoch, [.. granted], []);
         }
 
-        // SUBACK only now: every granted filter is routable cluster-wide. It goes before any PUBLISH for the new
-        // subscriptions: clients such as mosquitto_sub -C 1 count a PUBLISH that precedes the SUBACK and then
-        // exit without DISCONNECT.
-        _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
-
+        // The retained messages are read before SUBACK, so they are those that existed when the subscription was
+        // made: a message published after the client saw SUBACK arrives live only [MQTT-3.3.1-6].
         var retained = new List<(BrokerMessage Message, Subscription Subscription)>();
         foreach (var subscription in retainedToSend)
         {
             retained.AddRange((await ReadRetainedAsync(subscription)).Select(m => (m, subscription)));
         }
 
+        // SUBACK only now: every granted filter is routable cluster-wide. It goes before any PUBLISH for the new
+        // subscriptions: clients such as mosquitto_sub -C 1 count a PUBLISH that precedes the SUBACK and then
+        // exit without DISCONNECT.
         lock (_outboundLock)
         {
+            _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
             SendRetainedThenHeldLocked(retained);
         }
     }
