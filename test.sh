@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh Debian machine with the .NET 10 SDK:
-# installs what the tests need (mosquitto clients, Node.js + the npm packages of the end-to-end tests),
+# installs what the tests need (mosquitto clients, PostgreSQL binaries, Node.js + the npm packages of the
+# end-to-end tests),
 # builds the solution, runs all test projects and ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,15 +13,19 @@ command -v mosquitto_pub >/dev/null || apt_packages+=(mosquitto-clients)
 command -v mosquitto >/dev/null || apt_packages+=(mosquitto)
 command -v node >/dev/null || apt_packages+=(nodejs)
 command -v npm >/dev/null || apt_packages+=(npm)
+# The PostgreSQL tests start their own server from Debian's binaries (initdb, pg_ctl); no service is used.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_packages+=(postgresql)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${apt_packages[*]}"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
-# Debian's mosquitto package starts a broker on 1883 when installed; the tests use their own ports,
-# but a user's port 1883 should stay free for the broker under test.
-if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
-    as_root systemctl stop mosquitto || true
+# Debian's mosquitto and postgresql packages start services when installed; the tests use their own
+# servers on their own ports, so stop those to leave 1883 free for the broker under test.
+if command -v systemctl >/dev/null; then
+    for service in mosquitto postgresql; do
+        if systemctl is-active --quiet "$service" 2>/dev/null; then as_root systemctl stop "$service" || true; fi
+    done
 fi
 
 for js in tests/*/js; do
