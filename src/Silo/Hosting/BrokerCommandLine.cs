@@ -18,7 +18,7 @@ public static class BrokerCommandLine
     public const string HelpText = """
         mqtt-cluster-silo: a clustered MQTT broker on Microsoft Orleans (single node by default).
 
-        Usage: dotnet run --project src/Silo -- [options]
+        Usage: dotnet run --project src/Silo -- [options]      (or: mqtt-cluster-silo -c /etc/mosquitto/mosquitto.conf)
 
         Every setting can come from appsettings.json, an environment variable (Section__Key, e.g. Mqtt__TcpPort=1884)
         or the command line (--Section:Key=value, e.g. --Mqtt:TcpPort=1884). Shortcuts:
@@ -48,6 +48,11 @@ public static class BrokerCommandLine
           Cluster:ClusterId          mqtt-cluster  Orleans cluster id
           Cluster:ServiceId          mqtt-broker   Orleans service id
           Silo:GatewayPort           0             port for standalone gateways (cluster mode: 30000 if 0)
+
+        Mosquitto users:
+          -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging);
+                                     unsupported options are reported with their line; settings above win over it
+          -d                         accepted and ignored (use the systemd unit to run in the background)
 
         Commands:
           db init                    create or upgrade the PostgreSQL schema (needs Cluster:PostgresConnectionString)

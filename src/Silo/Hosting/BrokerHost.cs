@@ -1,5 +1,6 @@
 using MqttCluster.Gateway.Hosting;
 using Microsoft.Extensions.Options;
+using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage.Postgres;
 
 namespace MqttCluster.Silo.Hosting;
@@ -23,17 +24,25 @@ public static class BrokerHost
             return await InitialiseDatabaseAsync(args[2..]);
         }
 
+        var mosquitto = MosquittoConfigLoader.Load(args, Console.Error);
+        if (mosquitto is null)
+        {
+            return 1;
+        }
+
+        args = mosquitto.RemainingArgs;
         try
         {
-            var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
+            var cluster = ReadConfiguration(args, mosquitto).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
             if (!cluster.HostGateway)
             {
-                await RunGrainsOnlyAsync(args, cluster);
+                await RunGrainsOnlyAsync(args, mosquitto, cluster);
                 return 0;
             }
 
             // Settings files sit next to the binary, so the broker starts the same from any working directory.
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            mosquitto.AddTo(builder.Configuration);
             builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
             builder.AddSingleNodeBroker();
             var app = builder.Build();
@@ -49,9 +58,10 @@ public static class BrokerHost
         }
     }
 
-    private static async Task RunGrainsOnlyAsync(string[] args, BrokerClusterOptions cluster)
+    private static async Task RunGrainsOnlyAsync(string[] args, MosquittoConfigLoader mosquitto, BrokerClusterOptions cluster)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        mosquitto.AddTo(builder.Configuration);
         builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
@@ -64,7 +74,7 @@ public static class BrokerHost
 
     private static async Task<int> InitialiseDatabaseAsync(string[] args)
     {
-        var cluster = ReadConfiguration(args).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>();
+        var cluster = ReadConfiguration(args, null).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>();
         if (cluster?.IsClustered != true)
         {
             await Console.Error.WriteLineAsync("db init needs a PostgreSQL connection string: --Cluster:PostgresConnectionString=\"Host=...;Database=...;Username=...\"");
@@ -84,10 +94,13 @@ public static class BrokerHost
         }
     }
 
-    private static IConfiguration ReadConfiguration(string[] args) => new ConfigurationBuilder()
-        .SetBasePath(AppContext.BaseDirectory)
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables()
-        .AddCommandLine(args, BrokerCommandLine.SwitchMappings)
-        .Build();
+    private static IConfiguration ReadConfiguration(string[] args, MosquittoConfigLoader? mosquitto)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        mosquitto?.AddTo(configuration);
+        return configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings).Build();
+    }
 }

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Memory;
+using MqttCluster.Core.Configuration;
+
+namespace MqttCluster.Silo.Configuration;
+
+/// <summary>
+/// The <c>-c/--config FILE</c> of a Mosquitto user: parse the file, report what is not supported with file and
+/// line, and add its settings below environment variables and the command line, which stay the primary source.
+/// </summary>
+public sealed class MosquittoConfigLoader
+{
+    private MosquittoConfigLoader(string[] remainingArgs, IReadOnlyDictionary<string, string?> settings)
+    {
+        RemainingArgs = remainingArgs;
+        Settings = settings;
+    }
+
+    /// <summary>The command line without the Mosquitto switches.</summary>
+    public string[] RemainingArgs { get; }
+
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>Reads <c>-c FILE</c>; null when the file has errors (they were written to <paramref name="errors"/>).</summary>
+    public static MosquittoConfigLoader? Load(string[] args, TextWriter errors)
+    {
+        var remaining = new List<string>();
+        string? path = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "-c" or "--config" when i + 1 < args.Length:
+                    path = args[++i];
+                    break;
+                case var arg when arg.StartsWith("--config=", StringComparison.Ordinal):
+                    path = arg["--config=".Length..];
+                    break;
+                case "-d" or "--daemon":
+                    // Mosquitto's daemon mode: run in the foreground and let systemd keep it (deploy/systemd).
+                    errors.WriteLine("warning: -d (daemon) is ignored: the broker runs in the foreground; use the systemd unit to run it in the background");
+                    break;
+                default:
+                    remaining.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (path is null)
+        {
+            return new MosquittoConfigLoader([.. remaining], new Dictionary<string, string?>());
+        }
+
+        if (!File.Exists(path))
+        {
+            errors.WriteLine($"error: configuration file '{path}' not found");
+            return null;
+        }
+
+        var config = MosquittoConfigParser.Parse(path);
+        var mapping = MosquittoConfigMapping.Map(config);
+        foreach (var diagnostic in config.Diagnostics)
+        {
+            errors.WriteLine(diagnostic.ToString());
+        }
+
+        foreach (var line in mapping.Warnings.Concat(mapping.Errors))
+        {
+            errors.WriteLine(line);
+        }
+
+        return config.HasErrors || mapping.Errors.Count > 0 ? null : new MosquittoConfigLoader([.. remaining], mapping.Settings);
+    }
+
+    /// <summary>Adds the file's settings above appsettings.json and just below the (unprefixed) environment
+    /// variables and the command line (or at the end when there are none).</summary>
+    public void AddTo(IConfigurationBuilder configuration)
+    {
+        if (Settings.Count == 0)
+        {
+            return;
+        }
+
+        var source = new MemoryConfigurationSource { InitialData = Settings };
+        var index = configuration.Sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        if (index < 0)
+        {
+            configuration.Sources.Add(source);
+        }
+        else
+        {
+            configuration.Sources.Insert(index, source);
+        }
+    }
+}

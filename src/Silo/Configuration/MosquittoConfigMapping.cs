@@ -1,0 +1,149 @@
+using System.Globalization;
+using MqttCluster.Core.Configuration;
+
+namespace MqttCluster.Silo.Configuration;
+
+/// <summary>
+/// Turns a parsed <c>mosquitto.conf</c> into this broker's native settings (Mqtt:*, Sessions:*, Silo:*), so a
+/// Mosquitto user's file starts the same broker they had. What cannot be honoured is an error where ignoring it
+/// would let in clients Mosquitto would refuse (authentication, TLS), and a warning otherwise.
+/// </summary>
+public static class MosquittoConfigMapping
+{
+    // Mosquitto's "no limit" values, expressed as the largest our settings take.
+    private const int UnlimitedQueue = 1_000_000;
+    private const int UnlimitedInflight = 65535;
+    private static readonly TimeSpan Never = TimeSpan.FromDays(3650);
+
+    public static MosquittoConfigMappingResult Map(MosquittoConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var result = new MosquittoConfigMappingResult();
+        MapListeners(config, result);
+        MapLimits(config, result);
+        MapPersistence(config, result);
+        MapLogging(config, result);
+        if (config.SysInterval != TimeSpan.FromSeconds(10) && config.SysInterval > TimeSpan.Zero)
+        {
+            result.Warn("sys_interval", "$SYS topics are not published yet; ignored");
+        }
+
+        return result;
+    }
+
+    private static void MapListeners(MosquittoConfig config, MosquittoConfigMappingResult result)
+    {
+        MosquittoListener? mqtt = null;
+        MosquittoListener? webSockets = null;
+        foreach (var listener in config.Listeners)
+        {
+            if (listener.UsesTls)
+            {
+                result.Fail(listener, "TLS listeners (certfile/keyfile) are not available yet; the broker would serve this port without TLS");
+                continue;
+            }
+
+            var security = config.SecurityFor(listener);
+            if (security.PasswordFile is not null || security.AclFile is not null)
+            {
+                result.Fail(listener, "password_file / acl_file are not available yet; the broker would accept clients Mosquitto refuses");
+            }
+            else if (!config.AllowsAnonymous(listener))
+            {
+                result.Fail(listener, "Mosquitto 2 refuses anonymous clients on this listener (no 'allow_anonymous true'), and authentication is not available yet: add 'allow_anonymous true' to accept them");
+            }
+
+            if (listener.MaxConnections >= 0)
+            {
+                result.Warn(listener, "max_connections is not enforced yet; ignored");
+            }
+
+            ref var slot = ref listener.Protocol == ListenerProtocol.WebSockets ? ref webSockets : ref mqtt;
+            if (slot is not null)
+            {
+                result.Fail(listener, $"only one {listener.Protocol} listener is supported; {slot} is already one");
+                continue;
+            }
+
+            slot = listener;
+        }
+
+        result.Settings["Mqtt:TcpPort"] = Text(mqtt?.Port ?? -1);
+        result.Settings["Mqtt:WebSocketPort"] = Text(webSockets?.Port ?? -1);
+        var addresses = new[] { mqtt, webSockets }.OfType<MosquittoListener>().Select(BindAddressOf).Distinct().ToArray();
+        if (addresses.Length > 1)
+        {
+            result.Fail(webSockets!, $"the MQTT and WebSocket listeners must bind the same address here ({string.Join(" vs ", addresses)})");
+        }
+
+        if (addresses.Length > 0)
+        {
+            result.Settings["Mqtt:BindAddress"] = addresses[0];
+        }
+    }
+
+    // Mosquitto: no address means every interface; local-only mode means loopback.
+    private static string BindAddressOf(MosquittoListener listener) =>
+        listener.Origin == ListenerOrigin.LocalOnly ? "127.0.0.1" : listener.BindAddress ?? "*";
+
+    private static void MapLimits(MosquittoConfig config, MosquittoConfigMappingResult result)
+    {
+        result.Settings["Sessions:MaxQueuedMessages"] = Text(config.MaxQueuedMessages == 0 ? UnlimitedQueue : config.MaxQueuedMessages);
+        result.Settings["Sessions:QueueQos0Messages"] = config.QueueQos0Messages ? "true" : "false";
+        result.Settings["Mqtt:MaxInflightMessages"] = Text(config.MaxInflightMessages == 0 ? UnlimitedInflight : config.MaxInflightMessages);
+        result.Settings["Mqtt:RetainAvailable"] = config.RetainAvailable ? "true" : "false";
+        result.Settings["Mqtt:MaxKeepAlive"] = Text(config.MaxKeepAlive >= 65535 ? 0 : config.MaxKeepAlive);
+
+        if (config.MaxPacketSize is { } maxPacket)
+        {
+            result.Settings["Mqtt:MaxPacketSize"] = Text(maxPacket);
+        }
+        else if (config.MessageSizeLimit > 0)
+        {
+            // We limit whole packets; allow the largest topic and properties on top of the payload limit.
+            result.Settings["Mqtt:MaxPacketSize"] = Text(Math.Min(config.MessageSizeLimit + 65_536 + 1024, 268_435_460));
+            result.Warn("message_size_limit", "applied as a packet size limit of the payload limit plus 65 KiB for topic and properties");
+        }
+
+        var expiry = config.PersistentClientExpiration ?? Never;
+        result.Settings["Sessions:PersistentClientExpiration"] = expiry.ToString("c", CultureInfo.InvariantCulture);
+        if (expiry > TimeSpan.FromDays(7))
+        {
+            result.Settings["Sessions:MaxSessionExpiry"] = expiry.ToString("c", CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static void MapPersistence(MosquittoConfig config, MosquittoConfigMappingResult result)
+    {
+        if (config.PersistenceLocation is { } location)
+        {
+            result.Settings["Silo:DataDirectory"] = location;
+        }
+
+        if (!config.Persistence)
+        {
+            result.Warn("persistence", "is off (Mosquitto's default), but this broker always keeps retained messages and persistent sessions on disk, in Silo:DataDirectory");
+        }
+
+        if (config.AutosaveInterval != TimeSpan.FromSeconds(1800))
+        {
+            result.Warn("autosave_interval", "state is written when it changes, not periodically; ignored");
+        }
+    }
+
+    private static void MapLogging(MosquittoConfig config, MosquittoConfigMappingResult result)
+    {
+        var level = config.LogTypes.HasFlag(MosquittoLogTypes.Debug) ? "Debug"
+            : (config.LogTypes & (MosquittoLogTypes.Information | MosquittoLogTypes.Notice)) != 0 ? "Information"
+            : config.LogTypes.HasFlag(MosquittoLogTypes.Warning) ? "Warning"
+            : config.LogTypes.HasFlag(MosquittoLogTypes.Error) ? "Error"
+            : "None";
+        result.Settings["Logging:LogLevel:Default"] = level;
+        if ((config.LogDestinations & ~(MosquittoLogDestinations.Stdout | MosquittoLogDestinations.Stderr)) != 0)
+        {
+            result.Warn("log_dest", "the broker logs to standard output (journald under systemd); other destinations are ignored");
+        }
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
