@@ -38,4 +38,7 @@ public sealed class GatewayOptions
     public int MaxInflightMessages { get; set; } = 20;
 
     public bool RetainAvailable { get; set; } = true;
+
+    /// <summary>TLS listeners (<c>Mqtt:Tls:*</c>).</summary>
+    public Security.TlsOptions Tls { get; set; } = new();
 }

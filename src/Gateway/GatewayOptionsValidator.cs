@@ -43,7 +43,31 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Mqtt:WebSocketPaths needs at least one path, each starting with '/'.");
         }
 
+        ValidateTls(failures, options.Tls);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTls(List<string> failures, Security.TlsOptions tls)
+    {
+        CheckPort(failures, "Mqtt:Tls:Port", tls.Port);
+        CheckPort(failures, "Mqtt:Tls:WebSocketPort", tls.WebSocketPort);
+        if (tls.Enabled && (tls.CertificateFile is null || tls.KeyFile is null))
+        {
+            failures.Add("Mqtt:Tls:CertificateFile and Mqtt:Tls:KeyFile are required for a TLS listener.");
+        }
+
+        foreach (var (setting, path) in new[] { ("Mqtt:Tls:CertificateFile", tls.CertificateFile), ("Mqtt:Tls:KeyFile", tls.KeyFile), ("Mqtt:Tls:CaFile", tls.CaFile) })
+        {
+            if (tls.Enabled && path is not null && !File.Exists(path))
+            {
+                failures.Add($"{setting}: file '{path}' not found.");
+            }
+        }
+
+        if ((tls.RequireClientCertificate || tls.UseIdentityAsUsername) && tls.CaFile is null)
+        {
+            failures.Add("Mqtt:Tls:RequireClientCertificate and Mqtt:Tls:UseIdentityAsUsername need Mqtt:Tls:CaFile to check client certificates.");
+        }
     }
 
     private static void CheckPort(List<string> failures, string setting, int port)

@@ -22,6 +22,12 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Endpoint} sent no CONNECT within {Timeout}; closing it")]
     public static partial void ConnectTimeout(ILogger logger, string endpoint, TimeSpan timeout);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Login of client '{ClientId}' as '{Username}' from {Endpoint} refused: {Reason}")]
+    public static partial void LoginRefused(ILogger logger, string clientId, string username, string endpoint, MqttConnectReasonCode reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' ({Username}) may not {Action} '{Topic}': denied by the ACL")]
+    public static partial void AccessDenied(ILogger logger, string clientId, string username, string action, string topic);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "CONNECT of client '{ClientId}' from {Endpoint} refused: {Reason}")]
     public static partial void ConnectRefused(ILogger logger, string clientId, string endpoint, MqttConnectReasonCode reason);
 

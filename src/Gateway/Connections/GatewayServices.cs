@@ -12,6 +12,9 @@ public sealed class GatewayServices(
     IOptions<GatewayOptions> options,
     IOptions<SessionOptions> sessions,
     GatewayIdentity identity,
+    IOptions<Security.SecurityOptions> security,
+    Security.IClientAuthenticator authenticator,
+    Security.IClientAuthorizer authorizer,
     IBrokerCluster cluster,
     LocalSubscriptions subscriptions,
     ConnectedClients clients,
@@ -22,6 +25,12 @@ public sealed class GatewayServices(
     public GatewayOptions Options { get; } = options.Value;
 
     public SessionOptions Sessions { get; } = sessions.Value;
+
+    public Security.SecurityOptions Security { get; } = security.Value;
+
+    public Security.IClientAuthenticator Authenticator { get; } = authenticator;
+
+    public Security.IClientAuthorizer Authorizer { get; } = authorizer;
 
     public string GatewayId => identity.GatewayId;
 

@@ -49,7 +49,8 @@ internal sealed class InboundPublishForwarder
                 batch.Add(publish);
             }
 
-            var failed = await ForwardAsync(batch).ConfigureAwait(false);
+            var allowed = batch.Exists(p => p.Denied) ? batch.FindAll(p => !p.Denied) : batch;
+            var failed = allowed.Count == 0 ? null : await ForwardAsync(allowed).ConfigureAwait(false);
             foreach (var publish in batch)
             {
                 _connection.Acknowledge(publish, failed?.Contains(publish.Message.Topic) == true);

@@ -71,9 +71,14 @@ public sealed partial class MqttConnection
 
         var assignedClientId = string.IsNullOrEmpty(connect.ClientId) ? $"auto-{Guid.NewGuid():N}" : null;
         ClientId = assignedClientId ?? connect.ClientId;
+        _will = connect.WillFlag ? CreateWill(connect) : null;
+        if (!await AuthenticateAsync(connect))
+        {
+            return false;
+        }
+
         _keepAliveSeconds = NegotiateKeepAlive(connect.KeepAlivePeriod);
         _clientMaximumPacketSize = connect.MaximumPacketSize;
-        _will = connect.WillFlag ? CreateWill(connect) : null;
         _sessionExpiry = NegotiateSessionExpiry(connect);
         _outboundAliases = new OutboundTopicAliases(IsV5 ? connect.TopicAliasMaximum : (ushort)0);
 
@@ -130,6 +135,39 @@ public sealed partial class MqttConnection
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Checks the username and password (or client certificate) and the will topic against the ACL. A refusal is
+    /// logged, answered after a delay (so guessing passwords is slow) and ends the connection.
+    /// </summary>
+    private async Task<bool> AuthenticateAsync(MqttConnectPacket connect)
+    {
+        var tls = _services.Options.Tls;
+        var certificateIdentity = tls.UseIdentityAsUsername ? Security.TlsCertificates.IdentityOf(ClientCertificate) : null;
+        var result = _services.Authenticator.Authenticate(new Security.ClientCredentials(
+            ClientId,
+            tls.UseIdentityAsUsername ? certificateIdentity : connect.Username,
+            tls.UseIdentityAsUsername ? null : connect.Password,
+            certificateIdentity,
+            Endpoint));
+        var code = result switch
+        {
+            { Accepted: false, BadCredentials: true } => MqttConnectReasonCode.BadUserNameOrPassword,
+            { Accepted: false } => MqttConnectReasonCode.NotAuthorized,
+            _ when _will is not null && !_services.Authorizer.CanPublish(result.Username, ClientId, _will.Topic) => MqttConnectReasonCode.NotAuthorized,
+            _ => (MqttConnectReasonCode?)null,
+        };
+        if (code is null)
+        {
+            _username = result.Username;
+            return true;
+        }
+
+        ConnectionLog.LoginRefused(_services.Logger, ClientId, connect.Username ?? "(anonymous)", Endpoint, code.Value);
+        await Task.Delay(_services.Security.FailedLoginDelay, _services.TimeProvider, _closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _sender.Send(CreateConnAck(code.Value, connect, assignedClientId: null));
+        return false;
     }
 
     private MqttConnectReasonCode? Validate(MqttConnectPacket connect)

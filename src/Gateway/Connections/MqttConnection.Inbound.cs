@@ -53,9 +53,15 @@ public sealed partial class MqttConnection
         }
 
         var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds);
+        var denied = _services.Authorizer.IsActive && !_services.Authorizer.CanPublish(_username, ClientId, topic);
+        if (denied)
+        {
+            ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "publish to", topic);
+        }
+
         try
         {
-            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier), _closing.Token);
+            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier, denied), _closing.Token);
         }
         catch (OperationCanceledException)
         {
@@ -103,6 +109,12 @@ public sealed partial class MqttConnection
             return;
         }
 
+        if (publish.Denied)
+        {
+            AcknowledgeDenied(publish);
+            return;
+        }
+
         if (failed && !IsV5)
         {
             // 3.1.1 has no way to say "not accepted": close without acknowledging, so the client sends it again.
@@ -135,6 +147,35 @@ public sealed partial class MqttConnection
             PacketIdentifier = publish.PacketId,
             ReasonCode = failed ? MqttPubRecReasonCode.ImplementationSpecificError : MqttPubRecReasonCode.Success,
         });
+    }
+
+    /// <summary>
+    /// A PUBLISH the ACL denies: v5 hears 0x87 (not authorised); 3.1.1 has no such code, so, as Mosquitto does,
+    /// it is acknowledged as if accepted and dropped.
+    /// </summary>
+    private void AcknowledgeDenied(InboundPublish publish)
+    {
+        if (IsV5)
+        {
+            Interlocked.Decrement(ref _inboundUnacknowledged);
+        }
+
+        if (publish.QualityOfService == 1)
+        {
+            _sender.Send(new MqttPubAckPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? MqttPubAckReasonCode.NotAuthorized : MqttPubAckReasonCode.Success });
+            return;
+        }
+
+        if (IsV5)
+        {
+            // Error reason codes end the QoS 2 flow here: no PUBREL follows [MQTT-4.3.3-4].
+            lock (_inboundQos2)
+            {
+                _inboundQos2.Remove(publish.PacketId);
+            }
+        }
+
+        _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? MqttPubRecReasonCode.NotAuthorized : MqttPubRecReasonCode.Success });
     }
 
     private void OnPubRel(ushort packetId)

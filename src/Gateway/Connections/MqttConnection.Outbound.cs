@@ -103,6 +103,13 @@ public sealed partial class MqttConnection
             return;
         }
 
+        // A wildcard subscription may cover topics this client may not read; the ACL is checked per message, so a
+        // reloaded ACL applies to live sessions at once.
+        if (_services.Authorizer.IsActive && !_services.Authorizer.CanReceive(_username, ClientId, delivery.Message.Topic))
+        {
+            return;
+        }
+
         if (_clientMaximumPacketSize > 0 && PublishPacketConversion.EstimateSize(delivery.Message) > _clientMaximumPacketSize)
         {
             // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].

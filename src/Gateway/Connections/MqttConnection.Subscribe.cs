@@ -85,6 +85,12 @@ public sealed partial class MqttConnection
             return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
         }
 
+        if (_services.Authorizer.IsActive && !_services.Authorizer.CanSubscribe(_username, ClientId, filter))
+        {
+            ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "subscribe to", filter);
+            return (IsV5 ? MqttSubscribeReasonCode.NotAuthorized : MqttSubscribeReasonCode.UnspecifiedError, null, false);
+        }
+
         if (IsV5 && requested.NoLocal && TopicFilter.TryParseShared(filter, out _, out _))
         {
             // [MQTT-3.8.3-4]: no-local on a shared subscription is a protocol error.

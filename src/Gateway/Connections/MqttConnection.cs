@@ -50,6 +50,15 @@ public sealed partial class MqttConnection : ISubscriber
 
     public string ClientId { get; private set; } = string.Empty;
 
+    /// <summary>The username the client logged in with (null = anonymous), for the ACL.</summary>
+    private string? _username;
+
+    /// <summary>The TLS client certificate, from the TCP connection or the WebSocket's HTTP connection.</summary>
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate =>
+        _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>() is not null
+            ? _transport.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate
+            : _transport.Features.Get<Microsoft.AspNetCore.Http.Connections.Features.IHttpContextFeature>()?.HttpContext?.Connection.ClientCertificate;
+
     /// <summary>Completes when the connection is fully closed and its session handed back.</summary>
     public Task Completion => _completion.Task;
 

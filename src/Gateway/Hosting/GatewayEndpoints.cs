@@ -13,6 +13,14 @@ public sealed class GatewayEndpoints
 
     internal ListenOptions? WebSocket { get; set; }
 
+    internal ListenOptions? TlsTcp { get; set; }
+
+    internal ListenOptions? TlsWebSocket { get; set; }
+
+    public IPEndPoint? TlsEndPoint => TlsTcp?.IPEndPoint;
+
+    public IPEndPoint? TlsWebSocketEndPoint => TlsWebSocket?.IPEndPoint;
+
     public IPEndPoint? TcpEndPoint => Tcp?.IPEndPoint;
 
     public IPEndPoint? WebSocketEndPoint => WebSocket?.IPEndPoint;

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Connections;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MqttCluster.Gateway.Connections;
+using MqttCluster.Gateway.Security;
 
 namespace MqttCluster.Gateway.Hosting;
 
@@ -34,6 +36,27 @@ public static class GatewayListeners
             {
                 listen.Protocols = HttpProtocols.Http1;
                 endpoints.WebSocket = listen;
+            });
+        }
+
+        var tls = options.Tls;
+        if (tls.Port >= 0)
+        {
+            Listen(kestrel, options.BindAddress, tls.Port, listen =>
+            {
+                listen.UseHttps(https => TlsCertificates.Configure(https, tls));
+                listen.UseConnectionHandler<BrokerConnectionHandler>();
+                endpoints.TlsTcp = listen;
+            });
+        }
+
+        if (tls.WebSocketPort >= 0)
+        {
+            Listen(kestrel, options.BindAddress, tls.WebSocketPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps(https => TlsCertificates.Configure(https, tls));
+                endpoints.TlsWebSocket = listen;
             });
         }
     }

@@ -19,6 +19,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
+        services.AddSingleton<Security.MosquittoStyleSecurity>();
+        services.AddSingleton<Security.IClientAuthenticator>(sp => sp.GetRequiredService<Security.MosquittoStyleSecurity>());
+        services.AddSingleton<Security.IClientAuthorizer>(sp => sp.GetRequiredService<Security.MosquittoStyleSecurity>());
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
         services.AddSingleton<IBrokerCluster, OrleansBrokerCluster>();

@@ -35,22 +35,14 @@ public static class MosquittoConfigMapping
     {
         MosquittoListener? mqtt = null;
         MosquittoListener? webSockets = null;
+        MosquittoListener? mqttTls = null;
+        MosquittoListener? webSocketsTls = null;
         foreach (var listener in config.Listeners)
         {
-            if (listener.UsesTls)
-            {
-                result.Fail(listener, "TLS listeners (certfile/keyfile) are not available yet; the broker would serve this port without TLS");
-                continue;
-            }
-
             var security = config.SecurityFor(listener);
             if (security.PasswordFile is not null || security.AclFile is not null)
             {
                 result.Fail(listener, "password_file / acl_file are not available yet; the broker would accept clients Mosquitto refuses");
-            }
-            else if (!config.AllowsAnonymous(listener))
-            {
-                result.Fail(listener, "Mosquitto 2 refuses anonymous clients on this listener (no 'allow_anonymous true'), and authentication is not available yet: add 'allow_anonymous true' to accept them");
             }
 
             if (listener.MaxConnections >= 0)
@@ -58,10 +50,12 @@ public static class MosquittoConfigMapping
                 result.Warn(listener, "max_connections is not enforced yet; ignored");
             }
 
-            ref var slot = ref listener.Protocol == ListenerProtocol.WebSockets ? ref webSockets : ref mqtt;
+            ref var slot = ref listener.Protocol == ListenerProtocol.WebSockets
+                ? ref (listener.UsesTls ? ref webSocketsTls : ref webSockets)
+                : ref (listener.UsesTls ? ref mqttTls : ref mqtt);
             if (slot is not null)
             {
-                result.Fail(listener, $"only one {listener.Protocol} listener is supported; {slot} is already one");
+                result.Fail(listener, $"only one {(listener.UsesTls ? "TLS " : "")}{listener.Protocol} listener is supported; {slot} is already one");
                 continue;
             }
 
@@ -70,16 +64,64 @@ public static class MosquittoConfigMapping
 
         result.Settings["Mqtt:TcpPort"] = Text(mqtt?.Port ?? -1);
         result.Settings["Mqtt:WebSocketPort"] = Text(webSockets?.Port ?? -1);
-        var addresses = new[] { mqtt, webSockets }.OfType<MosquittoListener>().Select(BindAddressOf).Distinct().ToArray();
+        result.Settings["Mqtt:Tls:Port"] = Text(mqttTls?.Port ?? -1);
+        result.Settings["Mqtt:Tls:WebSocketPort"] = Text(webSocketsTls?.Port ?? -1);
+        MapTls(mqttTls, webSocketsTls, result);
+
+        var listeners = new[] { mqtt, webSockets, mqttTls, webSocketsTls }.OfType<MosquittoListener>().ToArray();
+        var addresses = listeners.Select(BindAddressOf).Distinct().ToArray();
         if (addresses.Length > 1)
         {
-            result.Fail(webSockets!, $"the MQTT and WebSocket listeners must bind the same address here ({string.Join(" vs ", addresses)})");
+            result.Fail(listeners[^1], $"all listeners must bind the same address here ({string.Join(" vs ", addresses)})");
         }
 
         if (addresses.Length > 0)
         {
             result.Settings["Mqtt:BindAddress"] = addresses[0];
         }
+
+        // The security in force is what Mosquitto applies to these listeners; they must agree, as ours is global.
+        var anonymous = listeners.Select(config.AllowsAnonymous).Distinct().ToArray();
+        if (anonymous.Length > 1)
+        {
+            result.Fail(listeners[^1], "allow_anonymous must be the same for every listener here");
+        }
+        else if (anonymous.Length == 1)
+        {
+            result.Settings["Security:AllowAnonymous"] = anonymous[0] ? "true" : "false";
+        }
+
+        var files = listeners.Select(config.SecurityFor).Select(s => (s.PasswordFile, s.AclFile)).Distinct().ToArray();
+        if (files.Length > 1)
+        {
+            result.Fail(listeners[^1], "password_file and acl_file must be the same for every listener here");
+        }
+        else if (files.Length == 1)
+        {
+            result.Settings["Security:PasswordFile"] = files[0].PasswordFile;
+            result.Settings["Security:AclFile"] = files[0].AclFile;
+        }
+    }
+
+    private static void MapTls(MosquittoListener? mqttTls, MosquittoListener? webSocketsTls, MosquittoConfigMappingResult result)
+    {
+        var tls = new[] { mqttTls, webSocketsTls }.OfType<MosquittoListener>().ToArray();
+        if (tls.Length == 0)
+        {
+            return;
+        }
+
+        if (tls.Select(l => (l.CertFile, l.KeyFile, l.CaFile, l.RequireCertificate, l.UseIdentityAsUsername)).Distinct().Count() > 1)
+        {
+            result.Fail(tls[^1], "both TLS listeners must use the same certfile, keyfile, cafile and certificate options here");
+        }
+
+        var first = tls[0];
+        result.Settings["Mqtt:Tls:CertificateFile"] = first.CertFile;
+        result.Settings["Mqtt:Tls:KeyFile"] = first.KeyFile;
+        result.Settings["Mqtt:Tls:CaFile"] = first.CaFile;
+        result.Settings["Mqtt:Tls:RequireClientCertificate"] = first.RequireCertificate ? "true" : "false";
+        result.Settings["Mqtt:Tls:UseIdentityAsUsername"] = first.UseIdentityAsUsername ? "true" : "false";
     }
 
     // Mosquitto: no address means every interface; local-only mode means loopback.
