@@ -1,0 +1,63 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MqttCluster.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A throw-away CA with a server certificate for localhost / 127.0.0.1 and a client certificate, written as PEM
+/// files the way an operator has them (certfile, keyfile, cafile).
+/// </summary>
+public sealed class TestCertificates
+{
+    public TestCertificates(string directory, string clientName = "device-42")
+    {
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=mqtt-cluster test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var notAfter = DateTimeOffset.UtcNow.AddDays(1);
+        using var ca = caRequest.CreateSelfSigned(notBefore, notAfter);
+
+        CaFile = Write(directory, "ca.pem", ca.ExportCertificatePem());
+        (ServerCertificateFile, ServerKeyFile) = Issue(directory, "server", "CN=localhost", ca, notBefore, notAfter, server: true);
+        (ClientCertificateFile, ClientKeyFile) = Issue(directory, "client", $"CN={clientName}", ca, notBefore, notAfter, server: false);
+    }
+
+    public string CaFile { get; }
+
+    public string ServerCertificateFile { get; }
+
+    public string ServerKeyFile { get; }
+
+    public string ClientCertificateFile { get; }
+
+    public string ClientKeyFile { get; }
+
+    private static (string Certificate, string Key) Issue(string directory, string name, string subject, X509Certificate2 ca, DateTimeOffset notBefore, DateTimeOffset notAfter, bool server)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], false));
+        if (server)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("localhost");
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+        }
+
+        using var certificate = request.Create(ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(8));
+        return (Write(directory, $"{name}.pem", certificate.ExportCertificatePem()), Write(directory, $"{name}.key", key.ExportPkcs8PrivateKeyPem()));
+    }
+
+    private static string Write(string directory, string name, string pem)
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, pem);
+        return path;
+    }
+}
