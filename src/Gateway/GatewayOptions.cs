@@ -39,6 +39,27 @@ public sealed class GatewayOptions
 
     public bool RetainAvailable { get; set; } = true;
 
+    /// <summary>Clients connected to this node at once (Mosquitto's max_connections); -1 = no limit. Beyond it a
+    /// CONNECT is refused with v5 0x89 (server busy) / 3.1.1 0x03 (server unavailable).</summary>
+    public int MaxConnections { get; set; } = -1;
+
+    /// <summary>Subscriptions one client may hold; 0 = no limit. Beyond it: SUBACK 0x97 (quota exceeded) / 0x80.</summary>
+    public int MaxSubscriptionsPerClient { get; set; }
+
+    /// <summary>Levels a topic name or filter may have; deeper ones are invalid (0x90 / 0x8F).</summary>
+    public int MaxTopicLevels { get; set; } = 128;
+
+    /// <summary>UTF-16 length a topic name or filter may have (the protocol allows 65535 bytes).</summary>
+    public int MaxTopicLength { get; set; } = 65535;
+
+    /// <summary>PUBLISH packets per second one client may send; 0 = no limit. Faster clients are slowed down
+    /// (their connection is read more slowly), not disconnected.</summary>
+    public int MaxPublishRatePerClient { get; set; }
+
+    /// <summary>A client that takes none of the packets waiting for it for this long is disconnected, so a stuck
+    /// subscriber frees its memory.</summary>
+    public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>TLS listeners (<c>Mqtt:Tls:*</c>).</summary>
     public Security.TlsOptions Tls { get; set; } = new();
 }

@@ -43,6 +43,21 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Mqtt:WebSocketPaths needs at least one path, each starting with '/'.");
         }
 
+        if (options.MaxTopicLevels < 1 || options.MaxTopicLength < 1)
+        {
+            failures.Add("Mqtt:MaxTopicLevels and Mqtt:MaxTopicLength must be at least 1.");
+        }
+
+        if (options.MaxSubscriptionsPerClient < 0 || options.MaxPublishRatePerClient < 0 || options.MaxConnections < -1)
+        {
+            failures.Add("Mqtt:MaxSubscriptionsPerClient and Mqtt:MaxPublishRatePerClient must not be negative; Mqtt:MaxConnections is -1 (no limit) or more.");
+        }
+
+        if (options.SlowConsumerTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Mqtt:SlowConsumerTimeout must be positive.");
+        }
+
         ValidateTls(failures, options.Tls);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

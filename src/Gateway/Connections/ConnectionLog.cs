@@ -28,6 +28,12 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' ({Username}) may not {Action} '{Topic}': denied by the ACL")]
     public static partial void AccessDenied(ILogger logger, string clientId, string username, string action, string topic);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' at {Endpoint} took none of its {Queued} waiting packets for {Timeout}; disconnecting it")]
+    public static partial void SlowConsumer(ILogger logger, string clientId, string endpoint, int queued, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' publishes faster than {Rate}/s; reading its connection more slowly")]
+    public static partial void PublishRateLimited(ILogger logger, string clientId, int rate);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "CONNECT of client '{ClientId}' from {Endpoint} refused: {Reason}")]
     public static partial void ConnectRefused(ILogger logger, string clientId, string endpoint, MqttConnectReasonCode reason);
 

@@ -172,6 +172,13 @@ public sealed partial class MqttConnection
 
     private MqttConnectReasonCode? Validate(MqttConnectPacket connect)
     {
+        var maxConnections = _services.Options.MaxConnections;
+        if (maxConnections >= 0 && _services.Clients.Count >= maxConnections)
+        {
+            // Mqtt:MaxConnections reached on this node: v5 0x89 server busy, 3.1.1 0x03 server unavailable.
+            return MqttConnectReasonCode.ServerBusy;
+        }
+
         if (string.IsNullOrEmpty(connect.ClientId) && !connect.CleanSession && !IsV5)
         {
             // [MQTT-3.1.3-8]: a 3.1.1 client without an id must ask for a clean session.

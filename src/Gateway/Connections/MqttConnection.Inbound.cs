@@ -12,8 +12,12 @@ public sealed partial class MqttConnection
     private readonly HashSet<ushort> _inboundQos2 = [];
     private int _inboundUnacknowledged;
 
+    private PublishRateLimiter? _publishRate;
+    private bool _publishRateLogged;
+
     private async Task ReceivePublishAsync(MqttPublishPacket publish)
     {
+        await ThrottlePublishAsync();
         var topic = ResolveTopic(publish);
         var qos = (byte)publish.QualityOfServiceLevel;
         if (qos > 2)
@@ -93,12 +97,46 @@ public sealed partial class MqttConnection
             throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Invalid topic name '{topic}': {error}.");
         }
 
+        if (ExceedsTopicLimits(topic))
+        {
+            throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Topic name longer than Mqtt:MaxTopicLength ({_services.Options.MaxTopicLength}) or deeper than Mqtt:MaxTopicLevels ({_services.Options.MaxTopicLevels}).");
+        }
+
         if (alias != 0)
         {
             _topicAliases[alias] = topic;
         }
 
         return topic;
+    }
+
+    /// <summary>Mqtt:MaxTopicLength / Mqtt:MaxTopicLevels, for topic names and filters alike.</summary>
+    private bool ExceedsTopicLimits(string name) =>
+        name.Length > _services.Options.MaxTopicLength ||
+        name.AsSpan().Count('/') + 1 > _services.Options.MaxTopicLevels;
+
+    /// <summary>Mqtt:MaxPublishRatePerClient: pauses reading this client's connection while it is over its rate.</summary>
+    private async Task ThrottlePublishAsync()
+    {
+        var rate = _services.Options.MaxPublishRatePerClient;
+        if (rate <= 0)
+        {
+            return;
+        }
+
+        var wait = (_publishRate ??= new PublishRateLimiter(rate, _services.TimeProvider)).Take();
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (!_publishRateLogged)
+        {
+            _publishRateLogged = true;
+            ConnectionLog.PublishRateLimited(_services.Logger, ClientId, rate);
+        }
+
+        await Task.Delay(wait, _services.TimeProvider, _closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Called by the forwarder, in arrival order, once the cluster accepted (or failed) a PUBLISH.</summary>

@@ -85,6 +85,22 @@ public sealed partial class MqttConnection
             return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
         }
 
+        if (ExceedsTopicLimits(filter))
+        {
+            ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, "longer or deeper than Mqtt:MaxTopicLength / Mqtt:MaxTopicLevels");
+            return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
+        }
+
+        var maxSubscriptions = _services.Options.MaxSubscriptionsPerClient;
+        lock (_subscriptions)
+        {
+            if (maxSubscriptions > 0 && !_subscriptions.ContainsKey(filter) && _subscriptions.Count >= maxSubscriptions)
+            {
+                ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, $"Mqtt:MaxSubscriptionsPerClient ({maxSubscriptions}) reached");
+                return (IsV5 ? MqttSubscribeReasonCode.QuotaExceeded : MqttSubscribeReasonCode.UnspecifiedError, null, false);
+            }
+        }
+
         if (_services.Authorizer.IsActive && !_services.Authorizer.CanSubscribe(_username, ClientId, filter))
         {
             ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "subscribe to", filter);

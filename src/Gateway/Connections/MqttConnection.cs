@@ -238,26 +238,30 @@ public sealed partial class MqttConnection : ISubscriber
         _closeDetail ??= error.Message;
     }
 
+    /// <summary>Closes a client that went silent (keep-alive) or stopped taking its packets (slow consumer).</summary>
     private async Task WatchKeepAliveAsync()
     {
         var keepAlive = _keepAliveSeconds;
-        if (keepAlive == 0)
-        {
-            return;
-        }
 
         // [MQTT-3.1.2-22]: close when nothing arrived within one and a half keep-alive periods.
         var limit = TimeSpan.FromSeconds(keepAlive * 1.5);
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(keepAlive * 250, 100, 5000));
+        var period = TimeSpan.FromMilliseconds(keepAlive == 0 ? 1000 : Math.Clamp(keepAlive * 250, 100, 1000));
         using var timer = new PeriodicTimer(period, _services.TimeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token))
             {
-                if (_services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > limit)
+                if (keepAlive > 0 && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > limit)
                 {
                     ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, keepAlive);
                     Close(MqttDisconnectReasonCode.KeepAliveTimeout);
+                    return;
+                }
+
+                if (_sender.StalledFor > _services.Options.SlowConsumerTimeout)
+                {
+                    ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
+                    Close(MqttDisconnectReasonCode.QuotaExceeded);
                     return;
                 }
             }

@@ -16,6 +16,7 @@ public sealed class MqttPacketSender
     private readonly Channel<MqttPacket> _queue = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
     private MqttPacketFormatterAdapter? _formatter;
     private int _queued;
+    private long _lastFlushTicks = Environment.TickCount64;
     private Task _loop = Task.CompletedTask;
 
     public MqttPacketSender(PipeWriter output) => _output = output;
@@ -24,6 +25,12 @@ public sealed class MqttPacketSender
     public int QueuedCount => Volatile.Read(ref _queued);
 
     public long BytesSent { get; private set; }
+
+    /// <summary>How long packets have waited without the client taking any (zero when nothing waits): a client
+    /// that stopped reading shows here first.</summary>
+    public TimeSpan StalledFor => QueuedCount == 0
+        ? TimeSpan.Zero
+        : TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastFlushTicks));
 
     /// <summary>Starts writing, encoding for the protocol version the client connected with.</summary>
     public void Start(MqttProtocolVersion version)
@@ -90,6 +97,7 @@ public sealed class MqttPacketSender
                 }
 
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
+                Volatile.Write(ref _lastFlushTicks, Environment.TickCount64);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     break;
