@@ -1,0 +1,160 @@
+using System.Text;
+
+namespace MqttCluster.Core.Security;
+
+/// <summary>
+/// The password-file command, with <c>mosquitto_passwd</c>'s switches (<c>man 1 mosquitto_passwd</c>):
+/// <c>[-H hash] [-c | -D] FILE USER</c>, <c>[-H hash] [-c] -b FILE USER PASSWORD</c>, <c>-U FILE</c>. Exit code 0 on
+/// success, 1 on any error, as <c>mosquitto_passwd</c>. A file that does not parse is never overwritten.
+/// </summary>
+public sealed class PasswdCommand(TextWriter output, TextWriter error, IPasswordPrompt prompt)
+{
+    private const string Usage = """
+        mqtt-cluster-passwd manages password files in Mosquitto's format (mosquitto_passwd's switches).
+
+        Usage: mqtt-cluster-passwd [-H sha512 | -H sha512-pbkdf2] [-c | -D] passwordfile username
+               mqtt-cluster-passwd [-H sha512 | -H sha512-pbkdf2] [-c] -b passwordfile username password
+               mqtt-cluster-passwd -U passwordfile
+         -b : run in batch mode to allow passing passwords on the command line.
+         -c : create a new password file. This will overwrite existing files.
+         -D : delete the username rather than adding/updating its password.
+         -H : specify the hashing algorithm. Defaults to sha512-pbkdf2, which is recommended.
+              sha512 is only for Mosquitto 1.6 and earlier.
+         -U : update a plain text password file to use hashed passwords.
+        Without -b the password is read twice from a terminal, or one line from standard input.
+        """;
+
+    private const int MaxPasswordBytes = 65535;
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        try
+        {
+            return Execute(args);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"Error: {e.Message}");
+            return 1;
+        }
+        catch (SecurityFileException e)
+        {
+            foreach (var problem in e.Errors)
+            {
+                error.WriteLine($"Error: {problem}");
+            }
+
+            return 1;
+        }
+    }
+
+    private int Execute(IReadOnlyList<string> args)
+    {
+        bool batch = false, create = false, delete = false, upgrade = false;
+        var kind = PasswordHashKind.Pbkdf2Sha512;
+        var next = 0;
+        for (; next < args.Count && args[next].Length > 1 && args[next][0] == '-'; next++)
+        {
+            switch (args[next])
+            {
+                case "-b": batch = true; break;
+                case "-c": create = true; break;
+                case "-D": delete = true; break;
+                case "-U": upgrade = true; break;
+                case "-H" when next + 1 < args.Count && args[next + 1] is "sha512-pbkdf2" or "sha512":
+                    kind = args[++next] == "sha512" ? PasswordHashKind.Sha512 : PasswordHashKind.Pbkdf2Sha512;
+                    break;
+                case "-H":
+                    return Fail("-H takes sha512-pbkdf2 or sha512.");
+                default:
+                    return ShowUsage();
+            }
+        }
+
+        var positional = args.Skip(next).ToArray();
+        var expected = upgrade ? 1 : batch ? 3 : 2;
+        if (positional.Length != expected || (upgrade && (batch || create || delete)) || (delete && (batch || create)))
+        {
+            return ShowUsage();
+        }
+
+        var path = positional[0];
+        if (upgrade)
+        {
+            PasswordFile.ConvertPlainText(File.ReadAllText(path, Encoding.UTF8), path).Save(path);
+            return 0;
+        }
+
+        var username = positional[1];
+        if (PasswordFileReader.CheckUsername(username) is { } problem)
+        {
+            return Fail($"Invalid username: {problem}.");
+        }
+
+        if (!create && !File.Exists(path))
+        {
+            return Fail($"Unable to open password file {path}: it does not exist (-c creates it).");
+        }
+
+        var file = create ? new PasswordFile() : PasswordFile.Load(path);
+        if (delete)
+        {
+            if (!file.Remove(username))
+            {
+                error.WriteLine($"Warning: User {username} not found in password file.");
+                return 1;
+            }
+
+            file.Save(path);
+            return 0;
+        }
+
+        var password = batch ? positional[2] : ReadNewPassword();
+        if (password is null)
+        {
+            return 1;
+        }
+
+        if (Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
+        {
+            return Fail($"Password too long: MQTT passwords are at most {MaxPasswordBytes} bytes.");
+        }
+
+        file.Upsert(username, password, kind);
+        file.Save(path);
+        return 0;
+    }
+
+    /// <summary>Twice on a terminal; from a pipe one line, compared with a second line only if there is one.</summary>
+    private string? ReadNewPassword()
+    {
+        var first = prompt.Read("Password: ");
+        if (first is null)
+        {
+            Fail("No password given.");
+            return null;
+        }
+
+        var second = prompt.Read("Reenter password: ");
+        if ((second is null && prompt.IsInteractive) || (second is not null && second != first))
+        {
+            Fail("Passwords do not match.");
+            return null;
+        }
+
+        return first;
+    }
+
+    private int ShowUsage()
+    {
+        output.WriteLine(Usage);
+        return 1;
+    }
+
+    private int Fail(string message)
+    {
+        error.WriteLine($"Error: {message}");
+        return 1;
+    }
+}
