@@ -63,7 +63,6 @@ public sealed class MosquittoConfigTests : IDisposable
     [Theory]
     [InlineData("auth_plugin /usr/lib/mosquitto_auth.so", 2)]
     [InlineData("Port 1883", 2)]
-    [InlineData("password_file /etc/mosquitto/passwd", 0)]
     public async Task What_cannot_be_honoured_stops_the_start_naming_file_and_line(string line, int expectedLine)
     {
         var ports = FreePorts.Take(2);
@@ -77,6 +76,20 @@ public sealed class MosquittoConfigTests : IDisposable
         Assert.Contains("error", errors, StringComparison.Ordinal);
         Assert.Contains(expectedLine == 0 ? "refused.conf:1" : $"refused.conf:{expectedLine}", errors, StringComparison.Ordinal);
         Assert.DoesNotContain(broker.Output.Lines, l => l.Contains(BrokerProcess.ReadyMarker, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_password_file_that_cannot_be_read_stops_the_start_naming_it()
+    {
+        var ports = FreePorts.Take(2);
+        var missing = Path.Combine(_directory.Path, "no-such-passwd");
+        var config = WriteConfig("passwd.conf", $"listener {ports[0]} 127.0.0.1", $"password_file {missing}");
+
+        await using var broker = StartBroker("-c", config, "--silo-port", $"{ports[1]}");
+        var exitCode = await broker.WaitForExitAsync(RefusalTimeout);
+
+        Assert.True(exitCode != 0, $"The broker started without its password file.\n{broker.Describe()}");
+        Assert.Contains(missing, string.Join('\n', broker.Errors.Lines.Concat(broker.Output.Lines)), StringComparison.Ordinal);
     }
 
     public void Dispose() => _directory.Dispose();

@@ -155,7 +155,7 @@ public sealed partial class MqttConnection
         {
             { Accepted: false, BadCredentials: true } => MqttConnectReasonCode.BadUserNameOrPassword,
             { Accepted: false } => MqttConnectReasonCode.NotAuthorized,
-            _ when _will is not null && !_services.Authorizer.CanPublish(result.Username, ClientId, _will.Topic) => MqttConnectReasonCode.NotAuthorized,
+            _ when _will is not null && !_services.Authorizer.For(result.Username, ClientId).CanPublish(_will.Topic) => MqttConnectReasonCode.NotAuthorized,
             _ => (MqttConnectReasonCode?)null,
         };
         if (code is null)

@@ -57,7 +57,7 @@ public sealed partial class MqttConnection
         }
 
         var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds);
-        var denied = _services.Authorizer.IsActive && !_services.Authorizer.CanPublish(_username, ClientId, topic);
+        var denied = _services.Authorizer.IsActive && !Permissions.CanPublish(topic);
         if (denied)
         {
             ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "publish to", topic);

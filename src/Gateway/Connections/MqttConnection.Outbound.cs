@@ -105,7 +105,7 @@ public sealed partial class MqttConnection
 
         // A wildcard subscription may cover topics this client may not read; the ACL is checked per message, so a
         // reloaded ACL applies to live sessions at once.
-        if (_services.Authorizer.IsActive && !_services.Authorizer.CanReceive(_username, ClientId, delivery.Message.Topic))
+        if (_services.Authorizer.IsActive && !Permissions.CanReceive(delivery.Message.Topic))
         {
             return;
         }

@@ -101,7 +101,7 @@ public sealed partial class MqttConnection
             }
         }
 
-        if (_services.Authorizer.IsActive && !_services.Authorizer.CanSubscribe(_username, ClientId, filter))
+        if (_services.Authorizer.IsActive && !Permissions.CanSubscribe(filter))
         {
             ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "subscribe to", filter);
             return (IsV5 ? MqttSubscribeReasonCode.NotAuthorized : MqttSubscribeReasonCode.UnspecifiedError, null, false);

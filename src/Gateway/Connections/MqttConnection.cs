@@ -53,6 +53,27 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>The username the client logged in with (null = anonymous), for the ACL.</summary>
     private string? _username;
 
+    // One reference, swapped whole: deliveries read it from other threads.
+    private PermissionsSnapshot? _permissions;
+
+    /// <summary>This client's ACL permissions, worked out once and again after every reload of the rules.</summary>
+    private Security.IClientPermissions Permissions
+    {
+        get
+        {
+            var authorizer = _services.Authorizer;
+            var version = authorizer.Version;
+            var current = Volatile.Read(ref _permissions);
+            if (current is null || current.Version != version)
+            {
+                current = new PermissionsSnapshot(version, authorizer.For(_username, ClientId));
+                Volatile.Write(ref _permissions, current);
+            }
+
+            return current.Permissions;
+        }
+    }
+
     /// <summary>The TLS client certificate, from the TCP connection or the WebSocket's HTTP connection.</summary>
     private System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate =>
         _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>() is not null

@@ -19,10 +19,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section));
-        services.AddSingleton<Security.MosquittoStyleSecurity>();
-        services.AddSingleton<Security.IClientAuthenticator>(sp => sp.GetRequiredService<Security.MosquittoStyleSecurity>());
-        services.AddSingleton<Security.IClientAuthorizer>(sp => sp.GetRequiredService<Security.MosquittoStyleSecurity>());
+        services.AddOptions<Security.SecurityOptions>().Bind(configuration.GetSection(Security.SecurityOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Security.SecurityOptions>, Security.SecurityOptionsValidator>();
+        services.AddSingleton<Security.MosquittoFileSecurity>();
+        services.AddSingleton<Security.IClientAuthenticator>(sp => sp.GetRequiredService<Security.MosquittoFileSecurity>());
+        services.AddSingleton<Security.IClientAuthorizer>(sp => sp.GetRequiredService<Security.MosquittoFileSecurity>());
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
         services.AddSingleton<IBrokerCluster, OrleansBrokerCluster>();

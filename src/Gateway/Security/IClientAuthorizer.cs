@@ -1,15 +1,14 @@
 namespace MqttCluster.Gateway.Security;
 
-/// <summary>Decides what a connected client may publish, subscribe to and receive.</summary>
+/// <summary>Decides what connected clients may publish, subscribe to and receive.</summary>
 public interface IClientAuthorizer
 {
     /// <summary>False when every client may do everything, so the hot path can skip the checks.</summary>
     bool IsActive { get; }
 
-    bool CanPublish(string? username, string clientId, string topic);
+    /// <summary>Changes whenever the rules are reloaded; a connection re-reads its permissions then.</summary>
+    long Version { get; }
 
-    bool CanSubscribe(string? username, string clientId, string filter);
-
-    /// <summary>For each delivered message: a wildcard subscription may cover topics the client may not read.</summary>
-    bool CanReceive(string? username, string clientId, string topic);
+    /// <summary>The permissions of one client under the current rules (computed once, used per message).</summary>
+    IClientPermissions For(string? username, string clientId);
 }

@@ -39,12 +39,6 @@ public static class MosquittoConfigMapping
         MosquittoListener? webSocketsTls = null;
         foreach (var listener in config.Listeners)
         {
-            var security = config.SecurityFor(listener);
-            if (security.PasswordFile is not null || security.AclFile is not null)
-            {
-                result.Fail(listener, "password_file / acl_file are not available yet; the broker would accept clients Mosquitto refuses");
-            }
-
             if (listener.MaxConnections >= 0)
             {
                 result.Warn(listener, "max_connections is not enforced yet; ignored");

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace MqttCluster.Gateway.Security;
+
+/// <summary>A password or ACL file that cannot be read stops the start, naming file and line.</summary>
+public sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
+    {
+        var problems = MosquittoFileSecurity.Problems(options).ToList();
+        if (options.FailedLoginDelay < TimeSpan.Zero)
+        {
+            problems.Add("Security:FailedLoginDelay must not be negative.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
