@@ -34,6 +34,37 @@ public sealed class TlsTests(TlsTests.Fixture fixture) : BrokerTest(fixture), IC
     }
 
     [Fact]
+    public async Task An_mqttnet_client_trusting_the_ca_connects_over_tls_with_mqtt_5()
+    {
+        var authority = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(fixture.Certificates.CaFile);
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var options = new MQTTnet.MqttClientOptionsBuilder()
+            .WithTcpServer("localhost", fixture.TlsPort)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTlsOptions(tls => tls
+                .UseTls()
+                .WithTargetHost("localhost")
+                .WithCertificateValidationHandler(context =>
+                {
+                    // Trust exactly the test CA, as a device configured with it would.
+                    using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                    chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(authority);
+                    chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                    return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(context.Certificate));
+                }))
+            .Build();
+
+        var result = await client.ConnectAsync(options);
+        var published = await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder()
+            .WithTopic("secure/mqttnet").WithPayload("v5 over tls").WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, result.ResultCode);
+        Assert.True(published.IsSuccess, $"PUBACK {published.ReasonCode}");
+        await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build());
+    }
+
+    [Fact]
     public async Task The_plain_listener_keeps_working_next_to_the_tls_one()
     {
         await new MosquittoClients(Broker).PublishAsync("-t", "plain/t", "-m", "plain");
