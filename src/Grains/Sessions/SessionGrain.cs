@@ -22,6 +22,9 @@ public sealed partial class SessionGrain(
     private string? _ownerGatewayId;
     private bool _online;
     private bool _queueing;
+
+    /// <summary>Whether the owning connection took the stored state (ResumeAsync) yet.</summary>
+    private bool _resumed;
     private HashSet<Guid>? _queuedIds;
     private ITimer? _timer;
 
@@ -76,6 +79,7 @@ public sealed partial class SessionGrain(
         await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _online = true;
         _queueing = true;
+        _resumed = false;
         CancelTimer();
 
         State.Will = request.Will;
@@ -117,6 +121,7 @@ public sealed partial class SessionGrain(
         State.InboundQos2.Clear();
         _queuedIds = null;
         _queueing = false;
+        _resumed = true;
         if (State.Persistent && (resume.Inflight.Length + resume.Queued.Length + resume.InboundQos2.Length) > 0)
         {
             await stored.WriteStateAsync();
@@ -372,13 +377,19 @@ public sealed partial class SessionGrain(
 
     /// <summary>
     /// Takes the unfinished state of a connection that ended. What it had pending goes before what the session
-    /// queued meanwhile (it arrived first); a message that reached both is kept once.
+    /// queued meanwhile (it arrived first); a message that reached both is kept once. A connection that ended
+    /// before it took the stored state (taken over or dropped while restoring) never sent any of it: the stored
+    /// unacknowledged messages, queue and inbound QoS 2 ids stay, and what it held back comes after them.
     /// </summary>
     private void MergeHandoff(SessionHandoff handoff)
     {
-        var seen = new HashSet<Guid>(handoff.Inflight.Select(m => m.Message.MessageId));
-        var merged = new List<OutboundMessage>(handoff.Pending.Length + State.Queue.Count);
-        foreach (var message in handoff.Pending.Concat(State.Queue))
+        var (inflight, older, newer, inboundQos2) = _resumed
+            ? (handoff.Inflight, handoff.Pending, State.Queue.ToArray(), handoff.InboundQos2)
+            : ([.. State.Inflight, .. handoff.Inflight], State.Queue.ToArray(), handoff.Pending, [.. State.InboundQos2.Union(handoff.InboundQos2)]);
+
+        var seen = new HashSet<Guid>(inflight.Select(m => m.Message.MessageId));
+        var merged = new List<OutboundMessage>(older.Length + newer.Length);
+        foreach (var message in older.Concat(newer))
         {
             if (message.Message.MessageId == Guid.Empty || seen.Add(message.Message.MessageId))
             {
@@ -386,10 +397,11 @@ public sealed partial class SessionGrain(
             }
         }
 
-        State.Inflight = [.. handoff.Inflight];
+        State.Inflight = [.. inflight];
         State.Queue = merged;
-        State.InboundQos2 = [.. handoff.InboundQos2];
+        State.InboundQos2 = [.. inboundQos2];
         _queuedIds = null;
+        _resumed = false;
     }
 
     private HashSet<Guid> QueuedIds() =>
