@@ -127,6 +127,12 @@ public sealed partial class MqttConnection
         {
             await RestoreSessionAsync(session);
         }
+        catch (Exception) when (Volatile.Read(ref _takenOver))
+        {
+            // A newer CONNECT took the session over while this connection was restoring it [MQTT-3.1.4-3]: the
+            // session grain no longer accepts this connection's epoch, and the takeover is already closing it.
+            return true;
+        }
         catch (Exception exception)
         {
             ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
