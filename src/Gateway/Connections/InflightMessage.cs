@@ -12,4 +12,7 @@ internal sealed class InflightMessage(PendingDelivery delivery, long sequence)
 
     /// <summary>QoS 2: PUBREC received and PUBREL sent, waiting for PUBCOMP.</summary>
     public bool Released { get; set; }
+
+    /// <summary>Unacknowledged on the session's previous connection, not yet re-sent on this one (no room).</summary>
+    public bool AwaitingResend { get; set; }
 }

@@ -159,10 +159,18 @@ public sealed partial class MqttConnection
         _sender.Send(CreatePublishLocked(delivery, packetId, now));
     }
 
-    /// <summary>Moves queued deliveries into the window as acknowledgements free it.</summary>
+    /// <summary>Moves a resumed session's re-sends, then queued deliveries, into the window as acknowledgements
+    /// free it.</summary>
     private void SendQueuedLocked()
     {
         var now = NowUnixMilliseconds;
+        while (_outbound.TryDequeueResend(out var packetId, out var resend))
+        {
+            var packet = CreatePublishLocked(resend!.Delivery, packetId, now);
+            packet.Dup = true;
+            _sender.Send(packet);
+        }
+
         while (_outbound.TryDequeue(out var delivery))
         {
             if (!PublishPacketConversion.IsExpired(delivery!.Message, now))
@@ -175,28 +183,23 @@ public sealed partial class MqttConnection
     /// <summary>
     /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
     /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
-    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones.
+    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
+    /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
     /// </summary>
     private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
     {
-        var now = NowUnixMilliseconds;
         var stored = new HashSet<Guid>();
         foreach (var message in resume.Inflight)
         {
             stored.Add(message.Message.MessageId);
-            var delivery = PendingDelivery.From(message);
-            var inflight = _outbound.Track(message.PacketId, delivery);
+            _outbound.TrackForResend(message.PacketId, PendingDelivery.From(message), message.Released);
             if (message.Released)
             {
-                inflight.Released = true;
                 _sender.Send(new MqttPubRelPacket { PacketIdentifier = message.PacketId });
-                continue;
             }
-
-            var packet = CreatePublishLocked(delivery, message.PacketId, now);
-            packet.Dup = true;
-            _sender.Send(packet);
         }
+
+        SendQueuedLocked();
 
         foreach (var message in resume.Queued)
         {

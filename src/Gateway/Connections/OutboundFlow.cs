@@ -2,20 +2,27 @@ namespace MqttCluster.Gateway.Connections;
 
 /// <summary>
 /// Server-to-client QoS 1/2 flow of one connection: packet identifiers, the in-flight window (the client's receive
-/// maximum, [MQTT-3.3.4-9]) and the bounded queue behind it. Not thread-safe: the connection calls it under its lock.
+/// maximum, [MQTT-3.3.4-9]) and the bounded queue behind it. A resumed session's unacknowledged messages keep their
+/// packet ids and wait for room in the window like anything else (the client's quota starts afresh on a new
+/// connection, 4.9). Not thread-safe: the connection calls it under its lock.
 /// </summary>
 internal sealed class OutboundFlow(int window, int maxQueued)
 {
     private readonly Dictionary<ushort, InflightMessage> _inflight = [];
     private readonly Queue<PendingDelivery> _pending = new();
+    private readonly Queue<ushort> _resends = new();
     private ushort _lastPacketId;
     private long _sequence;
+    private int _awaitingResend;
 
     public int InflightCount => _inflight.Count;
 
-    public int QueuedCount => _pending.Count;
+    /// <summary>Waiting for room in the window: re-sends of a resumed session, then new deliveries.</summary>
+    public int QueuedCount => _pending.Count + _awaitingResend;
 
-    public bool HasRoom => _inflight.Count < window;
+    /// <summary>Fewer PUBLISH packets sent and unacknowledged than the window allows (re-sends not yet sent hold
+    /// their packet ids but no room).</summary>
+    public bool HasRoom => _inflight.Count - _awaitingResend < window;
 
     /// <summary>Queues a delivery behind a full window; false when the queue limit drops it.</summary>
     public bool TryQueue(PendingDelivery delivery, bool ignoreLimit = false)
@@ -31,7 +38,7 @@ internal sealed class OutboundFlow(int window, int maxQueued)
 
     public bool TryDequeue(out PendingDelivery? delivery)
     {
-        if (HasRoom && _pending.TryDequeue(out delivery))
+        if (HasRoom && _awaitingResend == 0 && _pending.TryDequeue(out delivery))
         {
             return true;
         }
@@ -61,9 +68,46 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         return message;
     }
 
+    /// <summary>
+    /// Records an unacknowledged message of the session's previous connection under its packet id
+    /// [MQTT-4.4.0-1]: a PUBLISH to be re-sent once the window has room (<see cref="TryDequeueResend"/>), or a
+    /// released QoS 2 message whose PUBREL the caller sends at once.
+    /// </summary>
+    public InflightMessage TrackForResend(ushort packetId, PendingDelivery delivery, bool released)
+    {
+        var message = Track(packetId, delivery);
+        message.Released = released;
+        if (!released)
+        {
+            message.AwaitingResend = true;
+            _awaitingResend++;
+            _resends.Enqueue(packetId);
+        }
+
+        return message;
+    }
+
+    /// <summary>The next PUBLISH to re-send, in the original order, when the window has room.</summary>
+    public bool TryDequeueResend(out ushort packetId, out InflightMessage? message)
+    {
+        while (HasRoom && _resends.TryDequeue(out packetId))
+        {
+            if (_inflight.TryGetValue(packetId, out message) && message.AwaitingResend)
+            {
+                message.AwaitingResend = false;
+                _awaitingResend--;
+                return true;
+            }
+        }
+
+        packetId = 0;
+        message = null;
+        return false;
+    }
+
     /// <summary>PUBACK: completes a QoS 1 message. False when no such message is in flight.</summary>
     public bool Acknowledge(ushort packetId) =>
-        _inflight.TryGetValue(packetId, out var message) && message.QualityOfService == 1 && _inflight.Remove(packetId);
+        _inflight.TryGetValue(packetId, out var message) && message.QualityOfService == 1 && Remove(packetId);
 
     /// <summary>PUBREC: marks a QoS 2 message released. False when no such message is in flight.</summary>
     public bool Receive(ushort packetId)
@@ -78,11 +122,11 @@ internal sealed class OutboundFlow(int window, int maxQueued)
     }
 
     /// <summary>PUBREC with an error reason (v5): the client refused the message; the flow ends.</summary>
-    public bool Abandon(ushort packetId) => _inflight.Remove(packetId);
+    public bool Abandon(ushort packetId) => Remove(packetId);
 
     /// <summary>PUBCOMP: completes a released QoS 2 message.</summary>
     public bool Complete(ushort packetId) =>
-        _inflight.TryGetValue(packetId, out var message) && message.Released && _inflight.Remove(packetId);
+        _inflight.TryGetValue(packetId, out var message) && message.Released && Remove(packetId);
 
     /// <summary>Everything unfinished, for the session to keep: in flight in send order, then the queue.</summary>
     public (IReadOnlyList<(ushort PacketId, InflightMessage Message)> Inflight, IReadOnlyList<PendingDelivery> Pending) Drain()
@@ -91,6 +135,24 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         var pending = _pending.ToList();
         _inflight.Clear();
         _pending.Clear();
+        _resends.Clear();
+        _awaitingResend = 0;
         return (inflight, pending);
+    }
+
+    private bool Remove(ushort packetId)
+    {
+        if (!_inflight.Remove(packetId, out var message))
+        {
+            return false;
+        }
+
+        if (message.AwaitingResend)
+        {
+            message.AwaitingResend = false;
+            _awaitingResend--;
+        }
+
+        return true;
     }
 }
