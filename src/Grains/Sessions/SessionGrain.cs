@@ -47,6 +47,12 @@ public sealed partial class SessionGrain(
             }
 
             await TakeOverAsync();
+            if (!State.Persistent)
+            {
+                // The old session lasted as long as its network connection and ended with it: nothing of it is
+                // reused, even with clean start 0 [MQTT-3.1.2-6] (5.0: session expiry 0, 3.1.2.11.2).
+                ResetState();
+            }
         }
 
         if (State.Persistent && State.ExpiresAtUnixMilliseconds <= Now)
