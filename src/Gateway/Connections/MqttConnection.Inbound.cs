@@ -10,6 +10,10 @@ public sealed partial class MqttConnection
 {
     private readonly Dictionary<ushort, string> _topicAliases = [];
     private readonly HashSet<ushort> _inboundQos2 = [];
+
+    /// <summary>QoS 2 ids taken over from the session's previous connection: their PUBLISH counted against that
+    /// connection's receive maximum, not this one's (4.9).</summary>
+    private readonly HashSet<ushort> _restoredInboundQos2 = [];
     private int _inboundUnacknowledged;
 
     private PublishRateLimiter? _publishRate;
@@ -219,12 +223,14 @@ public sealed partial class MqttConnection
     private void OnPubRel(ushort packetId)
     {
         bool known;
+        bool counted;
         lock (_inboundQos2)
         {
             known = _inboundQos2.Remove(packetId);
+            counted = known && !_restoredInboundQos2.Remove(packetId);
         }
 
-        if (known && IsV5)
+        if (counted && IsV5)
         {
             Interlocked.Decrement(ref _inboundUnacknowledged);
         }

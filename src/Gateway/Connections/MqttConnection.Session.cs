@@ -65,6 +65,7 @@ public sealed partial class MqttConnection
         lock (_inboundQos2)
         {
             _inboundQos2.UnionWith(resume.InboundQos2);
+            _restoredInboundQos2.UnionWith(resume.InboundQos2);
         }
 
         lock (_outboundLock)
