@@ -128,7 +128,15 @@ public sealed partial class SessionGrain(
         _queuedIds = null;
         _queueing = false;
         _resumed = true;
-        if (State.Persistent && (resume.Inflight.Length + resume.Queued.Length + resume.InboundQos2.Length) > 0)
+        var dropped = State.DroppedMessages;
+        if (dropped > 0)
+        {
+            // The full count of this offline period; while queueing only the first and every 1000th drop is logged.
+            LogDroppedWhileOffline(ClientId, dropped, options.Value.MaxQueuedMessages);
+            State.DroppedMessages = 0;
+        }
+
+        if (State.Persistent && (resume.Inflight.Length + resume.Queued.Length + resume.InboundQos2.Length + dropped) > 0)
         {
             await stored.WriteStateAsync();
         }
@@ -528,6 +536,9 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
     private partial void LogQueueFull(string clientId, int limit, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}' resumed; {Dropped} message(s) were dropped while it was offline because its queue was full ({Limit} messages)")]
+    private partial void LogDroppedWhileOffline(string clientId, long dropped, int limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}' expired after {Expiry}s offline; its state is removed")]
     private partial void LogExpired(string clientId, uint expiry);
