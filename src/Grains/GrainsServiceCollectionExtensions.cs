@@ -12,6 +12,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<RouteIndexReplica>();
         services.AddSingleton<RouteReplicaSynchronizer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteReplicaSynchronizer>());
+        services.AddSingleton<Sessions.SessionRestorer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.SessionRestorer>());
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
