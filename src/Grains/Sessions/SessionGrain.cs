@@ -240,9 +240,10 @@ public sealed partial class SessionGrain(
                 continue;
             }
 
-            if (State.Queue.Count >= options.Value.MaxQueuedMessages)
+            if (!_online && State.Queue.Count >= options.Value.MaxQueuedMessages)
             {
-                // Policy: keep the oldest, drop the newest (as Mosquitto does), and count it.
+                // Policy: keep the oldest, drop the newest (as Mosquitto does), and count it. Only while the client
+                // is away: while a connection is taking the session over the queue is about to drain to it.
                 State.DroppedMessages++;
                 changed = true;
                 if (State.DroppedMessages == 1 || State.DroppedMessages % 1000 == 0)
