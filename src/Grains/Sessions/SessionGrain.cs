@@ -335,8 +335,10 @@ public sealed partial class SessionGrain(
             MergeHandoff(handoff);
         }
 
-        // The old connection ended without DISCONNECT; with no will delay its will goes out now.
-        if (State.Will is not null && State.WillDelayInterval == 0)
+        // The old connection is closed by the server (or had just asked for its will, 0x04): with no will delay
+        // its will goes out now. A DISCONNECT 0x00 it had just sent discards the will [MQTT-3.14.4-3].
+        var willWanted = handoff?.Kind is null or DisconnectKind.Lost or DisconnectKind.WithWill;
+        if (willWanted && State.Will is not null && State.WillDelayInterval == 0)
         {
             await PublishWillAsync();
         }
