@@ -16,6 +16,10 @@ public sealed partial class MqttConnection
     private uint? _disconnectSessionExpiry;
     private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
 
+    /// <summary>What the ending connection hands back, once collected: a takeover that arrives before the session
+    /// grain has it gets the same, not an empty one.</summary>
+    private SessionHandoff? _handoff;
+
     private ISessionGrain Session => _services.Cluster.Session(ClientId);
 
     private bool IsPersistent => _sessionExpiry > 0;
@@ -84,7 +88,8 @@ public sealed partial class MqttConnection
         lock (_outboundLock)
         {
             _takenOver = true;
-            handoff = DrainLocked(DisconnectKind.Lost);
+            // Already collected for DisconnectAsync, which the session grain will ignore now (its epoch is over).
+            handoff = _handoff ?? DrainLocked(_disconnectKind ?? DisconnectKind.Lost);
         }
 
         ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
@@ -113,6 +118,7 @@ public sealed partial class MqttConnection
                 lock (_outboundLock)
                 {
                     handoff = DrainLocked(kind);
+                    _handoff = handoff;
                 }
 
                 await Session.DisconnectAsync(_epoch, handoff);
