@@ -46,8 +46,12 @@ public sealed partial class SessionGrain(
                 _queueing = true;
             }
 
-            await TakeOverAsync();
-            if (!State.Persistent)
+            var endedWithConnection = await TakeOverAsync();
+            if (State.Persistent && endedWithConnection)
+            {
+                await EndSessionAsync(publishPendingWill: false);
+            }
+            else if (!State.Persistent)
             {
                 // The old session lasted as long as its network connection and ended with it: nothing of it is
                 // reused, even with clean start 0 [MQTT-3.1.2-6] (5.0: session expiry 0, 3.1.2.11.2).
@@ -316,8 +320,11 @@ public sealed partial class SessionGrain(
     private uint CapExpiry(uint requested) =>
         (uint)Math.Min(requested, options.Value.MaxSessionExpiry.TotalSeconds);
 
-    /// <summary>Asks the current owner to close its connection and merges what it had not finished.</summary>
-    private async Task TakeOverAsync()
+    /// <summary>
+    /// Asks the current owner to close its connection and merges what it had not finished. True when that
+    /// connection had just set the session expiry to 0 in its DISCONNECT (3.14.2.2.2): the session ends with it.
+    /// </summary>
+    private async Task<bool> TakeOverAsync()
     {
         SessionHandoff? handoff = null;
         try
@@ -335,15 +342,18 @@ public sealed partial class SessionGrain(
             MergeHandoff(handoff);
         }
 
-        // The old connection is closed by the server (or had just asked for its will, 0x04): with no will delay
-        // its will goes out now. A DISCONNECT 0x00 it had just sent discards the will [MQTT-3.14.4-3].
+        // The old connection is closed by the server (or had just asked for its will, 0x04): with no will delay,
+        // or when its session ends now, its will goes out. A DISCONNECT 0x00 it had just sent discards the will
+        // [MQTT-3.14.4-3].
+        var sessionEnds = handoff?.SessionExpiryInterval == 0;
         var willWanted = handoff?.Kind is null or DisconnectKind.Lost or DisconnectKind.WithWill;
-        if (willWanted && State.Will is not null && State.WillDelayInterval == 0)
+        if (willWanted && State.Will is not null && (State.WillDelayInterval == 0 || sessionEnds))
         {
             await PublishWillAsync();
         }
 
         State.Will = null;
+        return sessionEnds;
     }
 
     private async Task GoOfflineAsync(SessionHandoff handoff)
