@@ -19,6 +19,7 @@ public class BrokerFixture : IAsyncLifetime
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mqtt-gateway-tests", Guid.NewGuid().ToString("N"));
+    private Dictionary<string, string?>? _settings;
     private WebApplication? _app;
     private bool _stopped;
 
@@ -28,26 +29,53 @@ public class BrokerFixture : IAsyncLifetime
 
     public IPEndPoint WebSocketEndPoint { get; private set; } = null!;
 
+    /// <summary>The running broker's services (its grain factory, connected clients, clock).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The broker is not running.");
+
     public async Task InitializeAsync()
     {
-        var settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Mqtt:TcpPort"] = "0",
             ["Mqtt:WebSocketPort"] = "0",
-            ["Silo:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Silo:ClusterId"] = $"gateway-tests-{Guid.NewGuid():N}",
             ["Silo:DataDirectory"] = _dataDirectory,
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Orleans"] = "Warning",
             ["Logging:LogLevel:Microsoft"] = "Warning",
         };
-        Configure(settings);
+        Configure(_settings);
+        await StartAppAsync();
+    }
+
+    /// <summary>
+    /// Stops the broker as the host does on SIGTERM and starts a new one on the same data directory and cluster
+    /// settings, as a restarted process would (new listener ports: read the endpoints again).
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await _app!.DisposeAsync();
+        _app = null;
+        _stopped = false;
+        await StartAppAsync();
+    }
+
+    private async Task StartAppAsync()
+    {
+        var settings = new Dictionary<string, string?>(_settings!)
+        {
+            ["Silo:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Log);
+
+        // Before the broker's own registrations, so a test double (a fake clock) wins over their TryAdd defaults.
+        ConfigureServices(builder.Services);
         builder.AddSingleNodeBroker();
 
         var app = builder.Build();
@@ -97,6 +125,11 @@ public class BrokerFixture : IAsyncLifetime
 
     /// <summary>Per-fixture settings (limits) on top of the defaults; keys as in appsettings.json.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>Per-fixture services registered before the broker's (test doubles such as a fake clock).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
     {
     }
 

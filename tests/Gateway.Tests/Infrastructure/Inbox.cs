@@ -40,7 +40,7 @@ public sealed class Inbox
             }
         }
 
-        _messages.Writer.TryWrite(new ReceivedMessage(args.ApplicationMessage, args.ApplicationMessage.Payload.ToArray()));
+        _messages.Writer.TryWrite(new ReceivedMessage(args.ApplicationMessage, args.ApplicationMessage.Payload.ToArray(), args.PacketIdentifier));
         return Task.CompletedTask;
     }
 

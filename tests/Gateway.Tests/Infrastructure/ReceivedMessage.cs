@@ -5,8 +5,11 @@ using MQTTnet.Protocol;
 namespace MqttCluster.Gateway.Tests.Infrastructure;
 
 /// <summary>An application message as the test client received it (payload copied out of the client's buffers).</summary>
-public sealed record ReceivedMessage(MqttApplicationMessage Message, byte[] Payload)
+public sealed record ReceivedMessage(MqttApplicationMessage Message, byte[] Payload, ushort PacketIdentifier = 0)
 {
+    /// <summary>DUP: the broker sent this PUBLISH before, to an earlier connection of the session.</summary>
+    public bool Dup => Message.Dup;
+
     public string Topic => Message.Topic;
 
     public string Text => Encoding.UTF8.GetString(Payload);
