@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using MqttCluster.Storage;
+using Orleans.TestingHost;
+
+namespace MqttCluster.Grains.Tests.Sessions;
+
+/// <summary>
+/// Two silos with the broker's grains, SQLite storage in a temp directory and one fake clock: session timers
+/// (expiry, will delay) fire when a test advances <see cref="Clock"/>. Shared by the tests of a class, which keep
+/// apart by client id.
+/// </summary>
+public sealed class SessionClusterFixture : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mqttcluster-grains-tests", Guid.NewGuid().ToString("N"));
+    private InProcessTestCluster? _cluster;
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public IClusterClient Client => _cluster!.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddSqliteGrainStorage(StorageNames.Broker, options => options.DataDirectory = _dataDirectory);
+
+            // Registered before the broker's services, which only add the system clock when none is there.
+            silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.AddBrokerGrainServices();
+
+            // Orleans measures thread-pool stalls on the same clock; a jump of the fake clock looks like one.
+            silo.Services.AddLogging(logging => logging.AddFilter("Orleans.Runtime.MembershipService.LocalSiloHealthMonitor", LogLevel.None));
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
