@@ -28,6 +28,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
     private readonly IActivatorProvider _activatorProvider;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SqliteGrainStorage> _logger;
+    private readonly VersionETags _eTags;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lazy<Task> _initialization;
 
@@ -53,6 +54,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         _activatorProvider = activatorProvider;
         _timeProvider = timeProvider;
         _logger = logger;
+        _eTags = new VersionETags(name, logger, SqliteGrainStorageLog.ETagConflict);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
@@ -100,7 +102,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
                 var version = reader.GetInt64(0);
                 var data = reader.GetFieldValue<byte[]>(1);
                 grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-                grainState.ETag = FormatETag(version);
+                grainState.ETag = VersionETags.Format(version);
                 grainState.RecordExists = true;
             }
             else
@@ -125,7 +127,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         await _writeGate.WaitAsync();
         try
         {
-            var expected = ParseETag(grainState.ETag, "write", stateName, id);
+            var expected = _eTags.Parse(grainState.ETag, "write", stateName, id);
             var data = _serializer.Serialize(grainState.State).ToArray();
             await using var connection = await OpenAsync();
             await using var command = Command(connection, expected is null ? GrainStateTable.Insert : GrainStateTable.Update, stateName, id);
@@ -141,7 +143,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
                 throw await ConflictAsync(connection, "write", stateName, id, grainState.ETag);
             }
 
-            grainState.ETag = FormatETag(version);
+            grainState.ETag = VersionETags.Format(version);
             grainState.RecordExists = true;
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
@@ -163,7 +165,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         await _writeGate.WaitAsync();
         try
         {
-            var expected = ParseETag(grainState.ETag, "clear", stateName, id);
+            var expected = _eTags.Parse(grainState.ETag, "clear", stateName, id);
             await using var connection = await OpenAsync();
             if (expected is null)
             {
@@ -292,37 +294,8 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         SqliteConnection connection, string operation, string stateName, string grainId, string? grainETag)
     {
         var stored = await StoredVersionAsync(connection, stateName, grainId);
-        var storedETag = stored is null ? "(none)" : FormatETag(stored.Value);
-        return Conflict(operation, stateName, grainId, grainETag, storedETag);
+        return _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(stored));
     }
-
-    private InconsistentStateException Conflict(string operation, string stateName, string grainId, string? grainETag, string storedETag)
-    {
-        var currentETag = grainETag ?? "(none)";
-        SqliteGrainStorageLog.ETagConflict(_logger, _name, operation, stateName, grainId, currentETag, storedETag);
-        return new InconsistentStateException(
-            $"ETag mismatch on {operation} of state '{stateName}' of grain {grainId} in grain storage '{_name}': grain has {currentETag}, storage has {storedETag}.",
-            storedETag,
-            currentETag);
-    }
-
-    private long? ParseETag(string? eTag, string operation, string stateName, string grainId)
-    {
-        if (eTag is null)
-        {
-            return null;
-        }
-
-        if (long.TryParse(eTag, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-        {
-            return version;
-        }
-
-        // Not one of ours (e.g. state migrated from another provider): it cannot match any stored version.
-        throw Conflict(operation, stateName, grainId, eTag, "(unknown)");
-    }
-
-    private static string FormatETag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private T CreateDefault<T>() => _activatorProvider.GetActivator<T>().Create();
 }

@@ -30,6 +30,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
     private readonly IActivatorProvider _activatorProvider;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresGrainStorage> _logger;
+    private readonly VersionETags _eTags;
     private readonly Lock _schemaCheckLock = new();
     private Task? _schemaCheck;
 
@@ -56,6 +57,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         _activatorProvider = activatorProvider;
         _timeProvider = timeProvider;
         _logger = logger;
+        _eTags = new VersionETags(name, logger, PostgresGrainStorageLog.ETagConflict);
     }
 
     public void Participate(ISiloLifecycle lifecycle)
@@ -80,7 +82,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
                 var version = reader.GetInt64(0);
                 var data = reader.GetFieldValue<byte[]>(1);
                 grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-                grainState.ETag = FormatETag(version);
+                grainState.ETag = VersionETags.Format(version);
                 grainState.RecordExists = true;
             }
             else
@@ -104,7 +106,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         try
         {
             await EnsureSchemaAsync();
-            var expected = ParseETag(grainState.ETag, "write", stateName, id);
+            var expected = _eTags.Parse(grainState.ETag, "write", stateName, id);
             var data = _serializer.Serialize(grainState.State).ToMemory();
             await using var command = Command(expected is null ? PostgresGrainStateTable.Insert : PostgresGrainStateTable.Update, stateName, id);
             command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = data });
@@ -119,7 +121,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
                 throw await ConflictAsync("write", stateName, id, grainState.ETag);
             }
 
-            grainState.ETag = FormatETag(version);
+            grainState.ETag = VersionETags.Format(version);
             grainState.RecordExists = true;
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
@@ -136,7 +138,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         try
         {
             await EnsureSchemaAsync();
-            var expected = ParseETag(grainState.ETag, "clear", stateName, id);
+            var expected = _eTags.Parse(grainState.ETag, "clear", stateName, id);
             if (expected is null)
             {
                 // The grain believes there is no record; clearing is a no-op unless someone else created one.
@@ -241,37 +243,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
     private async Task<InconsistentStateException> ConflictAsync(string operation, string stateName, string grainId, string? grainETag)
     {
         var stored = await StoredVersionAsync(stateName, grainId);
-        var storedETag = stored is null ? "(none)" : FormatETag(stored.Value);
-        return Conflict(operation, stateName, grainId, grainETag, storedETag);
+        return _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(stored));
     }
-
-    private InconsistentStateException Conflict(string operation, string stateName, string grainId, string? grainETag, string storedETag)
-    {
-        var currentETag = grainETag ?? "(none)";
-        PostgresGrainStorageLog.ETagConflict(_logger, _name, operation, stateName, grainId, currentETag, storedETag);
-        return new InconsistentStateException(
-            $"ETag mismatch on {operation} of state '{stateName}' of grain {grainId} in grain storage '{_name}': grain has {currentETag}, storage has {storedETag}.",
-            storedETag,
-            currentETag);
-    }
-
-    private long? ParseETag(string? eTag, string operation, string stateName, string grainId)
-    {
-        if (eTag is null)
-        {
-            return null;
-        }
-
-        if (long.TryParse(eTag, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-        {
-            return version;
-        }
-
-        // Not one of ours (e.g. state migrated from another provider): it cannot match any stored version.
-        throw Conflict(operation, stateName, grainId, eTag, "(unknown)");
-    }
-
-    private static string FormatETag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private T CreateDefault<T>() => _activatorProvider.GetActivator<T>().Create();
 }
