@@ -237,16 +237,17 @@ public sealed partial class MqttConnection : ISubscriber
         _disconnectKind = IsV5 && disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage
             ? DisconnectKind.WithWill
             : DisconnectKind.Normal;
-        if (IsV5 && disconnect.SessionExpiryInterval != 0)
+        if (IsV5 && _reader.DisconnectSessionExpiry is { } expiry)
         {
-            if (_sessionExpiry == 0)
+            if (expiry != 0 && _sessionExpiry == 0)
             {
                 // [MQTT-3.14.2-2]: a session that was to end with the connection cannot be extended at DISCONNECT.
                 _disconnectKind = DisconnectKind.Lost;
                 throw new Transport.MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "DISCONNECT sets a session expiry on a session created with expiry 0 [MQTT-3.14.2-2].");
             }
 
-            _disconnectSessionExpiry = disconnect.SessionExpiryInterval;
+            // Including 0: the session ends when this connection closes (3.14.2.2.2).
+            _disconnectSessionExpiry = expiry;
         }
 
         ConnectionLog.Disconnected(_services.Logger, ClientId, Endpoint, disconnect.ReasonCode);

@@ -21,6 +21,12 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize)
 
     public MqttProtocolVersion ProtocolVersion => _formatter.ProtocolVersion;
 
+    /// <summary>
+    /// The Session Expiry Interval property of the last v5 DISCONNECT, null when absent. MQTTnet reports an
+    /// explicit 0 like an absent property, but 0 means "end the session now" (3.14.2.2.2), so it is read here.
+    /// </summary>
+    public uint? DisconnectSessionExpiry { get; private set; }
+
     /// <summary>Reads the next packet; null when the client closed the connection cleanly between packets.</summary>
     public async ValueTask<MqttPacket?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -115,6 +121,11 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize)
         if (packetType == MqttControlPacketType.Publish)
         {
             CheckTopicIsUtf8(body);
+        }
+
+        if (packetType == MqttControlPacketType.Disconnect && _formatter.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            DisconnectSessionExpiry = V5DisconnectProperties.SessionExpiryInterval(body);
         }
 
         var received = new ReceivedMqttPacket(fixedHeader, new ArraySegment<byte>(body), totalLength);
