@@ -17,4 +17,10 @@ public sealed record SessionHandoff
 
     /// <summary>QoS 2 packet ids received from the client and not yet released (PUBREL outstanding).</summary>
     [Id(4)] public ushort[] InboundQos2 { get; init; } = [];
+
+    /// <summary>
+    /// Whether the connection took in what ResumeAsync gave it. False when it was taken over or closed while
+    /// restoring: then that state is not in this handoff, and the session grain puts it back itself.
+    /// </summary>
+    [Id(5)] public bool ResumeApplied { get; init; }
 }

@@ -126,6 +126,18 @@ public sealed partial class MqttConnection
                 return;
             }
 
+            // Behind QoS 1/2 messages of its topic still waiting for the window: a topic keeps its order
+            // [MQTT-4.6.0-6]; other topics' QoS 0 messages need not wait.
+            if (_outbound.HasQueued(delivery.Message.Topic))
+            {
+                if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
+                {
+                    CountDrop("in-flight window and queue full");
+                }
+
+                return;
+            }
+
             _sender.Send(CreatePublishLocked(delivery, 0, now));
             return;
         }
@@ -173,7 +185,16 @@ public sealed partial class MqttConnection
 
         while (_outbound.TryDequeue(out var delivery))
         {
-            if (!PublishPacketConversion.IsExpired(delivery!.Message, now))
+            if (PublishPacketConversion.IsExpired(delivery!.Message, now))
+            {
+                continue;
+            }
+
+            if (delivery.QualityOfService == 0)
+            {
+                _sender.Send(CreatePublishLocked(delivery, 0, now));
+            }
+            else
             {
                 SendInflightLocked(delivery, now);
             }

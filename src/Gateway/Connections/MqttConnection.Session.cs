@@ -12,6 +12,7 @@ public sealed partial class MqttConnection
     private long _epoch;
     private uint _sessionExpiry;
     private bool _takenOver;
+    private bool _resumeApplied;
     private DisconnectKind? _disconnectKind;
     private uint? _disconnectSessionExpiry;
     private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
@@ -74,9 +75,17 @@ public sealed partial class MqttConnection
 
         lock (_outboundLock)
         {
+            if (!_connected)
+            {
+                // Taken over or closed while restoring: the hand-back said the resume was not applied, so the
+                // session grain keeps these messages; nothing goes to this client any more.
+                return;
+            }
+
             var live = _heldLive ?? [];
             _heldLive = null;
             ReplayStoredLocked(resume, live);
+            _resumeApplied = true;
         }
     }
 
@@ -176,6 +185,7 @@ public sealed partial class MqttConnection
             Inflight = [.. keptInflight],
             Pending = [.. keptPending],
             InboundQos2 = inboundQos2,
+            ResumeApplied = _resumeApplied,
         };
     }
 

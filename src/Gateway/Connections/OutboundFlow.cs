@@ -14,6 +14,7 @@ internal sealed class OutboundFlow(int window, int maxQueued)
     private ushort _lastPacketId;
     private long _sequence;
     private int _awaitingResend;
+    private readonly Dictionary<string, int> _pendingPerTopic = new(StringComparer.Ordinal);
 
     public int InflightCount => _inflight.Count;
 
@@ -22,6 +23,9 @@ internal sealed class OutboundFlow(int window, int maxQueued)
 
     /// <summary>Fewer PUBLISH packets sent and unacknowledged than the window allows (re-sends not yet sent hold
     /// their packet ids but no room).</summary>
+    /// <summary>Whether messages of <paramref name="topic"/> wait in the queue (a QoS 0 one must wait behind them).</summary>
+    public bool HasQueued(string topic) => _pendingPerTopic.ContainsKey(topic);
+
     public bool HasRoom => _inflight.Count - _awaitingResend < window;
 
     /// <summary>Queues a delivery behind a full window; false when the queue limit drops it.</summary>
@@ -33,13 +37,27 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         }
 
         _pending.Enqueue(delivery);
+        _pendingPerTopic[delivery.Message.Topic] = _pendingPerTopic.GetValueOrDefault(delivery.Message.Topic) + 1;
         return true;
     }
 
+    /// <summary>The next queued delivery that may go now: a QoS 0 one needs no room in the window, but waits
+    /// for what is queued before it (order per topic).</summary>
     public bool TryDequeue(out PendingDelivery? delivery)
     {
-        if (HasRoom && _awaitingResend == 0 && _pending.TryDequeue(out delivery))
+        if (_awaitingResend == 0 && _pending.TryPeek(out var next) && (next.QualityOfService == 0 || HasRoom))
         {
+            delivery = _pending.Dequeue();
+            var left = _pendingPerTopic[delivery.Message.Topic] - 1;
+            if (left == 0)
+            {
+                _pendingPerTopic.Remove(delivery.Message.Topic);
+            }
+            else
+            {
+                _pendingPerTopic[delivery.Message.Topic] = left;
+            }
+
             return true;
         }
 

@@ -23,6 +23,9 @@ public sealed partial class SessionGrain(
     private bool _online;
     private bool _queueing;
 
+    /// <summary>What the last ResumeAsync gave the owning connection, until it hands back (see MergeHandoff).</summary>
+    private SessionResume? _handedOut;
+
     /// <summary>Whether the owning connection took the stored state (ResumeAsync) yet.</summary>
     private bool _resumed;
     private HashSet<Guid>? _queuedIds;
@@ -132,6 +135,7 @@ public sealed partial class SessionGrain(
         _queuedIds = null;
         _queueing = false;
         _resumed = true;
+        _handedOut = resume;
         var dropped = State.DroppedMessages;
         if (dropped > 0)
         {
@@ -410,9 +414,19 @@ public sealed partial class SessionGrain(
     /// </summary>
     private void MergeHandoff(SessionHandoff handoff)
     {
-        var (inflight, older, newer, inboundQos2) = _resumed
-            ? (handoff.Inflight, handoff.Pending, State.Queue.ToArray(), handoff.InboundQos2)
-            : ([.. State.Inflight, .. handoff.Inflight], State.Queue.ToArray(), handoff.Pending, [.. State.InboundQos2.Union(handoff.InboundQos2)]);
+        var (inflight, older, newer, inboundQos2) = (_resumed, handoff.ResumeApplied, _handedOut) switch
+        {
+            // The connection was given the stored messages but never took them in (taken over or closed while
+            // restoring): they go back first, then what the connection did get.
+            (true, false, { } handedOut) => (
+                (OutboundMessage[])[.. handedOut.Inflight, .. handoff.Inflight],
+                (OutboundMessage[])[.. handedOut.Queued, .. handoff.Pending],
+                State.Queue.ToArray(),
+                (ushort[])[.. handedOut.InboundQos2.Union(handoff.InboundQos2)]),
+            (true, _, _) => (handoff.Inflight, handoff.Pending, State.Queue.ToArray(), handoff.InboundQos2),
+            _ => ([.. State.Inflight, .. handoff.Inflight], State.Queue.ToArray(), handoff.Pending, [.. State.InboundQos2.Union(handoff.InboundQos2)]),
+        };
+        _handedOut = null;
 
         var seen = new HashSet<Guid>(inflight.Select(m => m.Message.MessageId));
         var merged = new List<OutboundMessage>(older.Length + newer.Length);

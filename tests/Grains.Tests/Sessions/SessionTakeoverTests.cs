@@ -17,7 +17,7 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         var pending = Outbound("t", "waiting behind the window");
         var gatewayA = new TakeoverGateway
         {
-            Handoff = new SessionHandoff { Kind = DisconnectKind.Lost, Inflight = [inflight], Pending = [pending], InboundQos2 = [7] },
+            Handoff = new SessionHandoff { Kind = DisconnectKind.Lost, Inflight = [inflight], Pending = [pending], InboundQos2 = [7], ResumeApplied = true },
         };
         var gatewayB = new TakeoverGateway();
 

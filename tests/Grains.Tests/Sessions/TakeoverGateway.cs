@@ -9,7 +9,8 @@ public sealed class TakeoverGateway : IGatewayObserver
     public ConcurrentQueue<(string ClientId, long Epoch)> TakeOvers { get; } = new();
 
     /// <summary>What the gateway's connection hands back when it is taken over (null: no such connection here).</summary>
-    public SessionHandoff? Handoff { get; set; } = new();
+    /// <summary>What the connection hands back; by default one that took in its resume and finished everything.</summary>
+    public SessionHandoff? Handoff { get; set; } = new() { ResumeApplied = true };
 
     public Task DeliverAsync(GatewayDelivery[] deliveries) => Task.CompletedTask;
 
