@@ -15,10 +15,15 @@ command -v node >/dev/null || apt_packages+=(nodejs)
 command -v npm >/dev/null || apt_packages+=(npm)
 # The PostgreSQL tests start their own server from Debian's binaries (initdb, pg_ctl); no service is used.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_packages+=(postgresql)
+# The deployment tests lint the Pi install script and check the compose file; systemd-analyze verifies the units.
+command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
+command -v docker-compose >/dev/null || apt_packages+=(docker-compose)
+command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${apt_packages[*]}"
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+    # No recommends: docker-compose would otherwise bring a Docker engine the tests do not use.
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 # Debian's mosquitto and postgresql packages start services when installed; the tests use their own
 # servers on their own ports, so stop those to leave 1883 free for the broker under test.

@@ -36,6 +36,13 @@ public static class BrokerHost
             var cluster = ReadConfiguration(args, mosquitto).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
             if (!cluster.HostGateway)
             {
+                if (!cluster.IsClustered)
+                {
+                    // A grains-only silo without a cluster would be a broker nobody can reach.
+                    await Console.Error.WriteLineAsync("Invalid configuration: Cluster:HostGateway=false needs Cluster:PostgresConnectionString (a grains-only silo serves a cluster).");
+                    return 2;
+                }
+
                 await RunGrainsOnlyAsync(args, mosquitto, cluster);
                 return 0;
             }
