@@ -58,7 +58,7 @@ public sealed class FuzzTests(RobustnessBrokerFixture broker, ITestOutputHelper 
         var context = $"seed {Seed}: {packets} packets over {stats.Sum(s => s.Connections)} connections " +
             $"({stats.Sum(s => s.Refused)} connects failed, {stats.Sum(s => s.WriteErrors)} writes cut short) in {fuzzTime.TotalSeconds:0.0} s";
         output.WriteLine($"{context}; {acknowledged.Count} QoS 1 messages acknowledged meanwhile");
-        Assert.True(acknowledged.Count > 100, $"The well-behaved publisher got only {acknowledged.Count} acknowledgements ({context})");
+        Assert.True(acknowledged.Count >= 10, $"The well-behaved publisher got only {acknowledged.Count} acknowledgements ({context})");
         Assert.True(packets >= 100_000, $"Too few packets: {context}");
 
         var received = await subscriber.Inbox.TakeAsync(acknowledged.Count, $"the {acknowledged.Count} acknowledged messages ({context})", TimeSpan.FromSeconds(20));
