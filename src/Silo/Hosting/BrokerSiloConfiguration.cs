@@ -14,6 +14,9 @@ public static class BrokerSiloConfiguration
 
     public const int DefaultClusterGatewayPort = 30000;
 
+    /// <summary>How long a silo keeps calls for a disconnected standalone gateway before rejecting them.</summary>
+    public static readonly TimeSpan ClientDropTimeout = TimeSpan.FromSeconds(1);
+
     public static void Configure(ISiloBuilder silo, SiloOptions options, BrokerClusterOptions cluster)
     {
         if (cluster.IsClustered)
@@ -36,8 +39,16 @@ public static class BrokerSiloConfiguration
                 listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
             silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure);
 
-            // Calls in flight to a silo that dies are only answered by the response timeout (30 s by default).
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            silo.Configure<SiloMessagingOptions>(o =>
+            {
+                // Calls in flight to a silo that dies are only answered by the response timeout (30 s by default).
+                o.ResponseTimeout = TimeSpan.FromSeconds(10);
+
+                // Calls to a standalone gateway whose connection dropped are held for it this long (1 min by
+                // default), then rejected. A gateway killed with -9 would otherwise hold every call to it, such as a
+                // session takeover, until the caller's timeout, and everything queued behind that call.
+                o.ClientDropTimeout = ClientDropTimeout;
+            });
             silo.AddPostgresGrainStorage(StorageNames.Broker, o => o.ConnectionString = cluster.PostgresConnectionString!);
         }
         else
