@@ -8,11 +8,28 @@ namespace MqttCluster.Grains.Routing;
 /// <see cref="IRouteIndexGrain"/>; a gap in versions or a new epoch triggers a resync from a snapshot.
 /// Plain filters live in one trie; shared subscription routes in another, keyed by their inner filter.
 /// </summary>
-public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger) : IRouteReplicaObserver
+/// <remarks>
+/// When the route index grain is activated anew (its silo died) it starts empty and learns the routes again from
+/// the gateways' next refresh and the offline sessions it wakes. A replica loading that new index's first snapshots
+/// would route messages for those targets nowhere, after their publishers were acknowledged. So on a new epoch the
+/// replica carries the routes of targets the new index does not know yet, until the index sends routes for that
+/// target (or removes it) or <see cref="CarryOverPeriod"/> has passed. Extra deliveries meanwhile are harmless:
+/// gateways match every delivery against their own subscriptions, and sessions queue only what they subscribed to.
+/// </remarks>
+public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger<RouteIndexReplica> logger) : IRouteReplicaObserver
 {
+    /// <summary>Longer than a live gateway needs to re-register with a new index: it refreshes every 2 s, and a
+    /// refresh caught by the dead silo times out after 5 s.</summary>
+    public static readonly TimeSpan CarryOverPeriod = TimeSpan.FromSeconds(15);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, IGatewayObserver> _gateways = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _filtersByTarget = new(StringComparer.Ordinal);
+
+    // Routes carried over from the previous index epoch, in the tries too but never also live (disjoint sets).
+    private readonly Dictionary<string, HashSet<string>> _carriedFiltersByTarget = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IGatewayObserver> _carriedGateways = new(StringComparer.Ordinal);
+    private long _carriedUntil;
     private TopicTrie<string> _routes = new(StringComparer.Ordinal);
     private TopicTrie<SharedRoute> _sharedRoutes = new();
     private Guid _epoch;
@@ -92,20 +109,36 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
 
             ApplyLocked(delta);
             _version = delta.Version;
+            DropExpiredCarriedRoutesLocked();
             Interlocked.Increment(ref _changeCount);
         }
 
         return Task.CompletedTask;
     }
 
+    /// <summary>Ends the carry-over of routes from the previous index epoch once its period has passed.</summary>
+    public void DropExpiredCarriedRoutes()
+    {
+        lock (_lock)
+        {
+            if (DropExpiredCarriedRoutesLocked())
+            {
+                Interlocked.Increment(ref _changeCount);
+            }
+        }
+    }
+
     public void Load(RouteSnapshot snapshot)
     {
         lock (_lock)
         {
+            var carried = CarryOverLocked(snapshot);
             _routes = new TopicTrie<string>(StringComparer.Ordinal);
             _sharedRoutes = new TopicTrie<SharedRoute>();
             _gateways.Clear();
             _filtersByTarget.Clear();
+            _carriedFiltersByTarget.Clear();
+            _carriedGateways.Clear();
             foreach (var target in snapshot.Targets)
             {
                 if (target.Gateway is not null)
@@ -119,6 +152,25 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
                 }
             }
 
+            foreach (var (target, filters, gateway) in carried)
+            {
+                _carriedFiltersByTarget[target] = filters;
+                if (gateway is not null)
+                {
+                    _carriedGateways[target] = gateway;
+                }
+
+                foreach (var filter in filters)
+                {
+                    AddToTrie(filter, target);
+                }
+            }
+
+            if (carried.Count > 0)
+            {
+                LogCarriedOver(snapshot.Epoch, carried.Count, CarryOverPeriod);
+            }
+
             _epoch = snapshot.Epoch;
             _version = snapshot.Version;
             Interlocked.Increment(ref _changeCount);
@@ -126,12 +178,65 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
         }
     }
 
+    /// <summary>
+    /// The routes to keep across this load: on a new epoch every target with routes that the snapshot has no
+    /// routes for; within an epoch (a resync) those still carried that the snapshot has no routes for either.
+    /// </summary>
+    private List<(string Target, HashSet<string> Filters, IGatewayObserver? Gateway)> CarryOverLocked(RouteSnapshot snapshot)
+    {
+        var newEpoch = snapshot.Epoch != _epoch && _epoch != Guid.Empty;
+        if (newEpoch)
+        {
+            _carriedUntil = timeProvider.GetTimestamp() + (long)(CarryOverPeriod.TotalSeconds * timeProvider.TimestampFrequency);
+        }
+        else if (_carriedFiltersByTarget.Count == 0 || timeProvider.GetTimestamp() >= _carriedUntil)
+        {
+            return [];
+        }
+
+        var known = snapshot.Targets.Where(t => t.Filters.Length > 0).Select(t => t.Target).ToHashSet(StringComparer.Ordinal);
+        var previous = newEpoch ? _filtersByTarget.Concat(_carriedFiltersByTarget) : _carriedFiltersByTarget;
+        return [.. previous
+            .Where(t => t.Value.Count > 0 && !known.Contains(t.Key))
+            .GroupBy(t => t.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.SelectMany(t => t.Value).ToHashSet(StringComparer.Ordinal), _gateways.GetValueOrDefault(g.Key) ?? _carriedGateways.GetValueOrDefault(g.Key)))];
+    }
+
+    /// <summary>The new index knows this target now: its carried routes end.</summary>
+    private void DropCarriedLocked(string target)
+    {
+        if (_carriedFiltersByTarget.Remove(target, out var filters))
+        {
+            foreach (var filter in filters)
+            {
+                RemoveFromTrie(filter, target);
+            }
+        }
+
+        _carriedGateways.Remove(target);
+    }
+
+    private bool DropExpiredCarriedRoutesLocked()
+    {
+        if (_carriedFiltersByTarget.Count == 0 || timeProvider.GetTimestamp() < _carriedUntil)
+        {
+            return false;
+        }
+
+        foreach (var target in _carriedFiltersByTarget.Keys.ToArray())
+        {
+            DropCarriedLocked(target);
+        }
+
+        return true;
+    }
+
     private RouteDestination[] ToDestinations(HashSet<string> targets)
     {
         var result = new List<RouteDestination>(targets.Count);
         foreach (var target in targets)
         {
-            if (_gateways.TryGetValue(target, out var gateway))
+            if (_gateways.TryGetValue(target, out var gateway) || _carriedGateways.TryGetValue(target, out gateway))
             {
                 result.Add(new RouteDestination(target, gateway, null));
             }
@@ -146,6 +251,11 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
 
     private void ApplyLocked(RouteDelta delta)
     {
+        if (delta.TargetRemoved || delta.AddedFilters.Length > 0)
+        {
+            DropCarriedLocked(delta.Target);
+        }
+
         if (delta.TargetRemoved)
         {
             _gateways.Remove(delta.Target);
@@ -184,6 +294,11 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
         }
 
         filters.Add(filter);
+        AddToTrie(filter, target);
+    }
+
+    private void AddToTrie(string filter, string target)
+    {
         if (TopicFilter.TryParseShared(filter, out _, out var inner))
         {
             _sharedRoutes.Add(inner, new SharedRoute(filter, target));
@@ -201,6 +316,11 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
             _filtersByTarget.Remove(target);
         }
 
+        RemoveFromTrie(filter, target);
+    }
+
+    private void RemoveFromTrie(string filter, string target)
+    {
         if (TopicFilter.TryParseShared(filter, out _, out var inner))
         {
             _sharedRoutes.Remove(inner, new SharedRoute(filter, target));
@@ -213,6 +333,9 @@ public sealed partial class RouteIndexReplica(ILogger<RouteIndexReplica> logger)
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Route delta {Epoch}/{Version} does not follow {LocalEpoch}/{LocalVersion}; resynchronising")]
     private partial void LogOutOfOrderDelta(Guid epoch, long version, Guid localEpoch, long localVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route index restarted (epoch {Epoch}): keeping the routes of {TargetCount} target(s) it does not know yet for up to {Period}, until they register again")]
+    private partial void LogCarriedOver(Guid epoch, int targetCount, TimeSpan period);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route replica loaded snapshot {Epoch}/{Version} with {RouteCount} routes")]
     private partial void LogResynchronised(Guid epoch, long version, int routeCount);

@@ -66,6 +66,7 @@ public sealed partial class RouteReplicaSynchronizer(
 
     private async Task RefreshAsync()
     {
+        replica.DropExpiredCarriedRoutes();
         var (epoch, version) = replica.Position;
         var index = grainFactory.GetGrain<IRouteIndexGrain>(0);
         var snapshot = await index.RegisterReplicaAsync(silo.SiloAddress.ToParsableString(), _reference!, epoch, version);
