@@ -36,10 +36,10 @@ public sealed partial class RouteReplicaSynchronizer(
     {
         await _stopping.CancelAsync();
         await _refreshLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_reference is not null)
-        {
-            grainFactory.DeleteObjectReference<IRouteReplicaObserver>(_reference);
-        }
+
+        // The reference is not deleted: the route index keeps pushing deltas to this replica until this silo is
+        // gone (it has no call to unregister), and each delta to a deleted reference is an error in this silo's log
+        // (HostedClient: "Unexpected target grain"). Once the silo is gone the index drops the replica.
     }
 
     private async Task RefreshLoopAsync()
