@@ -3,10 +3,12 @@
 # directory of its own), the schema, N grain silos and M standalone MQTT gateways.
 #
 #   deploy/local/cluster.sh start [--silos N] [--gateways M] [--dir DIR]   (defaults: 3, 2, ./.cluster)
+#                                 [--configuration Release|Debug] [--no-build]
 #   deploy/local/cluster.sh stop  [--dir DIR]
 #
-# start prints one line per gateway: "gateway <i> mqtt=<port> ws=<port>". Everything started is recorded in
-# DIR/pids and stopped by PID.
+# start builds src/Silo (unless --no-build: then it runs the existing build of that configuration) and prints
+# one line per gateway: "gateway <i> mqtt=<port> ws=<port>". Everything started is recorded in DIR/pids and
+# stopped by PID.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -15,11 +17,15 @@ shift || true
 silos=3
 gateways=2
 dir="$repo/.cluster"
+configuration=Release
+build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --silos) silos="$2"; shift 2 ;;
         --gateways) gateways="$2"; shift 2 ;;
         --dir) dir="$2"; shift 2 ;;
+        --configuration) configuration="$2"; shift 2 ;;
+        --no-build) build=0; shift ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -69,11 +75,13 @@ start() {
     cs="Host=127.0.0.1;Port=$pg_port;Database=mqtt;Username=postgres"
     echo "$cs" >"$dir/connection-string"
 
-    local configuration=Release
-    dotnet build "$repo/src/Silo" -c "$configuration" -nologo -v quiet >"$dir/logs/build.log"
+    if [ "$build" -eq 1 ]; then
+        dotnet build "$repo/src/Silo" -c "$configuration" -nologo -v quiet >"$dir/logs/build.log"
+    fi
     local silo_dll gateway_dll
     silo_dll="$repo/src/Silo/bin/$configuration/net10.0/mqtt-cluster-silo.dll"
     gateway_dll="$repo/src/Silo/bin/$configuration/net10.0/mqtt-cluster-gateway.dll"
+    [ -f "$silo_dll" ] && [ -f "$gateway_dll" ] || { echo "no $configuration build in $repo/src/Silo/bin (drop --no-build)" >&2; exit 1; }
     dotnet "$silo_dll" db init "--Cluster:PostgresConnectionString=$cs" >"$dir/logs/db-init.log"
 
     local i port gateway_port
@@ -122,5 +130,5 @@ stop() {
 case "$command" in
     start) start ;;
     stop) stop ;;
-    *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,11p' "$0" >&2; exit 2 ;;
 esac
