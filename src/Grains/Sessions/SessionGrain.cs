@@ -383,16 +383,15 @@ public sealed partial class SessionGrain(
         }
 
         State.DisconnectedAtUnixMilliseconds = Now;
-        if (willPending && State.WillDelayInterval == 0)
-        {
-            await PublishWillAsync();
-        }
-        else if (willPending)
+        var publishWillNow = willPending && State.WillDelayInterval == 0;
+        if (willPending && !publishWillNow)
         {
             var delay = Math.Min(State.WillDelayInterval, State.SessionExpiryInterval);
             State.WillDueAtUnixMilliseconds = Now + (delay * 1000L);
         }
 
+        // Queue first, then announce: whoever reacts to the will by publishing to this client must find the
+        // session already queueing.
         var newlyPersistent = !State.Persistent;
         State.Persistent = true;
         State.OfflineRoutesRegistered = false;
@@ -401,6 +400,12 @@ public sealed partial class SessionGrain(
         if (newlyPersistent)
         {
             await Registry.AddAsync(ClientId);
+        }
+
+        if (publishWillNow)
+        {
+            await PublishWillAsync();
+            await stored.WriteStateAsync();
         }
 
         ScheduleTimer();

@@ -71,7 +71,7 @@ public sealed class TakeoverTests(BrokerFixture broker) : BrokerTest<BrokerFixtu
     }
 
     [Fact]
-    public async Task Connect_right_behind_a_disconnect_keeps_the_unacknowledged_message_and_no_will()
+    public async Task Connect_right_behind_a_disconnect_keeps_the_unacknowledged_message_and_at_most_one_will()
     {
         var publisher = await ConnectAsync();
         var willTopic = NewTopic() + "/will";
@@ -104,9 +104,15 @@ public sealed class TakeoverTests(BrokerFixture broker) : BrokerTest<BrokerFixtu
             Assert.Equal(("unacknowledged", sent.PacketIdentifier, true), (again.Text(), again.PacketIdentifier, again.Dup));
         }
 
+        // The DISCONNECT and the new CONNECT travel on different sockets: when the takeover reaches the old
+        // connection before its DISCONNECT was read, that connection really did end without one, and its will is
+        // right to go out. What must never happen is a will for a round twice, or the unacknowledged message lost.
         var marker = NewMarker();
         await watcher.PublishAsync(willTopic, marker, MqttQualityOfServiceLevel.AtLeastOnce);
-        Assert.Equal([marker], (await watcher.Inbox.UntilMarkerAsync(marker)).Select(m => m.Text));
+        var wills = (await watcher.Inbox.UntilMarkerAsync(marker)).Select(m => m.Text).ToList();
+        Assert.Equal(marker, wills[^1]);
+        Assert.All(wills[..^1], w => Assert.StartsWith("will of round ", w, StringComparison.Ordinal));
+        Assert.Equal(wills.Count, wills.Distinct().Count());
     }
 
     [Fact]
