@@ -43,20 +43,33 @@ pg_bin() {
 # PostgreSQL refuses to run as root: run it as the postgres user then.
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# Below Linux's ephemeral range (32768+), so ports the kernel hands out meanwhile rarely collide with ours.
 free_port() {
     local port
     while true; do
-        port=$(( 20000 + RANDOM % 30000 ))
+        port=$(( 10000 + RANDOM % 20000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
     done
 }
 
-wait_for_line() { # file pattern seconds
-    local deadline=$(( SECONDS + $3 ))
-    until grep -q "$2" "$1" 2>/dev/null; do
-        if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for '$2' in $1:" >&2; tail -20 "$1" >&2; return 1; fi
+# Starts a node and waits for its ready line. Prints the PID. Exit status 2: another process took one of its ports
+# meanwhile (the caller tries again with new ones); 1: it did not come up.
+start_node() { # log pattern command...
+    local log="$1" pattern="$2" pid
+    shift 2
+    "$@" >"$log" 2>&1 &
+    pid=$!
+    local deadline=$(( SECONDS + 60 ))
+    while ! grep -q "$pattern" "$log" 2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+            kill -KILL "$pid" 2>/dev/null || true
+            if grep -qi "address already in use" "$log"; then return 2; fi
+            echo "timed out waiting for '$pattern' in $log:" >&2; tail -20 "$log" >&2
+            return 1
+        fi
         sleep 0.2
     done
+    echo "$pid"
 }
 
 start() {
@@ -84,28 +97,34 @@ start() {
     [ -f "$silo_dll" ] && [ -f "$gateway_dll" ] || { echo "no $configuration build in $repo/src/Silo/bin (drop --no-build)" >&2; exit 1; }
     dotnet "$silo_dll" db init "--Cluster:PostgresConnectionString=$cs" >"$dir/logs/db-init.log"
 
-    local i port gateway_port
+    # One node after the other: a port taken meanwhile by another process is noticed and replaced.
+    local i port gateway_port pid status mqtt ws attempt
     for i in $(seq 1 "$silos"); do
-        port="$(free_port)"; gateway_port="$(free_port)"
-        dotnet "$silo_dll" "--Cluster:PostgresConnectionString=$cs" --Cluster:HostGateway=false \
-            --silo-port "$port" "--Silo:GatewayPort=$gateway_port" >"$dir/logs/silo-$i.log" 2>&1 &
-        echo "silo $! $port" >>"$pids"
+        for attempt in 1 2 3; do
+            port="$(free_port)"; gateway_port="$(free_port)"
+            status=0
+            pid="$(start_node "$dir/logs/silo-$i.log" "Silo ready" dotnet "$silo_dll" "--Cluster:PostgresConnectionString=$cs" \
+                --Cluster:HostGateway=false --silo-port "$port" "--Silo:GatewayPort=$gateway_port")" || status=$?
+            [ "$status" -eq 2 ] && [ "$attempt" -lt 3 ] && continue
+            [ "$status" -eq 0 ] || exit 1
+            echo "silo $pid $port" >>"$pids"
+            break
+        done
     done
-    for i in $(seq 1 "$silos"); do wait_for_line "$dir/logs/silo-$i.log" "Silo ready" 60; done
 
-    local mqtt ws
     for i in $(seq 1 "$gateways"); do
-        mqtt="$(free_port)"; ws="$(free_port)"
-        dotnet "$gateway_dll" --postgres "$cs" --port "$mqtt" --ws-port "$ws" >"$dir/logs/gateway-$i.log" 2>&1 &
-        echo "gateway $! $mqtt $ws" >>"$pids"
+        for attempt in 1 2 3; do
+            mqtt="$(free_port)"; ws="$(free_port)"
+            status=0
+            pid="$(start_node "$dir/logs/gateway-$i.log" "MQTT broker ready" dotnet "$gateway_dll" --postgres "$cs" \
+                --port "$mqtt" --ws-port "$ws")" || status=$?
+            [ "$status" -eq 2 ] && [ "$attempt" -lt 3 ] && continue
+            [ "$status" -eq 0 ] || exit 1
+            echo "gateway $pid $mqtt $ws" >>"$pids"
+            echo "gateway $i mqtt=$mqtt ws=$ws"
+            break
+        done
     done
-    i=0
-    while read -r kind pid mqtt ws; do
-        [ "$kind" = gateway ] || continue
-        i=$(( i + 1 ))
-        wait_for_line "$dir/logs/gateway-$i.log" "MQTT broker ready" 60
-        echo "gateway $i mqtt=$mqtt ws=$ws"
-    done <"$pids"
 }
 
 stop() {
