@@ -56,6 +56,12 @@ internal static class FilterRelation
             return outer is "#" or "+/#";
         }
 
+        if (inner is "/#")
+        {
+            // Its parent would be the empty topic, which is not a topic name: it matches exactly what "/+/#" does.
+            inner = "/+/#";
+        }
+
         var restOuter = outer.AsSpan();
         var restInner = inner.AsSpan();
         while (true)
