@@ -29,7 +29,9 @@ public sealed class PersistentSessionTests(BrokerFixture broker) : BrokerTest<Br
         var expected = new List<(string Text, MqttQualityOfServiceLevel Qos)>();
         for (var i = 0; i < QueuedCount; i++)
         {
-            if (i % 10 == 9)
+            // Never the last one: a QoS 0 publish is not acknowledged, so only the QoS 1/2 publish after it proves
+            // the broker had it before the subscriber came back (otherwise it may legitimately arrive live).
+            if (i % 10 == 5)
             {
                 // QoS 0 is not queued for an offline session by default (Mosquitto's queue_qos0_messages false).
                 await publisher.PublishAsync(topic, $"qos0-{i}");
