@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MqttCluster.MultiNode.Tests.Infrastructure;
+namespace MqttCluster.Tests.Shared;
 
 /// <summary>
 /// Ports the OS calls free right now (bound on 127.0.0.1:0 and released). Another process may still take one
-/// before the broker binds it, so <see cref="NodeProcess"/> retries a start that failed on a taken port.
+/// before the broker binds it, so the process fixtures retry a start that failed on a taken port.
 /// </summary>
 internal static class FreePorts
 {

@@ -1,4 +1,4 @@
-namespace MqttCluster.MultiNode.Tests.Infrastructure;
+namespace MqttCluster.Tests.Shared;
 
 /// <summary>
 /// Lines a child process printed, collected as they arrive. Waiters are woken by each new line (no sleeping
