@@ -37,4 +37,13 @@ public sealed record BrokerMessage
     /// <summary>Unique per published message, so a session resuming from its offline queue while live delivery
     /// already reaches its new connection receives each message once.</summary>
     [Id(11)] public Guid MessageId { get; init; }
+
+    /// <summary>
+    /// W3C Trace Context of the message (MQTT 5 user properties <c>traceparent</c>/<c>tracestate</c>, kept apart
+    /// from <see cref="UserProperties"/>): the span of the last broker hop that traced it, or what the publisher sent
+    /// when the broker does not trace it. Delivered to subscribers as user properties again.
+    /// </summary>
+    [Id(12)] public string? TraceParent { get; init; }
+
+    [Id(13)] public string? TraceState { get; init; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains;
@@ -15,6 +16,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<Sessions.SessionRestorer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.SessionRestorer>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<BrokerMetrics>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RouteMetrics>();
         return services;
     }
 }

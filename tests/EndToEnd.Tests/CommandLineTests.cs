@@ -60,5 +60,5 @@ public sealed class CommandLineTests : IDisposable
     public void Dispose() => _workingDirectory.Dispose();
 
     private ClientProcess StartBroker(params string[] arguments) =>
-        ClientProcess.Start(TestAssets.DotnetHost, [TestAssets.SiloAssembly, .. arguments], _workingDirectory.Path);
+        ClientProcess.Start(TestAssets.DotnetHost, [TestAssets.SiloAssembly, .. arguments, "--Management:Port=0"], _workingDirectory.Path);
 }

@@ -102,5 +102,5 @@ public sealed class MosquittoConfigTests : IDisposable
     }
 
     private ClientProcess StartBroker(params string[] arguments) =>
-        ClientProcess.Start(TestAssets.DotnetHost, [TestAssets.SiloAssembly, .. arguments], _directory.Path);
+        ClientProcess.Start(TestAssets.DotnetHost, [TestAssets.SiloAssembly, .. arguments, "--Management:Port=0"], _directory.Path);
 }

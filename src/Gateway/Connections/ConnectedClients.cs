@@ -22,6 +22,15 @@ public sealed class ConnectedClients
         }
     }
 
+    /// <summary>The connections right now, for gauges and the status page.</summary>
+    public MqttConnection[] Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _connections.Values];
+        }
+    }
+
     /// <summary>Records that <paramref name="connection"/> owns epoch <paramref name="epoch"/>; false when that
     /// epoch was already taken over (the connection must close).</summary>
     public bool Register(string clientId, long epoch, MqttConnection connection)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Grains;
@@ -20,6 +21,7 @@ public sealed class GatewayServices(
     ConnectedClients clients,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
+    BrokerMetrics metrics,
     ILoggerFactory loggerFactory)
 {
     public GatewayOptions Options { get; } = options.Value;
@@ -48,6 +50,8 @@ public sealed class GatewayServices(
 
     /// <summary>Signalled when the host shuts down: connections say goodbye and close.</summary>
     public CancellationToken Stopping { get; } = lifetime.ApplicationStopping;
+
+    public BrokerMetrics Metrics { get; } = metrics;
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("MqttCluster.Gateway.Connection");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace MqttCluster.Gateway.Connections;
@@ -63,23 +64,24 @@ internal sealed class InboundPublishForwarder
     {
         if (batch.Count == 1)
         {
-            var only = batch[0].Message;
-            return await TryPublishAsync(only.Topic, [only]).ConfigureAwait(false) ? null : [only.Topic];
+            var only = batch[0];
+            return await TryPublishAsync(only.Message.Topic, [only.Message], only.Span).ConfigureAwait(false) ? null : [only.Message.Topic];
         }
 
-        var perTopic = new Dictionary<string, List<Grains.BrokerMessage>>(StringComparer.Ordinal);
+        var perTopic = new Dictionary<string, (List<Grains.BrokerMessage> Messages, Activity? Span)>(StringComparer.Ordinal);
         foreach (var publish in batch)
         {
-            if (!perTopic.TryGetValue(publish.Message.Topic, out var messages))
+            if (!perTopic.TryGetValue(publish.Message.Topic, out var topic))
             {
-                perTopic[publish.Message.Topic] = messages = [];
+                topic = ([], null);
             }
 
-            messages.Add(publish.Message);
+            topic.Messages.Add(publish.Message);
+            perTopic[publish.Message.Topic] = (topic.Messages, topic.Span ?? publish.Span);
         }
 
         var topics = perTopic.Keys.ToArray();
-        var results = await Task.WhenAll(topics.Select(t => TryPublishAsync(t, [.. perTopic[t]]))).ConfigureAwait(false);
+        var results = await Task.WhenAll(topics.Select(t => TryPublishAsync(t, [.. perTopic[t].Messages], perTopic[t].Span))).ConfigureAwait(false);
         HashSet<string>? failed = null;
         for (var i = 0; i < topics.Length; i++)
         {
@@ -92,8 +94,10 @@ internal sealed class InboundPublishForwarder
         return failed;
     }
 
-    private async Task<bool> TryPublishAsync(string topic, Grains.BrokerMessage[] messages)
+    /// <param name="span">A receive span of the batch: the grain call (and Orleans' spans of it) runs under it.</param>
+    private async Task<bool> TryPublishAsync(string topic, Grains.BrokerMessage[] messages, Activity? span)
     {
+        Activity.Current = span;
         try
         {
             await _services.Cluster.PublishAsync(topic, messages).ConfigureAwait(false);

@@ -249,6 +249,15 @@ public sealed partial class MqttConnection
     private MqttConnAckPacket CreateConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId, bool sessionPresent = false)
     {
         var options = _services.Options;
+        if (reason == MqttConnectReasonCode.Success)
+        {
+            _services.Metrics.ConnectionAccepted();
+        }
+        else
+        {
+            _services.Metrics.ConnectionRefused(reason.ToString());
+        }
+
         var ack = new MqttConnAckPacket
         {
             ReasonCode = reason,

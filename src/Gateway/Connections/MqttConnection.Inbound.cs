@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using MqttCluster.Core.Telemetry;
+using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Transport;
 using MQTTnet.Packets;
@@ -61,18 +64,27 @@ public sealed partial class MqttConnection
         }
 
         var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds);
+        _services.Metrics.MessageReceived(qos, message.Payload.Length);
+        var span = MessageTracing.StartReceive(message, qos, ClientId, _services.GatewayId);
+        if (span is not null)
+        {
+            message = message.ContinuedBy(span);
+        }
+
         var denied = _services.Authorizer.IsActive && !Permissions.CanPublish(topic);
         if (denied)
         {
             ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "publish to", topic);
+            _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
         }
 
         try
         {
-            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier, denied), _closing.Token);
+            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier, denied, span), _closing.Token);
         }
         catch (OperationCanceledException)
         {
+            span?.Dispose();
         }
     }
 
@@ -146,6 +158,16 @@ public sealed partial class MqttConnection
     /// <summary>Called by the forwarder, in arrival order, once the cluster accepted (or failed) a PUBLISH.</summary>
     internal void Acknowledge(InboundPublish publish, bool failed)
     {
+        if (publish.Span is { } span)
+        {
+            if (failed || publish.Denied)
+            {
+                span.SetStatus(ActivityStatusCode.Error, failed ? "not accepted by the cluster" : "denied by the ACL");
+            }
+
+            span.Dispose();
+        }
+
         if (publish.QualityOfService == 0)
         {
             return;

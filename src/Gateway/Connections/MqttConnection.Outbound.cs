@@ -1,4 +1,6 @@
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Grains;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -24,9 +26,9 @@ public sealed partial class MqttConnection
     private readonly Queue<Guid> _recentRetainedOrder = new();
 
     /// <inheritdoc />
-    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute)
+    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null)
     {
-        var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute);
+        var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute, sendSpan);
         lock (_outboundLock)
         {
             if (_heldLive is not null)
@@ -100,6 +102,7 @@ public sealed partial class MqttConnection
         var now = NowUnixMilliseconds;
         if (PublishPacketConversion.IsExpired(delivery.Message, now))
         {
+            _services.Metrics.MessagesDropped(DropReasons.Expired);
             return;
         }
 
@@ -107,13 +110,14 @@ public sealed partial class MqttConnection
         // reloaded ACL applies to live sessions at once.
         if (_services.Authorizer.IsActive && !Permissions.CanReceive(delivery.Message.Topic))
         {
+            _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
             return;
         }
 
         if (_clientMaximumPacketSize > 0 && PublishPacketConversion.EstimateSize(delivery.Message) > _clientMaximumPacketSize)
         {
             // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
-            CountDrop("larger than the client's maximum packet size");
+            CountDrop(DropReasons.TooLarge, "larger than the client's maximum packet size");
             return;
         }
 
@@ -122,7 +126,7 @@ public sealed partial class MqttConnection
             // QoS 0 may be lost; a client that stopped reading loses it rather than growing our memory.
             if (!isStoredOrRetained && _sender.QueuedCount >= _maxQueuedMessages)
             {
-                CountDrop("send queue full");
+                CountDrop(DropReasons.QueueFull, "send queue full");
                 return;
             }
 
@@ -132,7 +136,7 @@ public sealed partial class MqttConnection
             {
                 if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
                 {
-                    CountDrop("in-flight window and queue full");
+                    CountDrop(DropReasons.QueueFull, "in-flight window and queue full");
                 }
 
                 return;
@@ -148,14 +152,18 @@ public sealed partial class MqttConnection
         }
         else if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
         {
-            CountDrop("in-flight window and queue full");
+            CountDrop(DropReasons.QueueFull, "in-flight window and queue full");
         }
     }
 
     private MqttPublishPacket CreatePublishLocked(PendingDelivery delivery, ushort packetId, long now)
     {
+        _services.Metrics.MessageSent(delivery.QualityOfService, delivery.Message.Payload.Length);
+        var traceParent = delivery.SendSpan is { } sendSpan
+            ? MessageTracing.RecordSend(sendSpan, delivery.Message.Topic, ClientId, delivery.QualityOfService)
+            : null;
         var packet = PublishPacketConversion.ToPublishPacket(
-            delivery.Message, delivery.QualityOfService, delivery.Retain, delivery.SubscriptionIdentifiers, packetId, now);
+            delivery.Message, delivery.QualityOfService, delivery.Retain, delivery.SubscriptionIdentifiers, packetId, now, traceParent);
         if (IsV5)
         {
             _outboundAliases.Apply(packet);
@@ -187,6 +195,7 @@ public sealed partial class MqttConnection
         {
             if (PublishPacketConversion.IsExpired(delivery!.Message, now))
             {
+                _services.Metrics.MessagesDropped(DropReasons.Expired);
                 continue;
             }
 
@@ -285,13 +294,15 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void CountDrop(string reason)
+    private void CountDrop(string reason, string detail)
     {
+        _services.Metrics.MessagesDropped(reason);
+
         // Logged on the first drop and then every 1000th, so a stuck client cannot flood the log.
         var dropped = ++_droppedMessages;
         if (dropped == 1 || dropped % 1000 == 0)
         {
-            ConnectionLog.MessagesDropped(_services.Logger, ClientId, dropped, reason);
+            ConnectionLog.MessagesDropped(_services.Logger, ClientId, dropped, detail);
         }
     }
 }

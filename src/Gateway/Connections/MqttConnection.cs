@@ -85,6 +85,12 @@ public sealed partial class MqttConnection : ISubscriber
 
     public string Endpoint { get; }
 
+    /// <summary>QoS 1/2 messages sent and not yet acknowledged (a gauge: read without the lock).</summary>
+    public int InflightCount => _outbound.InflightCount;
+
+    /// <summary>Messages waiting for the in-flight window or the socket (a gauge: read without the lock).</summary>
+    public int QueuedCount => _outbound.QueuedCount + _sender.QueuedCount;
+
     public MqttProtocolVersion ProtocolVersion => _reader.ProtocolVersion;
 
     private bool IsV5 => ProtocolVersion == MqttProtocolVersion.V500;

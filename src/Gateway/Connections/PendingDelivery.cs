@@ -1,3 +1,4 @@
+using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Connections;
@@ -8,7 +9,8 @@ internal sealed record PendingDelivery(
     byte QualityOfService,
     bool Retain,
     IReadOnlyList<uint>? SubscriptionIdentifiers,
-    string? SharedGroupRoute)
+    string? SharedGroupRoute,
+    SendSpanParent? SendSpan = null)
 {
     public static PendingDelivery From(OutboundMessage message) =>
         new(message.Message, message.QualityOfService, message.Retain, message.SubscriptionIdentifiers, null);

@@ -8,8 +8,39 @@ namespace MqttCluster.Gateway.Connections;
 /// <summary>Between MQTTnet's PUBLISH packet and the message the cluster carries.</summary>
 internal static class PublishPacketConversion
 {
-    public static BrokerMessage ToBrokerMessage(MqttPublishPacket packet, string topic, string clientId, long nowUnixMilliseconds) => new()
+    // W3C Trace Context for MQTT: the trace context travels as these two user properties.
+    private const string TraceParentProperty = "traceparent";
+    private const string TraceStateProperty = "tracestate";
+
+    public static BrokerMessage ToBrokerMessage(MqttPublishPacket packet, string topic, string clientId, long nowUnixMilliseconds)
     {
+        UserProperty[]? userProperties = null;
+        string? traceParent = null;
+        string? traceState = null;
+        if (packet.UserProperties is { Count: > 0 } properties)
+        {
+            var kept = new List<UserProperty>(properties.Count);
+            foreach (var property in properties)
+            {
+                switch (property.Name)
+                {
+                    case TraceParentProperty:
+                        traceParent = property.ReadValueAsString();
+                        break;
+                    case TraceStateProperty:
+                        traceState = property.ReadValueAsString();
+                        break;
+                    default:
+                        kept.Add(new UserProperty(property.Name, property.ReadValueAsString()));
+                        break;
+                }
+            }
+
+            userProperties = kept.Count > 0 ? [.. kept] : null;
+        }
+
+        return new BrokerMessage
+        {
         MessageId = Guid.NewGuid(),
         Topic = topic,
         Payload = packet.Payload.IsEmpty ? [] : packet.Payload.ToArray(),
@@ -21,10 +52,11 @@ internal static class PublishPacketConversion
         ResponseTopic = packet.ResponseTopic,
         CorrelationData = packet.CorrelationData,
         PayloadFormatIndicator = (byte)packet.PayloadFormatIndicator,
-        UserProperties = packet.UserProperties is { Count: > 0 } properties
-            ? [.. properties.Select(p => new UserProperty(p.Name, p.ReadValueAsString()))]
-            : null,
-    };
+        UserProperties = userProperties,
+        TraceParent = traceParent,
+        TraceState = traceState,
+        };
+    }
 
     public static MqttPublishPacket ToPublishPacket(
         BrokerMessage message,
@@ -32,7 +64,8 @@ internal static class PublishPacketConversion
         bool retain,
         IReadOnlyList<uint>? subscriptionIdentifiers,
         ushort packetId,
-        long nowUnixMilliseconds) => new()
+        long nowUnixMilliseconds,
+        string? traceParent = null) => new()
     {
         Topic = message.Topic,
         PayloadSegment = new ArraySegment<byte>(message.Payload),
@@ -47,16 +80,43 @@ internal static class PublishPacketConversion
         MessageExpiryInterval = message.ExpiresAtUnixMilliseconds is { } expiresAt
             ? (uint)Math.Max(1, (expiresAt - nowUnixMilliseconds + 999) / 1000)
             : 0,
-        UserProperties = message.UserProperties is { Length: > 0 } properties
-            ? [.. properties.Select(p => new MqttUserProperty(p.Name, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(p.Value)))]
-            : null,
+        UserProperties = ToUserProperties(message, traceParent ?? message.TraceParent),
         SubscriptionIdentifiers = subscriptionIdentifiers is { Count: > 0 } ids ? [.. ids] : null,
     };
+
+    private static List<MqttUserProperty>? ToUserProperties(BrokerMessage message, string? traceParent)
+    {
+        if (message.UserProperties is not { Length: > 0 } && traceParent is null)
+        {
+            return null;
+        }
+
+        var properties = new List<MqttUserProperty>((message.UserProperties?.Length ?? 0) + 2);
+        foreach (var property in message.UserProperties ?? [])
+        {
+            properties.Add(Encode(property.Name, property.Value));
+        }
+
+        if (traceParent is not null)
+        {
+            properties.Add(Encode(TraceParentProperty, traceParent));
+            if (message.TraceState is { } traceState)
+            {
+                properties.Add(Encode(TraceStateProperty, traceState));
+            }
+        }
+
+        return properties;
+    }
+
+    private static MqttUserProperty Encode(string name, string value) =>
+        new(name, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(value));
 
     /// <summary>Upper bound of the encoded size, to honour a v5 client's maximum packet size [MQTT-3.1.2-24].</summary>
     public static long EstimateSize(BrokerMessage message)
     {
         long size = 5 + 2 + (message.Topic.Length * 3L) + 2 + message.Payload.Length + 64;
+        size += message.TraceParent is null ? 0 : 32 + message.TraceParent.Length + (message.TraceState?.Length ?? 0);
         size += (message.ContentType?.Length ?? 0) * 3L + (message.ResponseTopic?.Length ?? 0) * 3L + (message.CorrelationData?.Length ?? 0);
         if (message.UserProperties is { } properties)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Telemetry;
 
 namespace MqttCluster.Gateway.Hosting;
 
@@ -13,8 +14,11 @@ namespace MqttCluster.Gateway.Hosting;
 /// </summary>
 public static class GatewayHostExtensions
 {
-    public static WebApplicationBuilder AddMqttGatewayListeners(this WebApplicationBuilder builder)
+    /// <param name="serviceName">The host's name in telemetry (OpenTelemetry's <c>service.name</c>).</param>
+    public static WebApplicationBuilder AddMqttGatewayListeners(this WebApplicationBuilder builder, string serviceName)
     {
+        builder.AddBrokerTelemetry(serviceName);
+        builder.AddManagementPort();
         builder.Services.AddMqttGateway(builder.Configuration);
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
 
@@ -34,6 +38,7 @@ public static class GatewayHostExtensions
     public static WebApplication MapMqttGateway(this WebApplication app, Func<string>? describeStorage = null)
     {
         var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        app.UseBrokerManagement();
         app.UseWebSockets();
         app.MapMqttWebSockets(gateway);
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -44,7 +49,8 @@ public static class GatewayHostExtensions
                 logger,
                 endpoints.TcpEndPoint?.ToString() ?? "off",
                 endpoints.WebSocketEndPoint is { } ws ? $"{ws}{gateway.WebSocketPaths[0]}" : "off",
-                describeStorage?.Invoke() ?? "in the cluster");
+                describeStorage?.Invoke() ?? "in the cluster",
+                app.Services.GetRequiredService<ManagementEndpoint>().EndPoint is { } management ? $"http://{management}/" : "off");
         });
         return app;
     }

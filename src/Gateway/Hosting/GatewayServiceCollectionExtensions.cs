@@ -35,6 +35,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<BrokerConnectionHandler>();
         services.AddHostedService<GatewayRegistration>();
         services.AddHostedService<GatewayShutdown>();
+        services.AddHostedService<Telemetry.GatewayMetrics>();
         services.AddConnections();
         return services;
     }

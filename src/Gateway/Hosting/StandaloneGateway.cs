@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Telemetry;
 using Orleans.Configuration;
 
 namespace MqttCluster.Gateway.Hosting;
@@ -58,6 +59,11 @@ public static class StandaloneGateway
             ApplyDefaultLogLevels(builder.Logging);
             builder.UseOrleansClient(client =>
             {
+                if (TelemetryHostExtensions.ReadTelemetryOptions(builder.Configuration).PropagatesGrainCalls)
+                {
+                    client.AddActivityPropagation();
+                }
+
                 client.UseAdoNetClustering(o =>
                 {
                     o.Invariant = "Npgsql";
@@ -75,7 +81,7 @@ public static class StandaloneGateway
                 // short so the retry (see TransientClusterFailure) comes soon. Every call the gateway makes is short.
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             });
-            builder.AddMqttGatewayListeners();
+            builder.AddMqttGatewayListeners("mqtt-cluster-gateway");
             var app = builder.Build();
             app.MapMqttGateway();
             await app.RunAsync();

@@ -1,3 +1,4 @@
+using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Subscriptions;
@@ -8,6 +9,7 @@ public interface ISubscriber
     string ClientId { get; }
 
     /// <summary>Queues a message for the client at <paramref name="qos"/>; never blocks. A message delivered for a
-    /// shared subscription names its group, so it can go to another member if this one leaves without acking.</summary>
-    void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute);
+    /// shared subscription names its group, so it can go to another member if this one leaves without acking.
+    /// A traced message that should get a send span of its own comes with <paramref name="sendSpan"/>.</summary>
+    void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null);
 }

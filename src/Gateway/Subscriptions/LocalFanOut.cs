@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Options;
+using MqttCluster.Core.Telemetry;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Subscriptions;
@@ -5,10 +9,13 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// <summary>
 /// Hands a message that reached this gateway to each matching local session, once per session even when several
 /// of its filters match: at the highest granted QoS [MQTT-3.3.5-1], with all matching subscription identifiers.
-/// For each shared group the cluster chose this gateway for, one local member gets it.
+/// For each shared group the cluster chose this gateway for, one local member gets it. A traced message gets a
+/// delivery span here, and each subscriber a send span under it unless there are too many subscribers.
 /// </summary>
-public sealed class LocalFanOut(LocalSubscriptions subscriptions)
+public sealed class LocalFanOut(LocalSubscriptions subscriptions, GatewayIdentity identity, IOptions<TelemetryOptions> telemetry)
 {
+    private readonly int _maxSendSpans = telemetry.Value.MaxSendSpansPerMessage;
+
     [ThreadStatic]
     private static List<Subscription>? t_matches;
 
@@ -18,15 +25,28 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
         var matches = t_matches ??= [];
         matches.Clear();
         subscriptions.Match(message.Topic, matches);
+        using var span = MessageTracing.StartDeliver(message, identity.GatewayId);
+        SendSpanParent? sendSpan = null;
+        if (span is not null)
+        {
+            var subscribers = matches.Count + (delivery.SharedGroups?.Length ?? 0);
+            span.SetTag(MessagingAttributes.Subscribers, subscribers);
+            message = message.ContinuedBy(span);
+            if (subscribers <= _maxSendSpans)
+            {
+                sendSpan = new SendSpanParent(span.Context, span.StartTimeUtc);
+            }
+        }
+
         try
         {
             if (matches.Count == 1)
             {
-                DeliverOne(message, matches[0], sharedGroupRoute: null);
+                DeliverOne(message, matches[0], sharedGroupRoute: null, sendSpan);
             }
             else if (matches.Count > 1)
             {
-                DeliverMany(message, matches);
+                DeliverMany(message, matches, sendSpan);
             }
         }
         finally
@@ -38,13 +58,13 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
         {
             foreach (var group in groups)
             {
-                DeliverShared(message, group, excluding: null);
+                DeliverShared(message, group, excluding: null, sendSpan);
             }
         }
     }
 
     /// <summary>Gives a shared-subscription message to a local member of its group; false when none is here.</summary>
-    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding)
+    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding, SendSpanParent? sendSpan = null)
     {
         var member = subscriptions.NextSharedMember(groupRoute, excluding);
         if (member is null)
@@ -53,11 +73,11 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
         }
 
         // No-local does not apply to shared subscriptions [MQTT-3.8.3-4 forbids it there].
-        DeliverOne(message, member, groupRoute);
+        DeliverOne(message, member, groupRoute, sendSpan);
         return true;
     }
 
-    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute)
+    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute, SendSpanParent? sendSpan)
     {
         if (IsOwnMessageExcluded(message, subscription))
         {
@@ -69,10 +89,11 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
             Math.Min(message.QualityOfService, subscription.MaximumQoS),
             subscription.RetainAsPublished && message.Retain,
             subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
-            sharedGroupRoute);
+            sharedGroupRoute,
+            sendSpan);
     }
 
-    private static void DeliverMany(BrokerMessage message, List<Subscription> matches)
+    private static void DeliverMany(BrokerMessage message, List<Subscription> matches, SendSpanParent? sendSpan)
     {
         var perSubscriber = new Dictionary<ISubscriber, (byte Qos, bool Retain, List<uint>? Ids)>(ReferenceEqualityComparer.Instance);
         foreach (var subscription in matches)
@@ -101,7 +122,7 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions)
 
         foreach (var (subscriber, plan) in perSubscriber)
         {
-            subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null);
+            subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null, sendSpan);
         }
     }
 

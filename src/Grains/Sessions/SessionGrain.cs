@@ -1,3 +1,4 @@
+using MqttCluster.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ public sealed partial class SessionGrain(
     [PersistentState("session", StorageNames.Broker)] IPersistentState<SessionState> stored,
     IOptions<SessionOptions> options,
     TimeProvider timeProvider,
+    BrokerMetrics metrics,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
     private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(5);
@@ -253,6 +255,7 @@ public sealed partial class SessionGrain(
                 // Policy: keep the oldest, drop the newest (as Mosquitto does), and count it. Only while the client
                 // is away: while a connection is taking the session over the queue is about to drain to it.
                 State.DroppedMessages++;
+                metrics.MessagesDropped(DropReasons.OfflineQueueFull);
                 changed = true;
                 if (State.DroppedMessages == 1 || State.DroppedMessages % 1000 == 0)
                 {

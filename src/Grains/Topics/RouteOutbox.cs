@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using MqttCluster.Core.Telemetry;
 
 namespace MqttCluster.Grains.Topics;
 
@@ -7,7 +9,7 @@ namespace MqttCluster.Grains.Topics;
 /// call is in flight; what arrives meanwhile goes out as the next batch, so order per topic and destination is
 /// kept without waiting for each message. Runs on the grain's scheduler, so it needs no locks.
 /// </summary>
-internal sealed partial class RouteOutbox(string topic, string target, Func<GatewayDelivery[], Task> send, ILogger logger)
+internal sealed partial class RouteOutbox(string topic, string target, Func<GatewayDelivery[], Task> send, BrokerMetrics metrics, ILogger logger)
 {
     /// <summary>Beyond this a destination that does not keep up loses the oldest messages (logged).</summary>
     public const int Capacity = 100_000;
@@ -29,6 +31,7 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
             if (_pending.Count >= Capacity)
             {
                 _pending.Dequeue();
+                metrics.MessagesDropped(DropReasons.OutboxOverflow);
                 LogOverflow(topic, target, Capacity);
             }
 
@@ -48,6 +51,8 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
 
     private async Task PumpAsync()
     {
+        // The pump outlives the grain call that started it; its calls belong to no one message's trace.
+        Activity.Current = null;
         try
         {
             while (_pending.Count > 0)

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains.Topics;
@@ -13,6 +15,7 @@ public sealed partial class TopicGrain(
     [PersistentState("retained", StorageNames.Broker)] IPersistentState<RetainedMessageState> retained,
     RouteIndexReplica routes,
     TimeProvider timeProvider,
+    BrokerMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
     private readonly Dictionary<string, RouteOutbox> _outboxes = new(StringComparer.Ordinal);
@@ -24,13 +27,33 @@ public sealed partial class TopicGrain(
 
     public async Task PublishAsync(BrokerMessage[] messages)
     {
+        var spans = RouteTracing.Start(messages, Topic, RuntimeIdentity, out messages);
+        try
+        {
+            await RouteAsync(messages, spans);
+        }
+        catch (Exception exception)
+        {
+            RouteTracing.Stop(spans, exception);
+            throw;
+        }
+
+        RouteTracing.Stop(spans);
+    }
+
+    private async Task RouteAsync(BrokerMessage[] messages, Activity?[]? spans)
+    {
         var lastRetained = Array.FindLast(messages, m => m.Retain);
         if (lastRetained is not null)
         {
             await StoreRetainedAsync(lastRetained);
         }
 
+        // Matched after the retained message is stored: a subscriber whose route is not in this match yet reads
+        // the retained message after it was stored, so it gets the message one way or the other.
         var match = CurrentDestinations();
+        RouteTracing.Describe(spans, match);
+
         var plan = new Dictionary<RouteDestination, List<GatewayDelivery>>();
         foreach (var destination in match.FanOut)
         {
@@ -56,6 +79,7 @@ public sealed partial class TopicGrain(
         var group = Array.Find(CurrentDestinations().SharedGroups, g => g.GroupRoute == groupRoute);
         if (group is null)
         {
+            metrics.MessagesDropped(DropReasons.NoSharedMember, messages.Length);
             LogSharedGroupGone(Topic, groupRoute, messages.Length);
             return;
         }
@@ -135,7 +159,7 @@ public sealed partial class TopicGrain(
             : deliveries => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
-            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, logger);
+            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, metrics, logger);
         }
 
         outbox.Send = send;

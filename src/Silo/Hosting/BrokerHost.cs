@@ -2,6 +2,7 @@ using MqttCluster.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage.Postgres;
+using MqttCluster.Telemetry;
 
 namespace MqttCluster.Silo.Hosting;
 
@@ -67,16 +68,43 @@ public static class BrokerHost
 
     private static async Task RunGrainsOnlyAsync(string[] args, MosquittoConfigLoader mosquitto, BrokerClusterOptions cluster)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var configuration = ReadConfiguration(args, mosquitto);
+        var silo = configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        IHost host;
+        if (TelemetryHostExtensions.ReadManagementOptions(configuration).Port >= 0)
+        {
+            // A web host only for the management port (health probes, metrics); it serves no MQTT.
+            var web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            ConfigureGrainsOnly(web, args, mosquitto, silo, cluster);
+            web.AddManagementPort();
+            var app = web.Build();
+            app.UseBrokerManagement();
+            host = app;
+        }
+        else
+        {
+            // Without a management port: Kestrel would otherwise bind its default localhost:5000.
+            var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+            ConfigureGrainsOnly(plain, args, mosquitto, silo, cluster);
+            plain.Services.AddSingleton(new ManagementEndpoint());
+            host = plain.Build();
+        }
+
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MqttCluster.Silo");
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => BrokerHostLog.GrainsOnlyReady(
+            logger,
+            silo.SiloPort,
+            cluster.ClusterId,
+            host.Services.GetRequiredService<ManagementEndpoint>().EndPoint is { } management ? $"http://{management}/" : "off"));
+        await host.RunAsync();
+    }
+
+    private static void ConfigureGrainsOnly(IHostApplicationBuilder builder, string[] args, MosquittoConfigLoader mosquitto, SiloOptions silo, BrokerClusterOptions cluster)
+    {
         mosquitto.AddTo(builder.Configuration);
         builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
-        var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
-        builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
-        var host = builder.Build();
-        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MqttCluster.Silo");
-        lifetime.ApplicationStarted.Register(() => BrokerHostLog.GrainsOnlyReady(logger, silo.SiloPort, cluster.ClusterId));
-        await host.RunAsync();
+        builder.Services.AddOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
+        builder.AddBrokerTelemetry("mqtt-cluster-silo");
     }
 
     private static async Task<int> InitialiseDatabaseAsync(string[] args)

@@ -23,7 +23,7 @@ public static class BrokerHostBuilderExtensions
         // a running silo, and Kestrel (started last by the web host) accepts clients only after both.
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
 
-        builder.AddMqttGatewayListeners();
+        builder.AddMqttGatewayListeners("mqtt-cluster-silo");
         return builder;
     }
 

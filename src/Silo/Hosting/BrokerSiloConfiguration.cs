@@ -3,6 +3,7 @@ using MqttCluster.Gateway.Hosting;
 using MqttCluster.Grains;
 using MqttCluster.Storage;
 using MqttCluster.Storage.Postgres;
+using MqttCluster.Telemetry;
 using Orleans.Configuration;
 
 namespace MqttCluster.Silo.Hosting;
@@ -58,5 +59,9 @@ public static class BrokerSiloConfiguration
         }
 
         silo.Services.AddBrokerGrainServices();
+        if (TelemetryHostExtensions.ReadTelemetryOptions(silo.Configuration).PropagatesGrainCalls)
+        {
+            silo.AddActivityPropagation();
+        }
     }
 }

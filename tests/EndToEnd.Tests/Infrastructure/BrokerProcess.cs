@@ -15,12 +15,13 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     private readonly ClientProcess _process;
 
-    private BrokerProcess(ClientProcess process, int tcpPort, int webSocketPort, int siloPort, string dataDirectory)
+    private BrokerProcess(ClientProcess process, int tcpPort, int webSocketPort, int siloPort, int managementPort, string dataDirectory)
     {
         _process = process;
         TcpPort = tcpPort;
         WebSocketPort = webSocketPort;
         SiloPort = siloPort;
+        ManagementPort = managementPort;
         DataDirectory = dataDirectory;
     }
 
@@ -29,6 +30,9 @@ public sealed class BrokerProcess : IAsyncDisposable
     public int WebSocketPort { get; }
 
     public int SiloPort { get; }
+
+    /// <summary>The management HTTP port (health, metrics, status page).</summary>
+    public int ManagementPort { get; }
 
     public string DataDirectory { get; }
 
@@ -44,8 +48,8 @@ public sealed class BrokerProcess : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var ports = FreePorts.Take(3);
-            var broker = Launch(ports[0], ports[1], ports[2], dataDirectory, extraArguments);
+            var ports = FreePorts.Take(4);
+            var broker = Launch(ports[0], ports[1], ports[2], ports[3], dataDirectory, extraArguments);
             var ready = await broker.Log.WaitForLineAsync(l => l.Contains(ReadyMarker, StringComparison.Ordinal), ReadyTimeout);
             if (ready is not null)
             {
@@ -101,12 +105,12 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     /// <summary>The broker's settings and its recent output, for failure messages.</summary>
     public string Describe() =>
-        $"broker pid {_process.ProcessId}: tcp {TcpPort}, websocket {WebSocketPort}, silo {SiloPort}, data {DataDirectory}\n" +
+        $"broker pid {_process.ProcessId}: tcp {TcpPort}, websocket {WebSocketPort}, silo {SiloPort}, management {ManagementPort}, data {DataDirectory}\n" +
         $"$ {_process.CommandLine}\n broker output:\n{Log.Format(80)}\n broker stderr:\n{_process.Errors.Format(60)}";
 
     public async ValueTask DisposeAsync() => await _process.DisposeAsync();
 
-    private static BrokerProcess Launch(int tcpPort, int webSocketPort, int siloPort, string dataDirectory, string[] extraArguments)
+    private static BrokerProcess Launch(int tcpPort, int webSocketPort, int siloPort, int managementPort, string dataDirectory, string[] extraArguments)
     {
         string[] arguments =
         [
@@ -115,6 +119,7 @@ public sealed class BrokerProcess : IAsyncDisposable
             "--ws-port", webSocketPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--data-dir", dataDirectory,
+            $"--Management:Port={managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             .. extraArguments,
         ];
 
@@ -123,6 +128,6 @@ public sealed class BrokerProcess : IAsyncDisposable
         var process = PosixSignals.IsInterruptIgnoredHere()
             ? ClientProcess.Start("/usr/bin/env", ["--default-signal=INT", TestAssets.DotnetHost, .. arguments], dataDirectory)
             : ClientProcess.Start(TestAssets.DotnetHost, arguments, dataDirectory);
-        return new BrokerProcess(process, tcpPort, webSocketPort, siloPort, dataDirectory);
+        return new BrokerProcess(process, tcpPort, webSocketPort, siloPort, managementPort, dataDirectory);
     }
 }

@@ -39,6 +39,7 @@ public class BrokerFixture : IAsyncLifetime
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Mqtt:TcpPort"] = "0",
             ["Mqtt:WebSocketPort"] = "0",
+            ["Management:Port"] = "0",
             ["Silo:ClusterId"] = $"gateway-tests-{Guid.NewGuid():N}",
             ["Silo:DataDirectory"] = _dataDirectory,
             ["Logging:LogLevel:Default"] = "Information",

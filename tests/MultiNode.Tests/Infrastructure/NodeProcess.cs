@@ -199,6 +199,8 @@ public sealed class NodeProcess : IAsyncDisposable
                 "--port", Port(TcpPort), "--ws-port", Port(WebSocketPort), "--data-dir", Path.Combine(_workingDirectory, Name),
             ],
         };
+        // Every node of a test cluster on one machine: its own management port, not the default 8080.
+        arguments.Add("--Management:Port=0");
         arguments.AddRange(_extraArguments);
         return arguments;
     }

@@ -1,0 +1,147 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MqttCluster.Core.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace MqttCluster.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for a broker host: the broker's meter and spans, Orleans' meter and grain-call spans, .NET
+/// runtime metrics, the configured exporters and sampling, and the management port. Tracing costs nothing unless
+/// an exporter is configured (or a test adds one): without a tracer provider no span is ever created.
+/// </summary>
+public static class TelemetryHostExtensions
+{
+    public static IHostApplicationBuilder AddBrokerTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(TelemetryOptions.Section);
+        var telemetry = ReadTelemetryOptions(builder.Configuration);
+        services.AddOptions<TelemetryOptions>().Bind(section);
+        services.AddMetrics();
+        services.TryAddSingleton<BrokerMetrics>();
+        services.TryAddSingleton<HostReadiness>();
+
+        // Applies to whichever tracer provider the host gets: the one below, or a test's in-memory one.
+        services.ConfigureOpenTelemetryTracerProvider(tracing =>
+        {
+            tracing.AddSource(BrokerTelemetry.Name);
+            if (telemetry.TraceGrainCalls)
+            {
+                tracing.AddSource(BrokerTelemetry.OrleansApplicationSource);
+            }
+
+            tracing.SetSampler(new MessageSampler(telemetry.SamplingRatio, telemetry.OnlyTracedMessages));
+        });
+
+        var console = telemetry.ExportsTo("console");
+        var otlp = telemetry.ExportsTo("otlp");
+        var openTelemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString(3)));
+        if (telemetry.Prometheus || otlp)
+        {
+            openTelemetry.WithMetrics(metrics =>
+            {
+                metrics.AddMeter(BrokerTelemetry.Name, BrokerTelemetry.OrleansMeter);
+                metrics.AddRuntimeInstrumentation();
+                if (telemetry.Prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter(o => SetEndpoint(o, telemetry));
+                }
+            });
+        }
+
+        if (console || otlp)
+        {
+            openTelemetry.WithTracing(tracing =>
+            {
+                if (console)
+                {
+                    tracing.AddConsoleExporter();
+                }
+
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter(o => SetEndpoint(o, telemetry));
+                }
+            });
+        }
+
+        if (otlp)
+        {
+            builder.Logging.AddOpenTelemetry(logging => logging.AddOtlpExporter(o => SetEndpoint(o, telemetry)));
+        }
+
+        return builder;
+    }
+
+    public static TelemetryOptions ReadTelemetryOptions(IConfiguration configuration) =>
+        configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+
+    /// <summary>The management options as configured, checked.</summary>
+    public static ManagementOptions ReadManagementOptions(IConfiguration configuration)
+    {
+        var management = configuration.GetSection(ManagementOptions.Section).Get<ManagementOptions>() ?? new ManagementOptions();
+        if (management.Port is < -1 or > 65535)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                ManagementOptions.Section, typeof(ManagementOptions), [$"Management:Port must be -1 (off), 0 (any free port) or 1-65535, not {management.Port}."]);
+        }
+
+        return management;
+    }
+
+    /// <summary>Adds the management listener (unless <c>Management:Port</c> is -1); serve it with
+    /// <see cref="ManagementEndpoints.UseBrokerManagement"/>.</summary>
+    public static WebApplicationBuilder AddManagementPort(this WebApplicationBuilder builder)
+    {
+        var management = ReadManagementOptions(builder.Configuration);
+        var endpoint = new ManagementEndpoint();
+        builder.Services.AddSingleton(endpoint);
+        if (management.Port < 0)
+        {
+            return builder;
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => endpoint.Listener = listen;
+            switch (management.BindAddress)
+            {
+                case "*":
+                    kestrel.ListenAnyIP(management.Port, Configure);
+                    break;
+                case "localhost":
+                    kestrel.ListenLocalhost(management.Port, Configure);
+                    break;
+                default:
+                    kestrel.Listen(IPAddress.Parse(management.BindAddress), management.Port, Configure);
+                    break;
+            }
+        });
+        return builder;
+    }
+
+    private static void SetEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions options, TelemetryOptions telemetry)
+    {
+        if (telemetry.OtlpEndpoint is { Length: > 0 } endpoint)
+        {
+            options.Endpoint = new Uri(endpoint);
+        }
+    }
+}
