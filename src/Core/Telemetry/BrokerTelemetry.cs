@@ -20,7 +20,8 @@ public static class BrokerTelemetry
     public static readonly ActivitySource Source = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString(3));
 
     /// <summary>
-    /// Starts a span of the broker's message path without making it <see cref="Activity.Current"/>: these spans
+    /// Starts a sampled span of the broker's message path (null when not sampled or nobody listens), without making
+    /// it <see cref="Activity.Current"/>: these spans
     /// belong to one message, while the code that starts them goes on to handle other messages (a connection's
     /// read loop, a grain's turn, a fan-out) whose calls must not become children of it.
     /// </summary>
@@ -39,6 +40,14 @@ public static class BrokerTelemetry
             [new(MessagingAttributes.System, MessagingAttributes.SystemMqtt), new(MessagingAttributes.OperationType, operation), new(MessagingAttributes.DestinationName, topic)],
             startTime: startTime);
         Activity.Current = previous;
+        if (activity is { Recorded: false })
+        {
+            // Not sampled (an SDK still creates such spans to propagate context): the message keeps the context
+            // it came with, unchanged, rather than a new unsampled one.
+            activity.Dispose();
+            return null;
+        }
+
         return activity;
     }
 }
