@@ -9,7 +9,7 @@ namespace MqttCluster.Gateway.Tests.Telemetry;
 /// One PUBLISH, one trace: the gateway's receive span, the topic grain's route span, the delivering gateway's
 /// span and a send span per subscriber, parented in that order; W3C Trace Context for MQTT in and out.
 /// </summary>
-[Collection(TracingCollection.Name)]
+[Collection(TelemetryCollection.Name)]
 public sealed class MessageTracingTests(TracingBrokerFixture broker) : BrokerTest<TracingBrokerFixture>(broker), IClassFixture<TracingBrokerFixture>
 {
     [Fact]

@@ -7,7 +7,7 @@ namespace MqttCluster.Gateway.Tests.Telemetry;
 
 /// <summary>With <c>Telemetry:OnlyTracedMessages</c> the publisher decides: a sampled <c>traceparent</c> is traced,
 /// anything else is not, and an unsampled context passes through the broker untouched.</summary>
-[Collection(TracingCollection.Name)]
+[Collection(TelemetryCollection.Name)]
 public sealed class TraceSamplingTests(TracedOnlyBrokerFixture broker) : BrokerTest<TracedOnlyBrokerFixture>(broker), IClassFixture<TracedOnlyBrokerFixture>
 {
     [Fact]
