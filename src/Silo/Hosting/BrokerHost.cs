@@ -103,7 +103,7 @@ public static class BrokerHost
     {
         mosquitto.AddTo(builder.Configuration);
         builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
-        builder.Services.AddOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
+        builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
         builder.AddBrokerTelemetry("mqtt-cluster-silo");
     }
 

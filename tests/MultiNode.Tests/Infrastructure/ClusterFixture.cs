@@ -31,6 +31,9 @@ public abstract class ClusterFixture : IAsyncLifetime
     /// <summary>Settings every silo gets beyond cluster and ports, e.g. a log level.</summary>
     protected virtual string[] SiloArguments => [];
 
+    /// <summary>Settings every standalone gateway gets beyond cluster and ports.</summary>
+    protected virtual string[] GatewayArguments => [];
+
     public string ClusterId { get; } = $"multinode-{Guid.NewGuid():N}"[..22];
 
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("PostgreSQL has not been started.");
@@ -144,7 +147,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     private async Task StartNodeAsync(string name, NodeKind kind)
     {
-        var node = await NodeProcess.StartAsync(name, kind, Postgres.ConnectionString, ClusterId, _directory, kind == NodeKind.Gateway ? [] : SiloArguments);
+        var node = await NodeProcess.StartAsync(name, kind, Postgres.ConnectionString, ClusterId, _directory, kind == NodeKind.Gateway ? GatewayArguments : SiloArguments);
         lock (_nodes)
         {
             _nodes.Add(node);
