@@ -84,7 +84,12 @@ public static class TelemetryHostExtensions
 
         if (otlp)
         {
-            builder.Logging.AddOpenTelemetry(logging => logging.AddOtlpExporter(o => SetEndpoint(o, telemetry)));
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                // Connection and client ids come as scopes (see the gateway's connection log scope).
+                logging.IncludeScopes = true;
+                logging.AddOtlpExporter(o => SetEndpoint(o, telemetry));
+            });
         }
 
         return builder;

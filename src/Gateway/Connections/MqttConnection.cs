@@ -112,6 +112,7 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Serves the connection until the client or the broker ends it.</summary>
     public async Task RunAsync()
     {
+        using var scope = _services.Logger.BeginScope(new ConnectionLogScope(_transport.ConnectionId, this));
         try
         {
             if (!await ReceiveConnectAsync())

@@ -7,10 +7,16 @@ namespace MqttCluster.Gateway.Tests.Infrastructure;
 /// Keeps every log line of one broker in memory, so a test can fail on a broker error it did not provoke (as
 /// MQTTnet's TestEnvironment does) and a failure message can show what the broker said.
 /// </summary>
-public sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private IExternalScopeProvider? _scopes;
     private long _sequence;
+
+    /// <summary>Every entry, oldest first.</summary>
+    public IReadOnlyList<LogEntry> Entries => [.. _entries];
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     /// <summary>Position of the next entry; pass it to <see cref="ErrorsSince"/> to see what a test caused.</summary>
     public long Position => Interlocked.Read(ref _sequence);
@@ -31,8 +37,20 @@ public sealed class LogCapture : ILoggerProvider
     {
     }
 
-    private void Add(LogLevel level, string category, string message, Exception? exception) =>
-        _entries.Enqueue(new LogEntry(Interlocked.Increment(ref _sequence) - 1, DateTimeOffset.UtcNow, level, category, message, exception));
+    private void Add(LogLevel level, string category, string message, Exception? exception)
+    {
+        var scopes = new List<KeyValuePair<string, object?>>();
+        _scopes?.ForEachScope(
+            (scope, list) =>
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> properties)
+                {
+                    list.AddRange(properties);
+                }
+            },
+            scopes);
+        _entries.Enqueue(new LogEntry(Interlocked.Increment(ref _sequence) - 1, DateTimeOffset.UtcNow, level, category, message, exception, scopes));
+    }
 
     private sealed class CapturingLogger(LogCapture capture, string category) : ILogger
     {
