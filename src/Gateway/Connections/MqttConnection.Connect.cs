@@ -120,12 +120,28 @@ public sealed partial class MqttConnection
             _heldLive = [];
         }
 
+        try
+        {
+            await RestoreSubscriptionsAsync(session);
+        }
+        catch (Exception) when (Volatile.Read(ref _takenOver))
+        {
+            // Taken over before it was even acknowledged: no CONNACK, the connection just ends.
+            return false;
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
+            _sender.Send(CreateConnAck(MqttConnectReasonCode.ServerUnavailable, connect, assignedClientId: null));
+            return false;
+        }
+
         _established = true;
         _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId, session.SessionPresent));
         ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
         try
         {
-            await RestoreSessionAsync(session);
+            await ResumeStoredMessagesAsync();
         }
         catch (Exception) when (Volatile.Read(ref _takenOver))
         {

@@ -50,10 +50,11 @@ public sealed partial class MqttConnection
     };
 
     /// <summary>
-    /// Puts a resumed session's subscriptions back in place (routes first, so nothing published from now on is
-    /// missed), then takes over its stored messages from the session grain and sends them before live traffic.
+    /// Puts a resumed session's subscriptions back in place, before CONNACK: a message published once the client
+    /// has its CONNACK must find this gateway's route, not the offline session's (which queues no QoS 0). What
+    /// arrives meanwhile is held until the stored messages are sent.
     /// </summary>
-    private async Task RestoreSessionAsync(SessionConnectResult session)
+    private async Task RestoreSubscriptionsAsync(SessionConnectResult session)
     {
         foreach (var stored in session.Subscriptions)
         {
@@ -65,7 +66,12 @@ public sealed partial class MqttConnection
 
             await _services.Subscriptions.AddAsync(subscription);
         }
+    }
 
+    /// <summary>Takes over the resumed session's stored messages from the session grain and sends them before
+    /// live traffic.</summary>
+    private async Task ResumeStoredMessagesAsync()
+    {
         var resume = await Session.ResumeAsync(_epoch);
         lock (_inboundQos2)
         {

@@ -142,6 +142,31 @@ public sealed class ResumeTests(BrokerFixture broker) : BrokerTest<BrokerFixture
     }
 
     [Fact]
+    public async Task A_qos0_message_published_right_after_the_resumed_sessions_connack_is_delivered()
+    {
+        var clientId = NewClientId("q0");
+        var topic = NewTopic();
+        var publisher = await ConnectAsync();
+        var device = await ConnectRawAsync(MqttProtocolVersion.V500, PersistentSession.Connect(clientId, MqttProtocolVersion.V500));
+        await device.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        device.Abort();
+        await Broker.WaitForConnectionsAsync(1);
+
+        // The subscription must be this gateway's route again by the time CONNACK arrives: the offline session
+        // does not queue QoS 0, so a message routed to it instead would be lost. Several rounds, as it is a race.
+        for (var round = 0; round < 25; round++)
+        {
+            var resumed = await OpenRawAsync(MqttProtocolVersion.V500);
+            Assert.True((await resumed.ConnectAsync(PersistentSession.Connect(clientId, MqttProtocolVersion.V500))).IsSessionPresent);
+            await publisher.PublishAsync(topic, $"round {round}");
+
+            Assert.Equal($"round {round}", (await resumed.ReceivePublishAsync($"round {round}'s QoS 0 message")).Text());
+            resumed.Abort();
+            await Broker.WaitForConnectionsAsync(1);
+        }
+    }
+
+    [Fact]
     public async Task Inbound_qos2_flow_finished_after_the_reconnect_frees_exactly_its_own_receive_maximum_slot()
     {
         var clientId = NewClientId("quota");
