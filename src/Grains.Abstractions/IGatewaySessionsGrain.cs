@@ -17,6 +17,11 @@ public interface IGatewaySessionsGrain : IGrainWithStringKey
     [Alias("Remove"), AlwaysInterleave]
     Task RemoveAsync(string clientId, long epoch);
 
+    /// <summary>A topic grain could not deliver QoS 1/2 messages to this gateway: every session it holds (or held,
+    /// when it was just declared dead) keeps those it subscribed to.</summary>
+    [Alias("Rescue"), AlwaysInterleave]
+    Task RescueAsync(BrokerMessage[] messages);
+
     /// <summary>The route index declared the gateway dead: every session it held is told so.</summary>
     [Alias("GatewayLost")]
     Task GatewayLostAsync();

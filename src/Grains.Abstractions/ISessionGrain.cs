@@ -39,6 +39,14 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Enqueue")]
     Task EnqueueAsync(BrokerMessage[] messages);
 
+    /// <summary>
+    /// From the sessions registry of a gateway that a topic grain could not deliver to: messages for connection
+    /// <paramref name="epoch"/> that never reached it. The session keeps what matches its subscriptions (QoS 1/2)
+    /// for its next resume, so a gateway's death does not lose messages acknowledged to their publishers.
+    /// </summary>
+    [Alias("Rescue")]
+    Task RescueAsync(long epoch, BrokerMessage[] messages);
+
     /// <summary>After a restart: re-register the offline session's routes and timers, or expire it.</summary>
     [Alias("Wake")]
     Task WakeAsync();

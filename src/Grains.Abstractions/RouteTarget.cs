@@ -13,6 +13,18 @@ public static class RouteTarget
 
     public static string Session(string clientId) => SessionPrefix + clientId;
 
+    public static bool IsGateway(string target, out string gatewayId)
+    {
+        if (target.StartsWith(GatewayPrefix, StringComparison.Ordinal))
+        {
+            gatewayId = target[GatewayPrefix.Length..];
+            return true;
+        }
+
+        gatewayId = string.Empty;
+        return false;
+    }
+
     public static bool IsSession(string target, out string clientId)
     {
         if (target.StartsWith(SessionPrefix, StringComparison.Ordinal))

@@ -103,10 +103,7 @@ public sealed class GatewayFailureTests(GatewayFailureCluster cluster, ITestOutp
         Assert.Single(watcher.Inbox.All);
     }
 
-    [Fact(Skip = "Bug, not fixed here (src/Grains/Topics): a message a topic grain hands to a gateway that has just died " +
-        "is acknowledged to the publisher, then its delivery fails (SiloUnavailableException) and RouteOutbox drops it with a " +
-        "warning. Until the gateway is declared dead (7-9 s) or the client takes its session over elsewhere, the session " +
-        "does not queue either, so these messages are lost for a persistent session.")]
+    [Fact]
     public async Task Messages_acknowledged_before_the_cluster_noticed_the_dead_gateway_reach_the_resumed_session()
     {
         var victim = await TakeVictimAsync();

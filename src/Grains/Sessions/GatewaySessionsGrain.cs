@@ -6,6 +6,9 @@ public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
 {
     private readonly GatewaySessionsState _state = new();
 
+    /// <summary>The sessions the gateway held when it was declared dead, for deliveries to it still failing.</summary>
+    private KeyValuePair<string, long>[] _lost = [];
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         DelayDeactivation(TimeSpan.FromDays(3650));
@@ -28,9 +31,19 @@ public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
         return Task.CompletedTask;
     }
 
+    public async Task RescueAsync(BrokerMessage[] messages)
+    {
+        var sessions = _state.Epochs.Count > 0 ? _state.Epochs.ToArray() : _lost;
+        foreach (var chunk in sessions.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).RescueAsync(s.Value, messages)));
+        }
+    }
+
     public async Task GatewayLostAsync()
     {
         var sessions = _state.Epochs.ToArray();
+        _lost = sessions;
         _state.Epochs.Clear();
         foreach (var chunk in sessions.Chunk(64))
         {

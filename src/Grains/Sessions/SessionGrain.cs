@@ -228,14 +228,33 @@ public sealed partial class SessionGrain(
         }
     }
 
-    public async Task EnqueueAsync(BrokerMessage[] messages)
+    public Task EnqueueAsync(BrokerMessage[] messages) =>
+        !State.Persistent || (_online && !_queueing)
+            ? Task.CompletedTask // Not (or no longer) offline: the live connection's own routes deliver these.
+            : QueueAsync(messages, enforceLimit: !_online);
+
+    public Task RescueAsync(long epoch, BrokerMessage[] messages)
     {
-        if (!State.Persistent || (_online && !_queueing))
+        if (!State.Persistent)
         {
-            // Not (or no longer) offline: the live connection's own routes deliver these.
-            return;
+            return Task.CompletedTask;
         }
 
+        if (_online && !_queueing && epoch != _epoch)
+        {
+            // A newer connection has resumed the session already; its stored messages went out without these.
+            LogRescueTooLate(ClientId, messages.Length);
+            return Task.CompletedTask;
+        }
+
+        // The connection they were for cannot be reached (its gateway most likely died): the next resume, by
+        // takeover elsewhere or after the gateway is declared dead, sends them.
+        LogRescued(ClientId, messages.Length);
+        return QueueAsync(messages, enforceLimit: true);
+    }
+
+    private async Task QueueAsync(BrokerMessage[] messages, bool enforceLimit)
+    {
         var queuedIds = QueuedIds();
 
         var now = Now;
@@ -250,7 +269,7 @@ public sealed partial class SessionGrain(
                 continue;
             }
 
-            if (!_online && State.Queue.Count >= options.Value.MaxQueuedMessages)
+            if (enforceLimit && State.Queue.Count >= options.Value.MaxQueuedMessages)
             {
                 // Policy: keep the oldest, drop the newest (as Mosquitto does), and count it. Only while the client
                 // is away: while a connection is taking the session over the queue is about to drain to it.
@@ -568,6 +587,12 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': its gateway {GatewayId} was declared dead; the session is offline now")]
     private partial void LogOwnerLost(string clientId, string? gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': {Count} message(s) could not reach its gateway; kept for its next resume")]
+    private partial void LogRescued(string clientId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': {Count} message(s) could not reach its previous gateway and arrived after a newer connection resumed the session; lost")]
+    private partial void LogRescueTooLate(string clientId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
     private partial void LogQueueFull(string clientId, int limit, long dropped);

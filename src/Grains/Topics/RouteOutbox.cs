@@ -20,6 +20,9 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
 
     public Func<GatewayDelivery[], Task> Send { get; set; } = send;
 
+    /// <summary>For a gateway: where QoS 1/2 messages go when delivering to it failed (its sessions keep them).</summary>
+    public Func<BrokerMessage[], Task>? Rescue { get; init; }
+
     public bool IsIdle => !_sending && _pending.Count == 0;
 
     /// <summary>Queues deliveries; the returned task completes when the batch carrying them was delivered (or
@@ -70,6 +73,7 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
                 {
                     LogDeliveryFailed(topic, target, batch.Length, exception);
                     done?.TrySetException(exception);
+                    await RescueAsync(batch);
                 }
             }
         }
@@ -78,6 +82,28 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
             _sending = false;
         }
     }
+
+    /// <summary>The publishers were told these QoS 1/2 messages were accepted: they must not vanish with a gateway.</summary>
+    private async Task RescueAsync(GatewayDelivery[] batch)
+    {
+        var acknowledged = batch.Select(d => d.Message).Where(m => m.QualityOfService > 0).Distinct().ToArray();
+        if (Rescue is null || acknowledged.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Rescue(acknowledged);
+        }
+        catch (Exception exception)
+        {
+            LogRescueFailed(topic, target, acknowledged.Length, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} QoS 1/2 message(s) on '{Topic}' that {Target} could not take are lost: its sessions could not be reached either")]
+    private partial void LogRescueFailed(string topic, string target, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {Count} message(s) on '{Topic}' to {Target} failed")]
     private partial void LogDeliveryFailed(string topic, string target, int count, Exception exception);

@@ -159,7 +159,12 @@ public sealed partial class TopicGrain(
             : deliveries => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
-            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, metrics, logger);
+            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, metrics, logger)
+            {
+                Rescue = RouteTarget.IsGateway(destination.Target, out var gatewayId)
+                    ? messages => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages)
+                    : null,
+            };
         }
 
         outbox.Send = send;
