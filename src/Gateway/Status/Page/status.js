@@ -38,7 +38,7 @@ function chart(history, sampleSeconds) {
       .join(" "));
     svg.append(line);
   }
-  $("chart-span").textContent = `last ${Math.round(history.length * sampleSeconds / 60)} of ${Math.round(slots * sampleSeconds / 60)} minutes`;
+  $("chart-span").textContent = `last ${duration(history.length * sampleSeconds)} of ${duration(slots * sampleSeconds)}`;
   $("chart-max").textContent = `max ${rate(max)}/s`;
 }
 
