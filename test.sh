@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh Debian machine with the .NET 10 SDK:
 # installs what the tests need (mosquitto clients, PostgreSQL binaries, Node.js + the npm packages of the
-# end-to-end tests),
+# end-to-end tests, Chromium for the status page),
 # builds the solution, runs all test projects and ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,6 +19,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_packages+=(postgresql
 command -v shellcheck >/dev/null || apt_packages+=(shellcheck)
 command -v docker-compose >/dev/null || apt_packages+=(docker-compose)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
+# The status page test renders the page in headless Chromium.
+command -v chromium >/dev/null || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${apt_packages[*]}"
     as_root apt-get update -qq

@@ -15,4 +15,8 @@ public interface IRetainedIndexGrain : IGrainWithIntegerKey
 
     [Alias("Match")]
     Task<string[]> MatchAsync(string filter);
+
+    /// <summary>How many topics of this partition hold a retained message.</summary>
+    [Alias("Count")]
+    Task<int> CountAsync();
 }

@@ -6,7 +6,8 @@ using MqttCluster.Core.Telemetry;
 
 namespace MqttCluster.Telemetry;
 
-/// <summary>What the management port answers: liveness, readiness and Prometheus' scrape.</summary>
+/// <summary>What the management port answers: liveness, readiness, Prometheus' scrape, and whatever the
+/// registered <see cref="IManagementRoutes"/> serve.</summary>
 public static class ManagementEndpoints
 {
     public const string LivenessPath = "/healthz";
@@ -24,15 +25,29 @@ public static class ManagementEndpoints
         }
 
         var readiness = app.ApplicationServices.GetRequiredService<HostReadiness>();
+        var routes = app.ApplicationServices.GetServices<IManagementRoutes>().ToArray();
         app.MapWhen(endpoint.Serves, management => management.Run(context => context.Request.Path.Value switch
         {
             LivenessPath => PlainAsync(context, StatusCodes.Status200OK, "ok"),
             ReadinessPath => readiness.IsReady
                 ? PlainAsync(context, StatusCodes.Status200OK, "ready")
                 : PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "not ready"),
-            _ => PlainAsync(context, StatusCodes.Status404NotFound, "not found"),
+            _ => ServeOtherAsync(context, routes),
         }));
         return app;
+    }
+
+    private static async Task ServeOtherAsync(HttpContext context, IManagementRoutes[] routes)
+    {
+        foreach (var route in routes)
+        {
+            if (await route.TryServeAsync(context))
+            {
+                return;
+            }
+        }
+
+        await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
     }
 
     private static Task PlainAsync(HttpContext context, int status, string body)

@@ -87,8 +87,8 @@ public sealed class PasswordAndAclTests(PasswordAndAclTests.Fixture fixture) : B
             Directory = new TempDirectory("acl");
             PasswordFile = Path.Combine(Directory.Path, "passwd");
             AclFile = Path.Combine(Directory.Path, "acl");
-            RunPasswd("-c", "-b", PasswordFile, "alice", "alice-secret");
-            RunPasswd("-b", PasswordFile, "bob", "bob-secret");
+            MosquittoPasswd.Run("-c", "-b", PasswordFile, "alice", "alice-secret");
+            MosquittoPasswd.Run("-b", PasswordFile, "bob", "bob-secret");
             File.WriteAllLines(AclFile,
             [
                 "user alice",
@@ -111,13 +111,5 @@ public sealed class PasswordAndAclTests(PasswordAndAclTests.Fixture fixture) : B
 
         protected override string[] ExtraArguments =>
             [$"--Security:PasswordFile={PasswordFile}", $"--Security:AclFile={AclFile}", "--Security:AllowAnonymous=false"];
-
-        private static void RunPasswd(params string[] arguments)
-        {
-            const string passwd = "/usr/bin/mosquitto_passwd";
-            Assert.True(File.Exists(passwd), "mosquitto_passwd is missing: install the Debian package mosquitto.");
-            using var process = System.Diagnostics.Process.Start(passwd, arguments);
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(20)) && process.ExitCode == 0, $"mosquitto_passwd {string.Join(' ', arguments)} failed");
-        }
     }
 }

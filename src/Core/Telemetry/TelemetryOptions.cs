@@ -32,6 +32,10 @@ public sealed class TelemetryOptions
     /// <summary>Seconds between <c>$SYS</c> updates; 0 turns <c>$SYS</c> off (Mosquitto's <c>sys_interval</c>).</summary>
     public int SysInterval { get; set; } = 10;
 
+    /// <summary>This node's name in <c>$SYS/broker/nodes/{node}</c> and on the status page; unset = host name and
+    /// MQTT port (stable across restarts, so a restarted node updates its own retained values).</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Orleans' grain-call spans cost a filter on every call: only when traces are exported.</summary>
     public bool PropagatesGrainCalls => TraceGrainCalls && (ExportsTo("console") || ExportsTo("otlp"));
 

@@ -1,15 +1,24 @@
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Core.Topics;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Cluster;
 
-/// <summary>The gateway's view of the cluster, on Orleans grains.</summary>
-public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIdentity identity) : IBrokerCluster
+/// <summary>The gateway's view of the cluster, on Orleans grains. Counts messages per topic for the status page.</summary>
+public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIdentity identity, TopicActivity topicActivity) : IBrokerCluster
 {
     private IRouteIndexGrain RouteIndex => grainFactory.GetGrain<IRouteIndexGrain>(0);
 
-    public Task PublishAsync(string topic, BrokerMessage[] messages) =>
-        TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages));
+    public Task PublishAsync(string topic, BrokerMessage[] messages)
+    {
+        // '$' topics are the broker's own ($SYS), not traffic.
+        if (!topic.StartsWith('$'))
+        {
+            topicActivity.Count(topic, messages.Length);
+        }
+
+        return TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages));
+    }
 
     public Task PublishSharedAsync(string groupRoute, string topic, BrokerMessage[] messages) =>
         TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishSharedAsync(groupRoute, messages));

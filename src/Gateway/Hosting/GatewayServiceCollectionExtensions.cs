@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Connections;
+using MqttCluster.Gateway.Status;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Grains;
 
@@ -36,6 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<GatewayRegistration>();
         services.AddHostedService<GatewayShutdown>();
         services.AddHostedService<Telemetry.GatewayMetrics>();
+        services.AddGatewayStatus();
         services.AddConnections();
         return services;
     }

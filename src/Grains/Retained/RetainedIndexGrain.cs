@@ -40,4 +40,6 @@ public sealed class RetainedIndexGrain(
     }
 
     public Task<string[]> MatchAsync(string filter) => Task.FromResult(_tree.Match(filter).ToArray());
+
+    public Task<int> CountAsync() => Task.FromResult(state.State.Topics.Count);
 }

@@ -4,7 +4,7 @@ using MqttCluster.Core.Configuration;
 namespace MqttCluster.Silo.Configuration;
 
 /// <summary>
-/// Turns a parsed <c>mosquitto.conf</c> into this broker's native settings (Mqtt:*, Sessions:*, Silo:*), so a
+/// Turns a parsed <c>mosquitto.conf</c> into this broker's native settings (Mqtt:*, Sessions:*, Silo:*, Telemetry:*), so a
 /// Mosquitto user's file starts the same broker they had. What cannot be honoured is an error where ignoring it
 /// would let in clients Mosquitto would refuse (authentication, TLS), and a warning otherwise.
 /// </summary>
@@ -23,10 +23,7 @@ public static class MosquittoConfigMapping
         MapLimits(config, result);
         MapPersistence(config, result);
         MapLogging(config, result);
-        if (config.SysInterval != TimeSpan.FromSeconds(10) && config.SysInterval > TimeSpan.Zero)
-        {
-            result.Warn("sys_interval", "$SYS topics are not published yet; ignored");
-        }
+        result.Settings["Telemetry:SysInterval"] = Text((int)config.SysInterval.TotalSeconds);
 
         return result;
     }

@@ -1,4 +1,5 @@
 using MqttCluster.Gateway.Hosting;
+using MqttCluster.Gateway.Status;
 using Microsoft.Extensions.Options;
 using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage.Postgres;
@@ -77,6 +78,9 @@ public static class BrokerHost
             var web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             ConfigureGrainsOnly(web, args, mosquitto, silo, cluster);
             web.AddManagementPort();
+
+            // The same status page as on gateways: this silo reads it from the cluster stats grain too.
+            web.Services.AddClusterStatusPage();
             var app = web.Build();
             app.UseBrokerManagement();
             host = app;

@@ -1,0 +1,99 @@
+// The status page: polls /api/status every two seconds and renders it. Names come from clients (topics, client
+// ids), so everything is written as text, never as HTML.
+"use strict";
+
+const $ = id => document.getElementById(id);
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function row(cells) {
+  const tr = el("tr");
+  for (const [text, numeric] of cells) tr.append(el("td", text, numeric ? "num" : undefined));
+  return tr;
+}
+
+const rate = v => v >= 100 ? v.toFixed(0) : v.toFixed(1);
+
+function duration(seconds) {
+  const d = Math.floor(seconds / 86400), h = Math.floor(seconds / 3600) % 24, m = Math.floor(seconds / 60) % 60;
+  return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : m ? `${m}m` : `${Math.floor(seconds)}s`;
+}
+
+function chart(history, sampleSeconds) {
+  const svg = $("chart");
+  svg.replaceChildren();
+  const max = Math.max(1, ...history.flatMap(s => [s.received, s.sent, s.dropped]));
+  const width = 600, height = 160, slots = 180;
+  for (const series of ["received", "sent", "dropped"]) {
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+    line.setAttribute("class", series);
+    const start = slots - history.length;
+    line.setAttribute("points", history
+      .map((s, i) => `${((start + i) / (slots - 1)) * width},${height - (s[series] / max) * (height - 4)}`)
+      .join(" "));
+    svg.append(line);
+  }
+  $("chart-span").textContent = `last ${duration(history.length * sampleSeconds)} of ${duration(slots * sampleSeconds)}`;
+  $("chart-max").textContent = `max ${rate(max)}/s`;
+}
+
+function render(status) {
+  const now = Date.parse(status.now) / 1000;
+  const latest = status.history.at(-1) ?? { received: 0, sent: 0, dropped: 0 };
+  $("gateway-count").textContent = status.gateways.length;
+  $("silo-count").textContent = status.silos.filter(s => s.state === "Active").length;
+  $("connections").textContent = status.connections;
+  $("subscriptions").textContent = status.subscriptions;
+  $("retained").textContent = status.retainedMessages ?? "–";
+  $("received-rate").textContent = rate(latest.received);
+  $("sent-rate").textContent = rate(latest.sent);
+  $("dropped-total").textContent = status.totals.messagesDropped;
+  chart(status.history, status.sampleSeconds);
+
+  $("gateways").replaceChildren(...status.gateways.map(g => row([
+    [g.report.node], [g.report.hostName], [g.report.connections, true], [g.report.subscriptions, true],
+    [rate(g.receivedPerSecond), true], [rate(g.sentPerSecond), true], [g.report.counters.messagesDropped, true],
+    [duration(now - Date.parse(g.report.startedAt) / 1000)],
+  ])));
+  $("silos").replaceChildren(...status.silos.map(s => {
+    const tr = row([[s.name], [s.address], [s.hostName], [s.state], [new Date(s.startedAt).toLocaleString()]]);
+    tr.children[3].className = `state-${s.state}`;
+    return tr;
+  }));
+  $("topics").replaceChildren(...status.topTopics.map(t => row([[t.topic], [rate(t.perSecond), true]])));
+  $("clients").replaceChildren(...status.gateways.map(g => {
+    const details = el("details");
+    const more = g.report.connections - g.report.clients.length;
+    details.append(el("summary", `${g.report.node}: ${g.report.connections} client(s)${more > 0 ? `, first ${g.report.clients.length} shown` : ""}`));
+    const list = el("ul", undefined, "clients");
+    for (const c of g.report.clients) {
+      const item = el("li", c.clientId, "client-id");
+      item.title = `${c.endpoint} ${c.protocol}`;
+      list.append(item);
+    }
+    details.append(list);
+    return details;
+  }));
+  $("updated").textContent = `updated ${new Date(status.now).toLocaleTimeString()}`;
+}
+
+async function poll() {
+  try {
+    const response = await fetch("api/status", { cache: "no-store" });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? response.statusText);
+    render(body);
+    $("error").hidden = true;
+  } catch (error) {
+    $("error").textContent = String(error.message ?? error);
+    $("error").hidden = false;
+  }
+  setTimeout(poll, 2000);
+}
+
+poll();
