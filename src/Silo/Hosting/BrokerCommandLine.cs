@@ -1,3 +1,5 @@
+using MqttCluster.Core.CommandLine;
+
 namespace MqttCluster.Silo.Hosting;
 
 /// <summary>Short command-line switches for the settings people change most, and the --help text.</summary>
@@ -48,6 +50,7 @@ public static class BrokerCommandLine
           Cluster:ClusterId          mqtt-cluster  Orleans cluster id
           Cluster:ServiceId          mqtt-broker   Orleans service id
           Silo:GatewayPort           0             port for standalone gateways (cluster mode: 30000 if 0)
+          Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
 
         Mosquitto users:
           -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging);
@@ -56,9 +59,9 @@ public static class BrokerCommandLine
 
         Commands:
           db init                    create or upgrade the PostgreSQL schema (needs Cluster:PostgresConnectionString)
-          Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
 
           -h, --help                 show this text
+          --version                  print the version (name, version+commit) and exit
 
-        """;
+        """ + ExitCodes.HelpText;
 }
