@@ -6,6 +6,7 @@ using MqttCluster.Gateway;
 using MqttCluster.Gateway.Hosting;
 using MqttCluster.Grains;
 using MqttCluster.Silo.Hosting;
+using Orleans.Hosting.Kubernetes;
 
 namespace MqttCluster.Deploy.Tests.Infrastructure;
 
@@ -45,6 +46,17 @@ internal static class BrokerSettings
         // The systemd units' extra command-line arguments.
         ["MQTT_CLUSTER_ARGS"] = ".*",
         ["PATH"] = ".+",
+        // What Orleans' Kubernetes hosting reads (Cluster:Kubernetes=true); set from the downward API.
+        [KubernetesHostingOptions.PodNameEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.PodNamespaceEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.PodIPEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.ClusterIdEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.ServiceIdEnvironmentVariable] = ".+",
+        // The management HTTP port (health, readiness, metrics) being added on another branch: its two settings as
+        // agreed (Management:Port, default 8080, -1 off, 0 any free port; Management:BindAddress, default 127.0.0.1).
+        // Once its options class is in the code, check it like the sections above instead.
+        ["Management__Port"] = "-1|[0-9]+",
+        ["Management__BindAddress"] = @"\*|localhost|[0-9.]+|[0-9A-Fa-f:]+",
     };
 
     /// <summary>All keys, Section:Property, of the options classes.</summary>
