@@ -39,6 +39,8 @@ public sealed partial class CommandLineTests : IDisposable
     [InlineData("Mqtt:TcpPort", "--port", "abc")]
     [InlineData("Mqtt:WebSocketPort", "--ws-port", "-7")]
     [InlineData("Mqtt:MaxPacketSize", "--Mqtt:MaxPacketSize=10")]
+    [InlineData("Cluster:Kubernetes", "--Cluster:Kubernetes=true")]
+    [InlineData("Cluster:HostGateway", "--Cluster:HostGateway=false")]
     public async Task Invalid_setting_exits_non_zero_naming_the_setting(string setting, params string[] arguments)
     {
         // Valid values for everything but the setting under test, so only that one can be the reason.
