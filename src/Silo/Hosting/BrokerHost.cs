@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Options;
 using MqttCluster.Core.CommandLine;
 using MqttCluster.Gateway.Hosting;
-using Microsoft.Extensions.Options;
 using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage.Postgres;
 
