@@ -13,14 +13,17 @@
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY src/ src/
 # MqttCluster.Storage embeds the PostgreSQL schema from here (for db init).
 COPY deploy/sql/ deploy/sql/
+# The build context has no .git: the commit that --version shows comes from a build argument, e.g.
+#   docker build --build-arg SOURCE_REVISION="$(git rev-parse --short=7 HEAD)" -t mqtt-cluster .
+ARG SOURCE_REVISION=
 # The NuGet cache outlives the build, so a source change does not download every package again.
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet publish src/Silo/MqttCluster.Silo.csproj -c Release -a "$TARGETARCH" --self-contained false \
-        -p:DebugType=none -o /app
+        -p:DebugType=none -p:SourceRevisionId="$SOURCE_REVISION" -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

@@ -74,7 +74,7 @@ public sealed partial class ComposeTests
             var published = Items(gateway?["ports"]).Select(p => Text(p)!.Split(':')).ToList();
             Assert.Equal(listening.Order(), published.Select(p => p[^1]).Order());
             hostPorts.AddRange(published.Select(p => p[0]));
-            Assert.True(listening[0] == HealthcheckPort(gateway), $"{name}: the health check does not probe the MQTT port {listening[0]}");
+            AssertProbesReadiness(name, gateway);
         }
 
         Assert.Equal(hostPorts.Count, hostPorts.Distinct().Count());
@@ -93,8 +93,8 @@ public sealed partial class ComposeTests
             Assert.Equal(advertised, Text(silo?["networks"]?["cluster"]?["ipv4_address"]));
             Assert.True(network.Contains(IPAddress.Parse(advertised)), $"{name}: {advertised} is outside {subnet}");
             Assert.Equal("true", settings["Cluster__ListenOnAnyAddress"]);
-            // The gateways' health check waits for the port standalone gateways connect to.
-            Assert.Equal(settings.GetValueOrDefault("Silo__GatewayPort") ?? "30000", HealthcheckPort(silo));
+            // The gateways wait for a healthy silo: one that has joined the cluster.
+            AssertProbesReadiness(name, silo);
             addresses.Add(advertised);
         }
 
@@ -174,12 +174,17 @@ public sealed partial class ComposeTests
     // Compose's ${VAR:-default} with VAR unset, as the checks see the file.
     private static string? Interpolated(string? value) => value is null ? null : Interpolation().Replace(value, m => m.Groups["default"].Value);
 
-    private static string HealthcheckPort(JsonNode? service) =>
-        TcpCheck().Match(string.Join(' ', Items(service?["healthcheck"]?["test"]).Select(Text))).Groups[1].Value;
+    /// <summary>The health check asks the management port (Management:Port, 8080 unless set) for /readyz and wants 200.</summary>
+    private static void AssertProbesReadiness(string name, JsonNode? service)
+    {
+        var managementPort = Environment(service).GetValueOrDefault("Management__Port") ?? "8080";
+        var check = ReadinessCheck().Match(string.Join(' ', Items(service?["healthcheck"]?["test"]).Select(Text)));
+        Assert.True(check.Success && check.Groups["port"].Value == managementPort, $"{name}: the health check does not ask GET /readyz on the management port {managementPort}");
+    }
 
     [GeneratedRegex(@"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-(?<default>[^}]*))?\}")]
     private static partial Regex Interpolation();
 
-    [GeneratedRegex(@"/dev/tcp/127\.0\.0\.1/(\d+)")]
-    private static partial Regex TcpCheck();
+    [GeneratedRegex(@"/dev/tcp/127\.0\.0\.1/(?<port>\d+) .*GET /readyz HTTP/1\.0.*grep -q "" 200 """)]
+    private static partial Regex ReadinessCheck();
 }

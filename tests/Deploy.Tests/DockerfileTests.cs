@@ -32,7 +32,7 @@ public sealed partial class DockerfileTests
         var published = Regex.Match(string.Join('\n', _lines), @"dotnet publish (\S+\.csproj)").Groups[1].Value;
         Assert.Equal("src/Silo/MqttCluster.Silo.csproj", published);
 
-        var needed = new List<string> { "global.json", "Directory.Build.props", "Directory.Packages.props" };
+        var needed = new List<string> { "global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" };
         var pending = new Queue<string>([published]);
         var seen = new HashSet<string>();
         while (pending.TryDequeue(out var project))

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MqttCluster.Deploy.Tests.Infrastructure;
+using MqttCluster.Gateway.Hosting;
+using Orleans.Hosting.Kubernetes;
 using static MqttCluster.Deploy.Tests.Infrastructure.Yaml;
 
 namespace MqttCluster.Deploy.Tests;
@@ -13,6 +15,9 @@ public sealed partial class KubernetesTests
 {
     private const string Folder = "deploy/kubernetes";
     private static readonly string[] WorkloadKinds = ["Deployment", "StatefulSet", "Job"];
+
+    // Management:Port's default: health, readiness and metrics over HTTP.
+    private const string ManagementPort = "8080";
 
     private readonly List<(string File, JsonObject Object)> _objects =
         Repository.Files(Folder, "*.yaml").Where(f => !f.EndsWith("/kustomization.yaml", StringComparison.Ordinal))
@@ -58,21 +63,65 @@ public sealed partial class KubernetesTests
     }
 
     [Fact]
-    public void Silos_run_grains_only_as_a_statefulset_with_a_headless_service_advertising_the_pod_ip()
+    public void Silos_run_grains_only_as_a_statefulset_with_a_headless_service_and_orleans_kubernetes_hosting()
     {
         var silos = Workload("StatefulSet");
         var container = Assert.Single(Items(silos["spec"]?["template"]?["spec"]?["containers"]))!;
         Assert.Equal([BrokerCommand.SiloExecutable], Items(container["command"]).Select(Text));
         var env = Env(container);
         Assert.Equal("false", Text(env["Cluster__HostGateway"]?["value"]));
-        Assert.Equal("true", Text(env["Cluster__ListenOnAnyAddress"]?["value"]));
-        Assert.Equal("status.podIP", Text(env["Cluster__AdvertisedAddress"]?["valueFrom"]?["fieldRef"]?["fieldPath"]));
+        Assert.Equal("true", Text(env[$"Cluster__{nameof(BrokerClusterOptions.Kubernetes)}"]?["value"]));
+
+        // Orleans' Kubernetes hosting takes the pod's name, namespace and IP from these variables.
+        Assert.Equal("metadata.name", FieldPath(env, KubernetesHostingOptions.PodNameEnvironmentVariable));
+        Assert.Equal("metadata.namespace", FieldPath(env, KubernetesHostingOptions.PodNamespaceEnvironmentVariable));
+        Assert.Equal("status.podIP", FieldPath(env, KubernetesHostingOptions.PodIPEnvironmentVariable));
         Assert.Equal(
-            new[] { Text(env["Silo__SiloPort"]?["value"]), Text(env["Silo__GatewayPort"]?["value"]) }.Order(),
+            new[] { Text(env["Silo__SiloPort"]?["value"]), Text(env["Silo__GatewayPort"]?["value"]), ManagementPort }.Order(),
             Items(container["ports"]).Select(p => Text(p?["containerPort"])).Order());
 
         var service = Object("Service", Text(silos["spec"]?["serviceName"])!);
         Assert.Equal("None", Text(service["spec"]?["clusterIP"]));
+    }
+
+    [Fact]
+    public void Silo_pods_carry_the_cluster_identity_the_gateways_use_as_the_labels_orleans_reads()
+    {
+        // The agent finds the cluster's pods by these labels (and patches its own pod when they differ); the silos
+        // read the identity from them, and the gateways, which are no pods of the StatefulSet, from the config map.
+        var template = Workload("StatefulSet")["spec"]?["template"];
+        var labels = template?["metadata"]?["labels"];
+        var env = Env(Assert.Single(Items(template?["spec"]?["containers"]))!);
+        var shared = Entries(Object("ConfigMap", "mqtt-cluster")["data"]).ToDictionary(d => d.Key, d => Text(d.Value));
+        foreach (var (label, variable, setting) in new[]
+        {
+            (KubernetesHostingOptions.ClusterIdLabel, KubernetesHostingOptions.ClusterIdEnvironmentVariable, "Cluster__ClusterId"),
+            (KubernetesHostingOptions.ServiceIdLabel, KubernetesHostingOptions.ServiceIdEnvironmentVariable, "Cluster__ServiceId"),
+        })
+        {
+            Assert.Equal($"metadata.labels['{label}']", FieldPath(env, variable));
+            Assert.True(shared.TryGetValue(setting, out var value), $"the config map has no {setting}");
+            Assert.True(Text(labels?[label]) == value, $"pod label {label}={Text(labels?[label])}, but the config map says {setting}={value}");
+        }
+    }
+
+    [Fact]
+    public void The_silos_service_account_may_read_watch_patch_and_delete_pods_and_nothing_else()
+    {
+        var pod = Workload("StatefulSet")["spec"]?["template"]?["spec"];
+        var account = Object("ServiceAccount", Text(pod?["serviceAccountName"])!);
+        var binding = Assert.Single(
+            _objects.Select(o => o.Object).Where(o => Text(o["kind"]) == "RoleBinding"),
+            b => Items(b["subjects"]).Any(s => Text(s?["kind"]) == "ServiceAccount" && Text(s?["name"]) == Text(account["metadata"]?["name"])));
+        var subject = Items(binding["subjects"]).Single(s => Text(s?["kind"]) == "ServiceAccount");
+        Assert.Equal(Text(LoadFile($"{Folder}/kustomization.yaml")["namespace"]), Text(subject?["namespace"]));
+        Assert.Equal("Role", Text(binding["roleRef"]?["kind"]));
+        Assert.Equal("rbac.authorization.k8s.io", Text(binding["roleRef"]?["apiGroup"]));
+
+        var rule = Assert.Single(Items(Object("Role", Text(binding["roleRef"]?["name"])!)["rules"]))!;
+        Assert.Equal([""], Items(rule["apiGroups"]).Select(Text));
+        Assert.Equal(["pods"], Items(rule["resources"]).Select(Text));
+        Assert.Equal(["delete", "get", "list", "patch", "watch"], Items(rule["verbs"]).Select(Text).Order());
     }
 
     [Fact]
@@ -83,12 +132,27 @@ public sealed partial class KubernetesTests
         Assert.Equal([BrokerCommand.GatewayExecutable], Items(container["command"]).Select(Text));
         var env = Env(container);
         Assert.Equal("*", Text(env["Mqtt__BindAddress"]?["value"]));
-        var listening = new[] { Text(env["Mqtt__TcpPort"]?["value"]), Text(env["Mqtt__WebSocketPort"]?["value"]) };
+        var listening = new[] { Text(env["Mqtt__TcpPort"]?["value"]), Text(env["Mqtt__WebSocketPort"]?["value"]), ManagementPort };
         Assert.Equal(listening.Order(), Items(container["ports"]).Select(p => Text(p?["containerPort"])).Order());
 
         var service = _objects.Single(o => Text(o.Object["kind"]) == "Service" && Text(o.Object["spec"]?["type"]) == "LoadBalancer").Object;
         Assert.Equal(["1883", "9001"], Items(service["spec"]?["ports"]).Select(p => Text(p?["port"])).Order());
         Assert.All(Items(service["spec"]?["ports"]), p => Assert.Equal("TCP", Text(p?["protocol"]) ?? "TCP"));
+    }
+
+    [Fact]
+    public void Silos_and_gateways_are_probed_on_the_management_port_facing_the_pod_network()
+    {
+        foreach (var (name, container) in Containers().Where(c => !c.Name.Contains("db-init", StringComparison.Ordinal)))
+        {
+            var port = Items(container["ports"]).SingleOrDefault(p => Text(p?["name"]) == "management");
+            Assert.True(port is not null && Text(port["containerPort"]) == (Text(Env(container).GetValueOrDefault("Management__Port")?["value"]) ?? ManagementPort), $"{name}: no container port 'management' on the management port");
+
+            // The kubelet connects to the pod's IP: the default 127.0.0.1 would refuse it.
+            Assert.Equal("0.0.0.0", Text(Env(container).GetValueOrDefault("Management__BindAddress")?["value"]));
+            Assert.Equal(("/readyz", "management"), (Text(container["readinessProbe"]?["httpGet"]?["path"]), Text(container["readinessProbe"]?["httpGet"]?["port"])));
+            Assert.Equal(("/healthz", "management"), (Text(container["livenessProbe"]?["httpGet"]?["path"]), Text(container["livenessProbe"]?["httpGet"]?["port"])));
+        }
     }
 
     [Fact]
@@ -203,6 +267,9 @@ public sealed partial class KubernetesTests
         Assert.True(found.Count == 1, $"no {kind} named '{name}' in {Folder}");
         return found[0].Object;
     }
+
+    private static string? FieldPath(Dictionary<string, JsonNode?> env, string variable) =>
+        Text(env.GetValueOrDefault(variable)?["valueFrom"]?["fieldRef"]?["fieldPath"]);
 
     private static Dictionary<string, JsonNode?> Env(JsonNode container) =>
         Items(container["env"]).ToDictionary(e => Text(e?["name"])!, e => e);

@@ -101,6 +101,20 @@ public sealed class SystemdUnitTests
     }
 
     [Theory]
+    [InlineData("deploy/systemd/mqtt-cluster.service")]
+    [InlineData("deploy/systemd/mqtt-cluster-silo.service")]
+    [InlineData("deploy/systemd/mqtt-cluster-gateway.service")]
+    public void Broker_units_wait_for_readiness_and_do_not_restart_on_invalid_settings(string unit)
+    {
+        // READY=1 comes from the broker (SystemdReadiness) once it serves; exit code 2 means invalid settings.
+        var parsed = SystemdUnit.Load(unit);
+        Assert.Equal("notify", parsed.Value("Service", "Type"));
+        Assert.NotNull(parsed.Value("Service", "TimeoutStartSec"));
+        Assert.Equal("on-failure", parsed.Value("Service", "Restart"));
+        Assert.Equal("2", parsed.Value("Service", "RestartPreventExitStatus"));
+    }
+
+    [Theory]
     [MemberData(nameof(Units))]
     public void Units_run_unprivileged_and_hardened(string unit)
     {

@@ -71,7 +71,7 @@ public sealed class MosquittoConfigTests : IDisposable
         await using var broker = StartBroker("-c", config, "--silo-port", $"{ports[1]}");
         var exitCode = await broker.WaitForExitAsync(RefusalTimeout);
 
-        Assert.True(exitCode != 0, $"The broker started with '{line}'.\n{broker.Describe()}");
+        Assert.True(exitCode == 2, $"Expected exit code 2 (invalid configuration), got {exitCode}: the broker started with '{line}'.\n{broker.Describe()}");
         var errors = string.Join('\n', broker.Errors.Lines);
         Assert.Contains("error", errors, StringComparison.Ordinal);
         Assert.Contains(expectedLine == 0 ? "refused.conf:1" : $"refused.conf:{expectedLine}", errors, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class MosquittoConfigTests : IDisposable
         await using var broker = StartBroker("-c", config, "--silo-port", $"{ports[1]}");
         var exitCode = await broker.WaitForExitAsync(RefusalTimeout);
 
-        Assert.True(exitCode != 0, $"The broker started without its password file.\n{broker.Describe()}");
+        Assert.True(exitCode == 2, $"Expected exit code 2 (invalid configuration), got {exitCode}: the broker started without its password file.\n{broker.Describe()}");
         Assert.Contains(missing, string.Join('\n', broker.Errors.Lines.Concat(broker.Output.Lines)), StringComparison.Ordinal);
     }
 

@@ -1,13 +1,17 @@
 using System.Text;
+using MqttCluster.Core.CommandLine;
 
 namespace MqttCluster.Core.Security;
 
 /// <summary>
 /// The password-file command, with <c>mosquitto_passwd</c>'s switches (<c>man 1 mosquitto_passwd</c>):
-/// <c>[-H hash] [-c | -D] FILE USER</c>, <c>[-H hash] [-c] -b FILE USER PASSWORD</c>, <c>-U FILE</c>. Exit code 0 on
-/// success, 1 on any error, as <c>mosquitto_passwd</c>. A file that does not parse is never overwritten.
+/// <c>[-H hash] [-c | -D] FILE USER</c>, <c>[-H hash] [-c] -b FILE USER PASSWORD</c>, <c>-U FILE</c>. Exit codes as
+/// every executable of the broker (<see cref="ExitCodes"/>): 0 done, 1 failed (a file that cannot be read or
+/// written, a user not found, passwords that differ), 2 invalid usage (<c>mosquitto_passwd</c> exits 1 for
+/// everything). A file that does not parse is never overwritten.
 /// </summary>
-public sealed class PasswdCommand(TextWriter output, TextWriter error, IPasswordPrompt prompt)
+/// <param name="version">What <c>--version</c> prints (the executable's name and version).</param>
+public sealed class PasswdCommand(TextWriter output, TextWriter error, IPasswordPrompt prompt, string version)
 {
     private const string Usage = """
         mqtt-cluster-passwd manages password files in Mosquitto's format (mosquitto_passwd's switches).
@@ -15,6 +19,7 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
         Usage: mqtt-cluster-passwd [-H sha512 | -H sha512-pbkdf2] [-c | -D] passwordfile username
                mqtt-cluster-passwd [-H sha512 | -H sha512-pbkdf2] [-c] -b passwordfile username password
                mqtt-cluster-passwd -U passwordfile
+               mqtt-cluster-passwd --help | --version
          -b : run in batch mode to allow passing passwords on the command line.
          -c : create a new password file. This will overwrite existing files.
          -D : delete the username rather than adding/updating its password.
@@ -22,7 +27,7 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
               sha512 is only for Mosquitto 1.6 and earlier.
          -U : update a plain text password file to use hashed passwords.
         Without -b the password is read twice from a terminal, or one line from standard input.
-        """;
+        """ + ExitCodes.HelpText;
 
     private const int MaxPasswordBytes = 65535;
 
@@ -36,7 +41,7 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"Error: {e.Message}");
-            return 1;
+            return ExitCodes.Failure;
         }
         catch (SecurityFileException e)
         {
@@ -45,7 +50,7 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
                 error.WriteLine($"Error: {problem}");
             }
 
-            return 1;
+            return ExitCodes.Failure;
         }
     }
 
@@ -66,7 +71,13 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
                     kind = args[++next] == "sha512" ? PasswordHashKind.Sha512 : PasswordHashKind.Pbkdf2Sha512;
                     break;
                 case "-H":
-                    return Fail("-H takes sha512-pbkdf2 or sha512.");
+                    return Fail("-H takes sha512-pbkdf2 or sha512.", ExitCodes.InvalidUsage);
+                case "-h" or "--help":
+                    output.Write(Usage);
+                    return ExitCodes.Success;
+                case ProgramVersion.Switch:
+                    output.WriteLine(version);
+                    return ExitCodes.Success;
                 default:
                     return ShowUsage();
             }
@@ -83,13 +94,13 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
         if (upgrade)
         {
             PasswordFile.ConvertPlainText(File.ReadAllText(path, Encoding.UTF8), path).Save(path);
-            return 0;
+            return ExitCodes.Success;
         }
 
         var username = positional[1];
         if (PasswordFileReader.CheckUsername(username) is { } problem)
         {
-            return Fail($"Invalid username: {problem}.");
+            return Fail($"Invalid username: {problem}.", ExitCodes.InvalidUsage);
         }
 
         if (!create && !File.Exists(path))
@@ -103,27 +114,27 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
             if (!file.Remove(username))
             {
                 error.WriteLine($"Warning: User {username} not found in password file.");
-                return 1;
+                return ExitCodes.Failure;
             }
 
             file.Save(path);
-            return 0;
+            return ExitCodes.Success;
         }
 
         var password = batch ? positional[2] : ReadNewPassword();
         if (password is null)
         {
-            return 1;
+            return ExitCodes.Failure;
         }
 
         if (Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
         {
-            return Fail($"Password too long: MQTT passwords are at most {MaxPasswordBytes} bytes.");
+            return Fail($"Password too long: MQTT passwords are at most {MaxPasswordBytes} bytes.", ExitCodes.InvalidUsage);
         }
 
         file.Upsert(username, password, kind);
         file.Save(path);
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>Twice on a terminal; from a pipe one line, compared with a second line only if there is one.</summary>
@@ -148,13 +159,13 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
 
     private int ShowUsage()
     {
-        output.WriteLine(Usage);
-        return 1;
+        output.Write(Usage);
+        return ExitCodes.InvalidUsage;
     }
 
-    private int Fail(string message)
+    private int Fail(string message, int exitCode = ExitCodes.Failure)
     {
         error.WriteLine($"Error: {message}");
-        return 1;
+        return exitCode;
     }
 }

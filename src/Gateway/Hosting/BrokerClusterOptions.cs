@@ -27,5 +27,14 @@ public sealed class BrokerClusterOptions
     /// <summary>Serve MQTT from this silo too (a co-hosted gateway); false runs grains only.</summary>
     public bool HostGateway { get; set; } = true;
 
+    /// <summary>
+    /// Silos only: running as pods of a Kubernetes StatefulSet (Orleans' Kubernetes hosting). The silo advertises
+    /// POD_IP and listens on all addresses, is named after its pod, takes the cluster identity from
+    /// ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID when set, declares the silo of a deleted pod dead at once and deletes
+    /// the pod of a silo the cluster declared dead. Needs a service account allowed to read, watch, patch and
+    /// delete pods (deploy/kubernetes/silo-rbac.yaml). Membership and storage stay in PostgreSQL.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     public bool IsClustered => !string.IsNullOrWhiteSpace(PostgresConnectionString);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Core.CommandLine;
 using MqttCluster.Telemetry;
 using Orleans.Configuration;
 
@@ -34,15 +35,23 @@ public static class StandaloneGateway
           --bind ADDRESS     Mqtt:BindAddress (127.0.0.1)
           Cluster:ClusterId / Cluster:ServiceId must match the silos'. Every Mqtt:* and Sessions:* setting of
           the silo applies here too.
+          -h, --help         show this text
+          --version          print the version (name, version+commit) and exit
 
-        """;
+        """ + ExitCodes.HelpText;
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Any(a => a is "--help" or "-h"))
         {
             Console.Out.Write(HelpText);
-            return 0;
+            return ExitCodes.Success;
+        }
+
+        if (ProgramVersion.IsRequested(args))
+        {
+            Console.Out.WriteLine(ProgramVersion.Describe(typeof(StandaloneGateway).Assembly));
+            return ExitCodes.Success;
         }
 
         try
@@ -53,10 +62,13 @@ public static class StandaloneGateway
             if (!cluster.IsClustered)
             {
                 await Console.Error.WriteLineAsync("A standalone gateway needs the cluster's database: --postgres \"Host=...;Database=...;Username=...\"");
-                return 2;
+                return ExitCodes.InvalidUsage;
             }
 
             ApplyDefaultLogLevels(builder.Logging);
+
+            // After the console settings above, so that under systemd the journal's format wins.
+            builder.Services.AddSystemdReadiness();
             builder.UseOrleansClient(client =>
             {
                 if (TelemetryHostExtensions.ReadTelemetryOptions(builder.Configuration).PropagatesGrainCalls)
@@ -85,12 +97,18 @@ public static class StandaloneGateway
             var app = builder.Build();
             app.MapMqttGateway();
             await app.RunAsync();
-            return 0;
+            return ExitCodes.Success;
         }
         catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException { InnerException: ArgumentException })
         {
             await Console.Error.WriteLineAsync($"Invalid configuration: {exception.Message}");
-            return 2;
+            return ExitCodes.InvalidUsage;
+        }
+        catch (Exception exception)
+        {
+            // The host has logged the details; one line for whoever reads standard error (systemd's status, scripts).
+            await Console.Error.WriteLineAsync($"{typeof(StandaloneGateway).Assembly.GetName().Name} failed: {exception.Message}");
+            return ExitCodes.Failure;
         }
     }
 

@@ -1,3 +1,5 @@
+using MqttCluster.Core.CommandLine;
+
 namespace MqttCluster.Silo.Hosting;
 
 /// <summary>Short command-line switches for the settings people change most, and the --help text.</summary>
@@ -48,6 +50,13 @@ public static class BrokerCommandLine
           Cluster:ClusterId          mqtt-cluster  Orleans cluster id
           Cluster:ServiceId          mqtt-broker   Orleans service id
           Silo:GatewayPort           0             port for standalone gateways (cluster mode: 30000 if 0)
+          Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
+          Management:Port            8080          HTTP port for /healthz, /readyz, /metrics and the status page
+                                                   (0 = any free port, -1 = off); Management:BindAddress 127.0.0.1
+          Telemetry:Exporter         none          where traces (and with otlp, metrics and logs) go: console, otlp
+          Telemetry:OtlpEndpoint     -             the OpenTelemetry Collector (else OTEL_EXPORTER_OTLP_ENDPOINT)
+          Telemetry:SamplingRatio    1.0           share of messages traced (a sampled traceparent is always followed)
+          Telemetry:SysInterval      10            seconds between $SYS updates (0 = off)
 
         Mosquitto users:
           -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging);
@@ -56,9 +65,9 @@ public static class BrokerCommandLine
 
         Commands:
           db init                    create or upgrade the PostgreSQL schema (needs Cluster:PostgresConnectionString)
-          Logging:LogLevel:Default   Information   log level (Trace, Debug, Information, Warning, Error)
 
           -h, --help                 show this text
+          --version                  print the version (name, version+commit) and exit
 
-        """;
+        """ + ExitCodes.HelpText;
 }

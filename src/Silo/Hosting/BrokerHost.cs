@@ -1,6 +1,7 @@
-using MqttCluster.Gateway.Hosting;
 using MqttCluster.Gateway.Status;
 using Microsoft.Extensions.Options;
+using MqttCluster.Core.CommandLine;
+using MqttCluster.Gateway.Hosting;
 using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage.Postgres;
 using MqttCluster.Telemetry;
@@ -8,17 +9,26 @@ using MqttCluster.Telemetry;
 namespace MqttCluster.Silo.Hosting;
 
 /// <summary>
-/// What the silo executable does with its command line: print help, initialise the database schema
-/// (<c>db init</c>), run grains only, or run a broker node (silo + co-hosted MQTT gateway).
+/// What the silo executable does with its command line: print help or the version, initialise the database schema
+/// (<c>db init</c>), run grains only, or run a broker node (silo + co-hosted MQTT gateway). Exit codes as
+/// <see cref="ExitCodes"/> says.
 /// </summary>
 public static class BrokerHost
 {
+    private static string ExecutableName => typeof(BrokerHost).Assembly.GetName().Name!;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (BrokerCommandLine.IsHelpRequested(args))
         {
             Console.Out.Write(BrokerCommandLine.HelpText);
-            return 0;
+            return ExitCodes.Success;
+        }
+
+        if (ProgramVersion.IsRequested(args))
+        {
+            Console.Out.WriteLine(ProgramVersion.Describe(typeof(BrokerHost).Assembly));
+            return ExitCodes.Success;
         }
 
         if (args is ["db", "init", ..])
@@ -29,42 +39,66 @@ public static class BrokerHost
         var mosquitto = MosquittoConfigLoader.Load(args, Console.Error);
         if (mosquitto is null)
         {
-            return 1;
+            return ExitCodes.InvalidUsage;
         }
 
         args = mosquitto.RemainingArgs;
         try
         {
             var cluster = ReadConfiguration(args, mosquitto).GetSection(BrokerClusterOptions.Section).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
-            if (!cluster.HostGateway)
+            if (ClusterProblem(cluster) is { } problem)
             {
-                if (!cluster.IsClustered)
-                {
-                    // A grains-only silo without a cluster would be a broker nobody can reach.
-                    await Console.Error.WriteLineAsync("Invalid configuration: Cluster:HostGateway=false needs Cluster:PostgresConnectionString (a grains-only silo serves a cluster).");
-                    return 2;
-                }
-
-                await RunGrainsOnlyAsync(args, mosquitto, cluster);
-                return 0;
+                await Console.Error.WriteLineAsync($"Invalid configuration: {problem}");
+                return ExitCodes.InvalidUsage;
             }
 
-            // Settings files sit next to the binary, so the broker starts the same from any working directory.
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            mosquitto.AddTo(builder.Configuration);
-            builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
-            builder.AddSingleNodeBroker();
-            var app = builder.Build();
-            app.MapSingleNodeBroker();
-            await app.RunAsync();
-            return 0;
+            if (cluster.HostGateway)
+            {
+                await RunBrokerNodeAsync(args, mosquitto);
+            }
+            else
+            {
+                await RunGrainsOnlyAsync(args, mosquitto, cluster);
+            }
+
+            return ExitCodes.Success;
         }
         catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException { InnerException: ArgumentException })
         {
             // A setting that cannot work: one clear line and a non-zero exit, not a stack trace.
             await Console.Error.WriteLineAsync($"Invalid configuration: {exception.Message}");
-            return 2;
+            return ExitCodes.InvalidUsage;
         }
+        catch (Exception exception)
+        {
+            // The host has logged the details; one line for whoever reads standard error (systemd's status, scripts).
+            await Console.Error.WriteLineAsync($"{ExecutableName} failed: {exception.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>Settings that cannot work together, before anything starts.</summary>
+    private static string? ClusterProblem(BrokerClusterOptions cluster) => cluster switch
+    {
+        // A grains-only silo without a cluster would be a broker nobody can reach.
+        { HostGateway: false, IsClustered: false } =>
+            "Cluster:HostGateway=false needs Cluster:PostgresConnectionString (a grains-only silo serves a cluster).",
+        { Kubernetes: true, IsClustered: false } =>
+            "Cluster:Kubernetes=true needs Cluster:PostgresConnectionString (Kubernetes hosting complements the PostgreSQL membership).",
+        _ => null,
+    };
+
+    private static async Task RunBrokerNodeAsync(string[] args, MosquittoConfigLoader mosquitto)
+    {
+        // Settings files sit next to the binary, so the broker starts the same from any working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        mosquitto.AddTo(builder.Configuration);
+        builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
+        builder.AddSingleNodeBroker();
+        builder.Services.AddSystemdReadiness();
+        var app = builder.Build();
+        app.MapSingleNodeBroker();
+        await app.RunAsync();
     }
 
     private static async Task RunGrainsOnlyAsync(string[] args, MosquittoConfigLoader mosquitto, BrokerClusterOptions cluster)
@@ -109,6 +143,7 @@ public static class BrokerHost
         builder.Configuration.AddCommandLine(args, BrokerCommandLine.SwitchMappings);
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
         builder.AddBrokerTelemetry("mqtt-cluster-silo");
+        builder.Services.AddSystemdReadiness();
     }
 
     private static async Task<int> InitialiseDatabaseAsync(string[] args)
@@ -117,19 +152,19 @@ public static class BrokerHost
         if (cluster?.IsClustered != true)
         {
             await Console.Error.WriteLineAsync("db init needs a PostgreSQL connection string: --Cluster:PostgresConnectionString=\"Host=...;Database=...;Username=...\"");
-            return 2;
+            return ExitCodes.InvalidUsage;
         }
 
         try
         {
             await PostgresSchema.ApplyAsync(cluster.PostgresConnectionString!, CancellationToken.None);
             await Console.Out.WriteLineAsync("Database schema is up to date.");
-            return 0;
+            return ExitCodes.Success;
         }
         catch (Exception exception)
         {
             await Console.Error.WriteLineAsync($"db init failed: {exception.Message}");
-            return 1;
+            return ExitCodes.Failure;
         }
     }
 

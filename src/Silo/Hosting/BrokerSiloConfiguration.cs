@@ -33,11 +33,16 @@ public static class BrokerSiloConfiguration
                 o.ServiceId = cluster.ServiceId;
             });
             // Standalone gateways connect to silos as Orleans clients: a cluster silo always offers that port.
-            silo.ConfigureEndpoints(
-                IPAddress.Parse(cluster.AdvertisedAddress),
-                options.SiloPort,
-                options.GatewayPort == 0 ? DefaultClusterGatewayPort : options.GatewayPort,
-                listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
+            var gatewayPort = options.GatewayPort == 0 ? DefaultClusterGatewayPort : options.GatewayPort;
+            if (cluster.Kubernetes)
+            {
+                ConfigureKubernetesPod(silo, options.SiloPort, gatewayPort);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), options.SiloPort, gatewayPort, listenOnAnyHostAddress: cluster.ListenOnAnyAddress);
+            }
+
             silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure);
 
             silo.Configure<SiloMessagingOptions>(o =>
@@ -63,5 +68,23 @@ public static class BrokerSiloConfiguration
         {
             silo.AddActivityPropagation();
         }
+    }
+
+    /// <summary>
+    /// The ports only: Orleans' Kubernetes hosting advertises the pod's IP (POD_IP), listens on all addresses, names
+    /// the silo after its pod (POD_NAME, POD_NAMESPACE) and may override the cluster identity from
+    /// ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID (deploy/kubernetes/silo-statefulset.yaml sets them all).
+    /// </summary>
+    private static void ConfigureKubernetesPod(ISiloBuilder silo, int siloPort, int gatewayPort)
+    {
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = siloPort;
+            o.GatewayPort = gatewayPort;
+        });
+
+        // A silo declared dead (hung rather than crashed, or cut off) has its pod deleted, so the StatefulSet
+        // replaces it rather than leaving a process the cluster no longer talks to.
+        silo.UseKubernetesHosting(hosting => hosting.Configure(o => o.DeleteDefunctSiloPods = true));
     }
 }

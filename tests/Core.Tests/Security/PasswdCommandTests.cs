@@ -6,6 +6,8 @@ namespace MqttCluster.Core.Tests.Security;
 /// <summary>The command behind <c>mqtt-cluster-passwd</c>, with <c>mosquitto_passwd</c>'s switches.</summary>
 public sealed class PasswdCommandTests : IDisposable
 {
+    private const string Version = "mqtt-cluster-passwd 0.1.0+test";
+
     private readonly TempDirectory _dir = new();
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
@@ -104,7 +106,7 @@ public sealed class PasswdCommandTests : IDisposable
         Assert.Equal("alice:not-a-hash\n", File.ReadAllText(FilePath));
 
         Assert.Equal(0, Run("-c", "-b", FilePath, "alice", "x"));
-        Assert.Equal(1, Run("-b", FilePath, "a:b", "x"));
+        Assert.Equal(2, Run("-b", FilePath, "a:b", "x")); // invalid usage: no file could ever take this user
         Assert.Equal(1, Run("-D", FilePath, "nobody"));
         Assert.Contains("User nobody not found", _error.ToString(), StringComparison.Ordinal);
         Assert.Equal(["alice"], PasswordFile.Load(FilePath).Usernames);
@@ -119,16 +121,36 @@ public sealed class PasswdCommandTests : IDisposable
     [InlineData("-U", "-b", "file")]
     [InlineData("-H", "md5", "file", "user")]
     [InlineData("file")]
-    public void BadArgumentsShowUsageOrAnErrorAndExitWithOne(params string[] args)
+    public void BadArgumentsShowUsageOrAnErrorAndExitWithTwo(params string[] args)
     {
-        Assert.Equal(1, Run(args));
+        Assert.Equal(2, Run(args));
 
         Assert.Matches("Usage:|Error:", _output.ToString() + _error);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void HelpShowsUsageWithTheExitCodesAndExitsWithZero(string option)
+    {
+        Assert.Equal(0, Run(option));
+
+        Assert.Contains("Usage:", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--version", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Exit codes:", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VersionPrintsWhatTheExecutableIsAndExitsWithZero()
+    {
+        Assert.Equal(0, Run("--version"));
+
+        Assert.Equal($"{Version}{Environment.NewLine}", _output.ToString());
+    }
+
     private int Run(params string[] args) => Run(new ScriptedPrompt(interactive: false), args);
 
-    private int Run(ScriptedPrompt prompt, params string[] args) => new PasswdCommand(_output, _error, prompt).Run(args);
+    private int Run(ScriptedPrompt prompt, params string[] args) => new PasswdCommand(_output, _error, prompt, Version).Run(args);
 
     private sealed class ScriptedPrompt(bool interactive, params string[] answers) : IPasswordPrompt
     {

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 using MqttCluster.Gateway;
 using MqttCluster.Gateway.Hosting;
 using MqttCluster.Grains;
+using MqttCluster.Core.Telemetry;
 using MqttCluster.Silo.Hosting;
+using MqttCluster.Telemetry;
+using Orleans.Hosting.Kubernetes;
 
 namespace MqttCluster.Deploy.Tests.Infrastructure;
 
@@ -21,6 +24,8 @@ internal static class BrokerSettings
         [SessionOptions.Section] = typeof(SessionOptions),
         [SiloOptions.Section] = typeof(SiloOptions),
         [BrokerClusterOptions.Section] = typeof(BrokerClusterOptions),
+        [ManagementOptions.Section] = typeof(ManagementOptions),
+        [TelemetryOptions.Section] = typeof(TelemetryOptions),
     };
 
     // Console formatters that Microsoft.Extensions.Logging.Console registers.
@@ -38,13 +43,19 @@ internal static class BrokerSettings
         ["DOTNET_ROOT"] = "/.*",
         // The host: Kestrel's default endpoint, emptied so only the MQTT listeners bind.
         ["ASPNETCORE_HTTP_PORTS"] = "",
-        // OpenTelemetry's standard exporter variables, for when the broker exports (the observability issue).
+        // OpenTelemetry's standard exporter variables (the OTLP exporter reads them with Telemetry:Exporter=otlp).
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "https?://.+:[0-9]+",
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc|http/protobuf",
         ["OTEL_SERVICE_NAME"] = ".+",
         // The systemd units' extra command-line arguments.
         ["MQTT_CLUSTER_ARGS"] = ".*",
         ["PATH"] = ".+",
+        // What Orleans' Kubernetes hosting reads (Cluster:Kubernetes=true); set from the downward API.
+        [KubernetesHostingOptions.PodNameEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.PodNamespaceEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.PodIPEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.ClusterIdEnvironmentVariable] = ".+",
+        [KubernetesHostingOptions.ServiceIdEnvironmentVariable] = ".+",
     };
 
     /// <summary>All keys, Section:Property, of the options classes.</summary>

@@ -3,10 +3,12 @@ using System.Runtime.InteropServices;
 
 namespace MqttCluster.EndToEnd.Tests.Infrastructure;
 
-/// <summary>Signals for child processes: .NET has Process.Kill (SIGKILL) but nothing for Ctrl-C (SIGINT).</summary>
+/// <summary>Signals for child processes: .NET has Process.Kill (SIGKILL) but nothing for Ctrl-C (SIGINT) or SIGTERM.</summary>
 internal static partial class PosixSignals
 {
     public const int SigInt = 2;
+
+    public const int SigTerm = 15;
 
     /// <summary>Sends SIGINT, what Ctrl-C in a terminal does.</summary>
     public static void Interrupt(int processId)
@@ -14,6 +16,15 @@ internal static partial class PosixSignals
         if (Kill(processId, SigInt) != 0)
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), $"kill({processId}, SIGINT) failed");
+        }
+    }
+
+    /// <summary>Sends SIGTERM, what systemd, Docker and Kubernetes send to stop a service.</summary>
+    public static void Terminate(int processId)
+    {
+        if (Kill(processId, SigTerm) != 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), $"kill({processId}, SIGTERM) failed");
         }
     }
 

@@ -16,6 +16,15 @@ internal static class TestAssets
         }
     }
 
+    /// <summary>mqtt-cluster-gateway.dll, the standalone gateway, built next to the silo (src/Silo references it).</summary>
+    public static string GatewayAssembly => Existing(Path.Combine(Path.GetDirectoryName(SiloAssembly)!, "mqtt-cluster-gateway.dll"));
+
+    /// <summary>mqtt-cluster-passwd.dll as built by this test project's reference to src/Passwd.</summary>
+    public static string PasswdAssembly => Existing(Metadata("PasswdAssemblyPath"));
+
+    /// <summary>The source tree these tests were built from.</summary>
+    public static string RepositoryRoot => Metadata("RepositoryRoot");
+
     /// <summary>tests/EndToEnd.Tests/js in the source tree (node_modules comes from `npm ci` there).</summary>
     public static string MqttJsDirectory => Metadata("MqttJsDirectory");
 
@@ -32,6 +41,12 @@ internal static class TestAssets
             var current = Environment.ProcessPath;
             return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
         }
+    }
+
+    private static string Existing(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} does not exist; build with `dotnet test tests/EndToEnd.Tests`.");
+        return path;
     }
 
     private static string Metadata(string key) =>

@@ -10,14 +10,14 @@ namespace MqttCluster.MultiNode.Tests.Infrastructure;
 /// </summary>
 public sealed class QosStream : IAsyncDisposable
 {
-    private readonly MqttTestClient _publisher;
+    private readonly IMqttClient _publisher;
     private readonly string _topic;
     private readonly TimeSpan _pace;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<PublishOutcome> _sent = [];
     private readonly Task _loop;
 
-    private QosStream(MqttTestClient publisher, string topic, TimeSpan pace)
+    private QosStream(IMqttClient publisher, string topic, TimeSpan pace)
     {
         _publisher = publisher;
         _topic = topic;
@@ -37,7 +37,11 @@ public sealed class QosStream : IAsyncDisposable
         }
     }
 
-    public static QosStream Start(MqttTestClient publisher, string topic, TimeSpan pace) => new(publisher, topic, pace);
+    public static QosStream Start(MqttTestClient publisher, string topic, TimeSpan pace) => new(publisher.Mqtt, topic, pace);
+
+    /// <summary>A stream from any client, e.g. one that reconnects elsewhere by itself (<see cref="FailoverClient"/>);
+    /// publishes while it is disconnected fail at once and count as not acknowledged.</summary>
+    public static QosStream Start(IMqttClient publisher, string topic, TimeSpan pace) => new(publisher, topic, pace);
 
     /// <summary>Stops after the publish in progress and returns everything published.</summary>
     public async Task<IReadOnlyList<PublishOutcome>> StopAsync()
@@ -64,7 +68,7 @@ public sealed class QosStream : IAsyncDisposable
             PublishOutcome outcome;
             try
             {
-                var result = await _publisher.Mqtt.PublishAsync(message, CancellationToken.None);
+                var result = await _publisher.PublishAsync(message, CancellationToken.None);
                 outcome = new PublishOutcome(payload, sentAt, TestClock.Now - sentAt, result.IsSuccess, result.ReasonCode.ToString());
             }
             catch (Exception exception)
