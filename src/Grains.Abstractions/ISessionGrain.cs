@@ -47,6 +47,11 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Rescue")]
     Task RescueAsync(long epoch, BrokerMessage[] messages);
 
+    /// <summary>Timer callback of a session re-activated while online: the connection <paramref name="epoch"/> is
+    /// treated as lost unless its gateway is still registered.</summary>
+    [Alias("ConfirmOwner")]
+    Task ConfirmOwnerAsync(long epoch);
+
     /// <summary>After a restart: re-register the offline session's routes and timers, or expire it.</summary>
     [Alias("Wake")]
     Task WakeAsync();

@@ -74,6 +74,11 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
             $"{missing.Count} of {acknowledged.Count} acknowledged messages never reached the subscriber: {Summarise(missing, phases)}\n" +
             $"subscriber:\n  {string.Join("\n  ", subscriber.Events)}\n{cluster.Logs(60)}");
 
+        // Repeats are allowed at QoS 1 only as resends of unacknowledged messages (DUP); a second fresh delivery
+        // means two routes fed the client (e.g. a re-activated session queueing beside its live connection).
+        var freshRepeats = sent.Where(s => received.Where(m => m.Text == s.Payload).Skip(1).Any(m => !m.Duplicate)).ToList();
+        Assert.True(freshRepeats.Count == 0, $"{freshRepeats.Count} messages were delivered again without DUP: {Summarise(freshRepeats, phases)}");
+
         // Every failover resumed the session, and a gateway that was told to stop said so first (v5 reason 0x8B).
         Assert.All(subscriber.Events.Where(e => e.ResumedSessionPresent is not null), e => Assert.True(e.ResumedSessionPresent, $"The subscriber's session was lost: {e}"));
         var goodbyes = subscriber.Events.Concat(publisher.Events).Where(e => e.DisconnectReason is not null).ToList();

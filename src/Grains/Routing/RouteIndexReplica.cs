@@ -50,6 +50,17 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
         }
     }
 
+    /// <summary>The delivery endpoint of a registered gateway (also one carried over from the previous index
+    /// epoch), or null.</summary>
+    public IGatewayObserver? FindGateway(string gatewayId)
+    {
+        var target = RouteTarget.Gateway(gatewayId);
+        lock (_lock)
+        {
+            return _gateways.GetValueOrDefault(target) ?? _carriedGateways.GetValueOrDefault(target);
+        }
+    }
+
     public int FilterCount
     {
         get

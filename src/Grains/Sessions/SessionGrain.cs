@@ -1,4 +1,5 @@
 using MqttCluster.Core.Telemetry;
+using MqttCluster.Grains.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,10 +15,15 @@ public sealed partial class SessionGrain(
     [PersistentState("session", StorageNames.Broker)] IPersistentState<SessionState> stored,
     IOptions<SessionOptions> options,
     TimeProvider timeProvider,
+    RouteIndexReplica routes,
     BrokerMetrics metrics,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
     private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a re-activation: time for a live gateway to be registered again (also with a route index
+    /// that restarted) before its absence means it is gone.</summary>
+    private static readonly TimeSpan OwnerConfirmationDelay = GatewayLiveness.Expiry * 2;
 
     private long _epoch;
     private IGatewayObserver? _owner;
@@ -32,6 +38,7 @@ public sealed partial class SessionGrain(
     private bool _resumed;
     private HashSet<Guid>? _queuedIds;
     private ITimer? _timer;
+    private ITimer? _ownerCheck;
 
     private string ClientId => this.GetPrimaryKeyString();
 
@@ -91,6 +98,8 @@ public sealed partial class SessionGrain(
         _epoch = Math.Max(_epoch + 1, Now * 1000);
         _owner = request.Gateway;
         _ownerGatewayId = request.GatewayId;
+        State.OwnerGatewayId = request.GatewayId;
+        State.OwnerEpoch = _epoch;
         await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _online = true;
         _queueing = true;
@@ -212,6 +221,7 @@ public sealed partial class SessionGrain(
         _online = false;
         _owner = null;
         _ownerGatewayId = null;
+        State.OwnerGatewayId = null;
         _queueing = true;
         await GoOfflineAsync(new SessionHandoff { Kind = DisconnectKind.Lost });
     }
@@ -222,6 +232,7 @@ public sealed partial class SessionGrain(
         _online = false;
         _owner = null;
         _ownerGatewayId = null;
+        State.OwnerGatewayId = null;
         if (gatewayId is not null)
         {
             await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RemoveAsync(ClientId, _epoch);
@@ -327,9 +338,52 @@ public sealed partial class SessionGrain(
         }
     }
 
+    /// <summary>
+    /// A persistent session stored as online was re-activated (its silo restarted, or it was moved) while its
+    /// client may still be connected: it goes on serving that connection rather than queueing beside it (which
+    /// would deliver everything twice), tells the gateway's registry again (it may have restarted too), and checks
+    /// later that the gateway is still registered, or treats the connection as lost.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!State.Persistent || State.OwnerGatewayId is not { } gatewayId)
+        {
+            return;
+        }
+
+        _online = true;
+        _resumed = true;
+        _queueing = false;
+        _epoch = State.OwnerEpoch;
+        _ownerGatewayId = gatewayId;
+        _owner = routes.FindGateway(gatewayId);
+        await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).AddAsync(ClientId, _epoch);
+        var self = this.AsReference<ISessionGrain>();
+        var epoch = _epoch;
+        _ownerCheck = timeProvider.CreateTimer(_ => _ = self.ConfirmOwnerAsync(epoch), null, OwnerConfirmationDelay, Timeout.InfiniteTimeSpan);
+        DelayDeactivation(OwnerConfirmationDelay + TimeSpan.FromMinutes(1));
+    }
+
+    public async Task ConfirmOwnerAsync(long epoch)
+    {
+        _ownerCheck?.Dispose();
+        _ownerCheck = null;
+        if (epoch != _epoch || !_online || _ownerGatewayId is not { } gatewayId)
+        {
+            return;
+        }
+
+        _owner ??= routes.FindGateway(gatewayId);
+        if (_owner is null)
+        {
+            await OwnerLostAsync(epoch);
+        }
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         CancelTimer();
+        _ownerCheck?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -355,7 +409,10 @@ public sealed partial class SessionGrain(
         SessionHandoff? handoff = null;
         try
         {
-            handoff = await _owner!.TakeOverAsync(ClientId, _epoch).WaitAsync(TakeOverTimeout);
+            // After a re-activation the owner is known by gateway id only; its endpoint is in the route replica.
+            _owner ??= routes.FindGateway(_ownerGatewayId!)
+                ?? throw new InvalidOperationException($"Gateway {_ownerGatewayId} is not registered any more.");
+            handoff = await _owner.TakeOverAsync(ClientId, _epoch).WaitAsync(TakeOverTimeout);
         }
         catch (Exception exception)
         {

@@ -38,5 +38,13 @@ public sealed class SessionState
     /// <summary>Whether the route index holds this session's offline routes.</summary>
     [Id(12)] public bool OfflineRoutesRegistered { get; set; }
 
+    /// <summary>
+    /// The gateway and connection epoch holding the session while it is online. Stored, so that a grain activated
+    /// again after its silo restarted knows its client is still connected there, instead of queueing beside it.
+    /// </summary>
+    [Id(13)] public string? OwnerGatewayId { get; set; }
+
+    [Id(14)] public long OwnerEpoch { get; set; }
+
     public long? ExpiresAtUnixMilliseconds => DisconnectedAtUnixMilliseconds is { } at ? at + (SessionExpiryInterval * 1000L) : null;
 }

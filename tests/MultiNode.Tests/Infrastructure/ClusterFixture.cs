@@ -79,18 +79,21 @@ public abstract class ClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Stops every node (gateways first, so their clients hear goodbye while the grains are still there),
-    /// keeping PostgreSQL and with it all stored state. Returns each node's exit code (null: had to be killed).</summary>
+    /// <summary>Stops every node (gateways first, so their clients hear goodbye while the grains are still there;
+    /// then the silos one after another, as an operator shuts a cluster down: silos leaving all at once race each
+    /// other's shutdown and Orleans logs the calls it could not deliver), keeping PostgreSQL and with it all stored
+    /// state. Returns each node's exit code (null: had to be killed).</summary>
     public async Task<IReadOnlyDictionary<string, int?>> StopAllAsync()
     {
         var exitCodes = new Dictionary<string, int?>();
-        foreach (var group in new[] { Gateways, [.. GatewaySilos, .. GrainSilos] })
+        foreach (var (name, exitCode) in await Task.WhenAll(Gateways.Select(async node => (node.Name, ExitCode: await node.StopAsync()))))
         {
-            var stopped = await Task.WhenAll(group.Select(async node => (node.Name, ExitCode: await node.StopAsync())));
-            foreach (var (name, exitCode) in stopped)
-            {
-                exitCodes[name] = exitCode;
-            }
+            exitCodes[name] = exitCode;
+        }
+
+        foreach (var silo in (IEnumerable<NodeProcess>)[.. GatewaySilos, .. GrainSilos])
+        {
+            exitCodes[silo.Name] = await silo.StopAsync();
         }
 
         return exitCodes;
