@@ -102,6 +102,22 @@ public sealed class PublishSubscribeTests(BrokerFixture broker) : BrokerTest<Bro
         Assert.Equal(MqttQualityOfServiceLevel.AtMostOnce, (await subscriber.Inbox.NextAsync("QoS 0 publish on a QoS 2 subscription")).QualityOfService);
     }
 
+    [Fact]
+    public async Task Clients_may_not_publish_to_SYS_topics()
+    {
+        var publisher = await ConnectAsync();
+
+        // The broker's statistics are its own to publish (as in Mosquitto): v5 hears 0x87 and nothing is forwarded.
+        var refused = await publisher.Mqtt.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder()
+            .WithTopic($"$SYS/broker/{NewTopic()}").WithPayload("forged").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.Equal(MQTTnet.MqttClientPublishReasonCode.NotAuthorized, refused.ReasonCode);
+
+        // Other '$' topics are ordinary ones.
+        var accepted = await publisher.Mqtt.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder()
+            .WithTopic($"$SYSTEM/{NewTopic()}").WithPayload("fine").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.Equal(MQTTnet.MqttClientPublishReasonCode.Success, accepted.ReasonCode);
+    }
+
     [Theory]
     [MemberData(nameof(Matrix.Versions), MemberType = typeof(Matrix))]
     public async Task Wildcards_match_single_and_multiple_levels(MqttProtocolVersion version)

@@ -13,6 +13,10 @@ public static class SysTopics
     public static string VersionText { get; } =
         $"mqtt-cluster version {typeof(SysTopics).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"}";
 
+    /// <summary>Topics under <c>$SYS</c> are the broker's to publish; clients may only read them (as in Mosquitto).</summary>
+    public static bool IsReserved(string topic) =>
+        topic.StartsWith("$SYS", StringComparison.Ordinal) && (topic.Length == 4 || topic[4] == '/');
+
     public static string NodeRoot(string node) => $"{Root}/nodes/{node}";
 
     /// <summary>A node name usable as one topic level: no '/', '+', '#' and not empty.</summary>

@@ -31,6 +31,9 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' at {Endpoint} took none of its {Queued} waiting packets for {Timeout}; disconnecting it")]
     public static partial void SlowConsumer(ILogger logger, string clientId, string endpoint, int queued, TimeSpan timeout);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' may not publish to '{Topic}': $SYS topics are the broker's")]
+    public static partial void ReservedTopic(ILogger logger, string clientId, string topic);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' publishes faster than {Rate}/s; reading its connection more slowly")]
     public static partial void PublishRateLimited(ILogger logger, string clientId, int rate);
 

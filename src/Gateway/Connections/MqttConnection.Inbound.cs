@@ -71,8 +71,14 @@ public sealed partial class MqttConnection
             message = message.ContinuedBy(span);
         }
 
-        var denied = _services.Authorizer.IsActive && !Permissions.CanPublish(topic);
-        if (denied)
+        var reserved = SysTopics.IsReserved(topic);
+        var denied = reserved || (_services.Authorizer.IsActive && !Permissions.CanPublish(topic));
+        if (reserved)
+        {
+            ConnectionLog.ReservedTopic(_services.Logger, ClientId, topic);
+            _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
+        }
+        else if (denied)
         {
             ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "publish to", topic);
             _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
