@@ -8,6 +8,8 @@ namespace MqttCluster.Grains.Tests.Sessions;
 /// </summary>
 public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClassFixture<SessionClusterFixture>
 {
+    private readonly List<TakeoverGateway> _observers = [];
+
     [Fact]
     public async Task Connect_on_another_gateway_takes_over_and_gets_the_unfinished_state()
     {
@@ -106,10 +108,16 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         Assert.Equal(["kept/#"], b.Subscriptions.Select(s => s.Filter));
     }
 
-    private SessionConnectRequest Request(string gatewayId, TakeoverGateway gateway) => new()
+    private SessionConnectRequest Request(string gatewayId, TakeoverGateway gateway)
     {
-        GatewayId = gatewayId,
-        Gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(gateway),
-        SessionExpiryInterval = 100,
-    };
+        // Orleans holds client-side observers weakly: one collected before the session grain calls it never
+        // answers, and the takeover times out as if its gateway were gone.
+        _observers.Add(gateway);
+        return new()
+        {
+            GatewayId = gatewayId,
+            Gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(gateway),
+            SessionExpiryInterval = 100,
+        };
+    }
 }
