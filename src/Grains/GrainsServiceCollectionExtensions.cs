@@ -19,6 +19,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<BrokerMetrics>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RouteMetrics>();
+        services.AddSingleton<ActivationGauges<Retained.RetainedIndexGrain>>();
+        services.AddSingleton<ActivationGauges<Sessions.SessionGrain>>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainMetrics>();
         return services;
     }
 }

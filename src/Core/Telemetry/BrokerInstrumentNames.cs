@@ -18,6 +18,10 @@ public static class BrokerInstrumentNames
     public const string RouteReplicaVersion = "mqtt.broker.routes.replica_version";
     public const string RetainedMessages = "mqtt.broker.retained.messages";
     public const string OfflineQueueDepth = "mqtt.broker.offline_queue.depth";
+    public const string Sessions = "mqtt.broker.sessions";
+
+    /// <summary>Attribute on <see cref="Sessions"/>: <c>online</c> or <c>offline</c>.</summary>
+    public const string StateAttribute = "state";
 
     /// <summary>Attribute on <see cref="MessagesDropped"/>: one of <see cref="DropReasons"/>.</summary>
     public const string ReasonAttribute = "reason";

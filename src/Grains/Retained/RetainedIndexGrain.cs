@@ -7,9 +7,14 @@ namespace MqttCluster.Grains.Retained;
 /// retained message, persisted, with an in-memory topic tree to answer wildcard filters.
 /// </summary>
 public sealed class RetainedIndexGrain(
-    [PersistentState("topics", StorageNames.Broker)] IPersistentState<RetainedIndexState> state) : Grain, IRetainedIndexGrain
+    [PersistentState("topics", StorageNames.Broker)] IPersistentState<RetainedIndexState> state,
+    ActivationGauges<RetainedIndexGrain> gauges) : Grain, IRetainedIndexGrain
 {
     private readonly TopicNameTree _tree = new();
+
+    /// <summary>For the retained-messages gauge, read off the grain's scheduler (where the persistent state's
+    /// accessor is not to be used): the in-memory tree holds the same topics.</summary>
+    internal int Count => _tree.Count;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -18,6 +23,13 @@ public sealed class RetainedIndexGrain(
             _tree.Add(topic);
         }
 
+        gauges.Track(this);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        gauges.Untrack(this);
         return Task.CompletedTask;
     }
 

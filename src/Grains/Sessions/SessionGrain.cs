@@ -16,6 +16,7 @@ public sealed partial class SessionGrain(
     IOptions<SessionOptions> options,
     TimeProvider timeProvider,
     RouteIndexReplica routes,
+    ActivationGauges<SessionGrain> gauges,
     BrokerMetrics metrics,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
@@ -41,6 +42,16 @@ public sealed partial class SessionGrain(
     private ITimer? _ownerCheck;
 
     private string ClientId => this.GetPrimaryKeyString();
+
+    /// <summary>The state object as last set, for the gauges: they read off the grain's scheduler, where the
+    /// persistent state's accessor is not to be used (single values, a moment stale at worst).</summary>
+    private SessionState? _gaugeState;
+
+    internal bool IsPersistent => _gaugeState?.Persistent == true;
+
+    internal bool IsOnline => _online;
+
+    internal int QueuedCount => _gaugeState?.Queue.Count ?? 0;
 
     private SessionState State => stored.State;
 
@@ -346,6 +357,8 @@ public sealed partial class SessionGrain(
     /// </summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _gaugeState = State;
+        gauges.Track(this);
         if (!State.Persistent || State.OwnerGatewayId is not { } gatewayId)
         {
             return;
@@ -382,6 +395,7 @@ public sealed partial class SessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        gauges.Untrack(this);
         CancelTimer();
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
@@ -621,6 +635,7 @@ public sealed partial class SessionGrain(
     private void ResetState()
     {
         stored.State = new SessionState();
+        _gaugeState = stored.State;
         _queuedIds = null;
     }
 

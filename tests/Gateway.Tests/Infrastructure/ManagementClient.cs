@@ -35,11 +35,19 @@ public sealed partial class ManagementClient(BrokerFixture broker) : IDisposable
     public async Task<double> WaitUntilAsync(string metric, string? label, Func<double, bool> condition, string expected)
     {
         var value = double.NaN;
-        await Within.PollAsync(
-            async () => condition(value = await ScrapeAsync(metric, label)),
-            $"{metric}{{{label}}} {expected} (last scrape: {value})",
-            Within.DefaultTimeout,
-            TimeSpan.FromMilliseconds(100));
+        try
+        {
+            await Within.PollAsync(
+                async () => condition(value = await ScrapeAsync(metric, label)),
+                $"{metric}{{{label}}} {expected}",
+                Within.DefaultTimeout,
+                TimeSpan.FromMilliseconds(100));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Last scrape: {value}.", timeout);
+        }
+
         return value;
     }
 

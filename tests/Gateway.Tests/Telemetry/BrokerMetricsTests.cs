@@ -77,5 +77,36 @@ public sealed class BrokerMetricsTests(BrokerFixture broker) : BrokerTest<Broker
         await _management.WaitForAsync("mqtt_broker_messages_dropped_total", "reason=\"too_large\"", before + 1);
     }
 
+    [Fact]
+    public async Task Retained_messages_are_counted()
+    {
+        var publisher = await ConnectAsync();
+        var before = await _management.ScrapeAsync("mqtt_broker_retained_messages");
+
+        await publisher.PublishAsync(NewTopic(), "kept", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+
+        await _management.WaitForAsync("mqtt_broker_retained_messages", null, before + 1);
+    }
+
+    [Fact]
+    public async Task Persistent_sessions_are_counted_online_then_offline_with_their_queue()
+    {
+        var clientId = NewClientId("gauged");
+        var topic = NewTopic();
+        var device = await ConnectAsync(clientId: clientId, configure: o => o.WithPersistentSession(MqttProtocolVersion.V500));
+        await device.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        await _management.WaitForAsync("mqtt_broker_sessions", "state=\"online\"", 1);
+        var offline = await _management.ScrapeAsync("mqtt_broker_sessions", "state=\"offline\"");
+        var queued = await _management.ScrapeAsync("mqtt_broker_offline_queue_depth");
+
+        await device.DisconnectAsync();
+        await _management.WaitForAsync("mqtt_broker_sessions", "state=\"offline\"", offline + 1);
+        var publisher = await ConnectAsync();
+        await publisher.PublishAsync(topic, "for later", MqttQualityOfServiceLevel.AtLeastOnce);
+        await publisher.PublishAsync(topic, "also for later", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        await _management.WaitForAsync("mqtt_broker_offline_queue_depth", null, queued + 2);
+    }
+
     public void Dispose() => _management.Dispose();
 }

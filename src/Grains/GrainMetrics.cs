@@ -1,0 +1,31 @@
+using MqttCluster.Core.Telemetry;
+using MqttCluster.Grains.Retained;
+using MqttCluster.Grains.Sessions;
+
+namespace MqttCluster.Grains;
+
+/// <summary>Gauges over this silo's grains: retained messages, persistent sessions online and offline, offline
+/// queues. Each grain lives in one silo, so the cluster's figure is the sum over silos.</summary>
+internal sealed class GrainMetrics(
+    BrokerMetrics metrics,
+    ActivationGauges<RetainedIndexGrain> retained,
+    ActivationGauges<SessionGrain> sessions) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(GrainMetrics), ServiceLifecycleStage.RuntimeServices, _ =>
+        {
+            var meter = metrics.Meter;
+            meter.CreateObservableGauge(BrokerInstrumentNames.RetainedMessages, () => retained.Sum(r => r.Count), "{message}", "Retained messages in the index partitions this silo holds");
+            meter.CreateObservableGauge(
+                BrokerInstrumentNames.Sessions,
+                () => new[]
+                {
+                    new System.Diagnostics.Metrics.Measurement<long>(sessions.Count(s => s.IsPersistent && s.IsOnline), new KeyValuePair<string, object?>(BrokerInstrumentNames.StateAttribute, "online")),
+                    new System.Diagnostics.Metrics.Measurement<long>(sessions.Count(s => s.IsPersistent && !s.IsOnline), new KeyValuePair<string, object?>(BrokerInstrumentNames.StateAttribute, "offline")),
+                },
+                "{session}",
+                "Persistent sessions whose grains this silo holds, by state");
+            meter.CreateObservableGauge(BrokerInstrumentNames.OfflineQueueDepth, () => sessions.Sum(s => s.QueuedCount), "{message}", "Messages queued for persistent sessions in this silo");
+            return Task.CompletedTask;
+        });
+}
