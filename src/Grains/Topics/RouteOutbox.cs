@@ -16,6 +16,7 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
 
     private readonly Queue<GatewayDelivery> _pending = new();
     private TaskCompletionSource? _nextBatchDone;
+    private Task _pump = Task.CompletedTask;
     private bool _sending;
 
     public Func<GatewayDelivery[], Task> Send { get; set; } = send;
@@ -24,6 +25,9 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
     public Func<BrokerMessage[], Task>? Rescue { get; init; }
 
     public bool IsIdle => !_sending && _pending.Count == 0;
+
+    /// <summary>Completes when everything queued so far has been sent (or has failed and been rescued).</summary>
+    public Task Drained => _pump;
 
     /// <summary>Queues deliveries; the returned task completes when the batch carrying them was delivered (or
     /// faults when that failed), for callers that must not acknowledge before that.</summary>
@@ -46,7 +50,7 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
         if (!_sending)
         {
             _sending = true;
-            _ = PumpAsync();
+            _pump = PumpAsync();
         }
 
         return done;

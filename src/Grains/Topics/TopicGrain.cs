@@ -93,6 +93,19 @@ public sealed partial class TopicGrain(
         await DeliverAsync(plan, mustPersist: false);
     }
 
+    /// <summary>
+    /// A silo stopping (rolling upgrade) deactivates its topic grains: deliveries they accepted, and acknowledged to
+    /// their publishers, go out before the activation does (bounded by the deactivation's own time limit).
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        var pending = _outboxes.Values.Where(o => !o.IsIdle).Select(o => o.Drained).ToArray();
+        if (pending.Length > 0)
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
     public Task<BrokerMessage?> GetRetainedAsync()
     {
         var message = retained.State.Message;
