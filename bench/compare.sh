@@ -84,7 +84,7 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/d
 
 # 10 000 idle connections need as many descriptors in the brokers and in the generator.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 30000 ]; then
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
     ulimit -Hn 65536 2>/dev/null && ulimit -n 65536 || echo "warning: ulimit -n is $(ulimit -n); 10 000 connections may fail" >&2
 fi
 

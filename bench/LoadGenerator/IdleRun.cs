@@ -36,6 +36,7 @@ public sealed class IdleRun(LoadOptions options, string runId)
             Subscribers = 0,
             PayloadBytes = 0,
             BackgroundSubscriptions = 0,
+            MaxBacklog = 0,
             RateTarget = 0,
             MeasuredSeconds = seconds,
             Connections = options.SubscriberCount,

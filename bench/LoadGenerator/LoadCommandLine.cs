@@ -33,6 +33,9 @@ public static class LoadCommandLine
           --qos 0|1|2              QoS of publications and subscriptions        (default 0)
           --payload BYTES          payload size, at least 16                    (default 64)
           --rate N                 messages/s over all publishers; 0 = as fast as possible (default 0)
+          --max-backlog N          without --rate: publishers wait while more than N deliveries are on their
+                                   way, so the broker is measured at the rate it sustains (default 10000;
+                                   0 = never wait, queues grow)
           --inflight N             unacknowledged QoS 1/2 messages per publisher (default 64)
           --duration SECONDS       measured time                                (default 10)
           --warmup SECONDS         published but not measured, before          (default 2)
@@ -81,6 +84,7 @@ public static class LoadCommandLine
                     "--qos" => options with { Qos = (MqttQualityOfServiceLevel)Int(Value(), 0, 2) },
                     "--payload" => options with { PayloadSize = Int(Value(), PayloadStamp.Size) },
                     "--rate" => options with { Rate = Double(Value()) },
+                    "--max-backlog" => options with { MaxBacklog = Int(Value(), 0) },
                     "--inflight" => options with { Inflight = Int(Value(), 1) },
                     "--duration" => options with { Duration = Seconds(Value()) },
                     "--warmup" => options with { Warmup = Seconds(Value()) },

@@ -42,6 +42,12 @@ public sealed record LoadOptions
     /// <summary>Messages per publisher; when set the run ends after them instead of after a duration.</summary>
     public long? MessagesPerPublisher { get; init; }
 
+    /// <summary>
+    /// Without --rate, publishers wait while more deliveries than this are on their way (0 = never wait: an open
+    /// loop that lets the broker's queues grow).
+    /// </summary>
+    public long MaxBacklog { get; init; } = 10_000;
+
     /// <summary>QoS 1/2 messages a publisher keeps unacknowledged at once.</summary>
     public int Inflight { get; init; } = 64;
 

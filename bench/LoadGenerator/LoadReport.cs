@@ -33,6 +33,9 @@ public sealed record LoadReport
     /// <summary>Target messages/s (0 = as fast as possible).</summary>
     public required double RateTarget { get; init; }
 
+    /// <summary>Deliveries allowed on their way when publishing as fast as possible (0 = no limit).</summary>
+    public required long MaxBacklog { get; init; }
+
     /// <summary>Seconds the rates and CPU figures are over (the window after the warm-up).</summary>
     public required double MeasuredSeconds { get; init; }
 
@@ -91,7 +94,7 @@ public sealed record LoadReport
         var load = Shape == LoadShape.Idle
             ? $"idle connections, mqtt {Mqtt} over {Transport}"
             : $"{Shape.ToString().ToLowerInvariant()} {Publishers}->{Subscribers} qos {Qos} mqtt {Mqtt} over {Transport}, payload {PayloadBytes} B" +
-                (RateTarget > 0 ? $", target {RateTarget:0} msg/s" : ", as fast as possible") +
+                (RateTarget > 0 ? $", target {RateTarget:0} msg/s" : MaxBacklog > 0 ? $", as fast as possible with {MaxBacklog} on their way" : ", as fast as possible") +
                 (BackgroundSubscriptions > 0 ? $", {BackgroundSubscriptions} background subscriptions" : "");
         var lines = new List<string> { $"{Label}: {load}", $"  connections   {Connections} in {ConnectSeconds:0.00} s" };
         if (Shape != LoadShape.Idle)

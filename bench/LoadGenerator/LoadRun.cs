@@ -29,7 +29,8 @@ public sealed class LoadRun(LoadOptions options)
         var connectStarted = Stopwatch.GetTimestamp();
         await SubscribeBackgroundAsync(clients, topics, cancellation);
 
-        var stats = Enumerable.Range(0, options.SubscriberCount).Select(_ => new SubscriberStats(options.PublisherCount)).ToArray();
+        var backlog = new DeliveryBacklog(options.MaxBacklog, topics.DeliveriesPerMessage);
+        var stats = Enumerable.Range(0, options.SubscriberCount).Select(_ => new SubscriberStats(options.PublisherCount, backlog)).ToArray();
         var subscribers = await clients.ConnectAsync("sub", options.SubscriberCount, options.SmallSubscriberBuffers, (client, i) =>
             client.ApplicationMessageReceivedAsync += e =>
             {
@@ -40,7 +41,7 @@ public sealed class LoadRun(LoadOptions options)
             await SubscribeAsync(subscribers[i], [topics.SubscriptionFilter(i)], ct));
 
         var publisherClients = await clients.ConnectAsync("pub", options.PublisherCount, smallBuffers: false, setup: null, cancellation, options.PublishPort);
-        var publishers = publisherClients.Select((c, i) => new Publisher(c, i, topics.PublishTopic(i), options)).ToArray();
+        var publishers = publisherClients.Select((c, i) => new Publisher(c, i, topics.PublishTopic(i), options, backlog)).ToArray();
         var connectSeconds = Stopwatch.GetElapsedTime(connectStarted).TotalSeconds;
 
         // The window is fixed now that everyone is connected: warm-up from here, then the measured duration.
@@ -186,6 +187,7 @@ public sealed class LoadRun(LoadOptions options)
             Subscribers = options.SubscriberCount,
             PayloadBytes = options.PayloadSize,
             BackgroundSubscriptions = options.BackgroundSubscriptions,
+            MaxBacklog = options.MaxBacklog,
             RateTarget = options.Rate,
             MeasuredSeconds = seconds,
             Connections = options.PublisherCount + options.SubscriberCount,

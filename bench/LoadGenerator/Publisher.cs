@@ -10,7 +10,7 @@ namespace MqttCluster.LoadGenerator;
 /// One publishing client: stamps and sends messages at its share of the rate (or as fast as the broker takes
 /// them), keeping up to <see cref="LoadOptions.Inflight"/> QoS 1/2 messages unacknowledged.
 /// </summary>
-public sealed class Publisher(IMqttClient client, int index, string topic, LoadOptions options)
+public sealed class Publisher(IMqttClient client, int index, string topic, LoadOptions options, DeliveryBacklog backlog)
 {
     private readonly SemaphoreSlim _window = new(options.Inflight, options.Inflight);
     private long _sent;
@@ -40,6 +40,10 @@ public sealed class Publisher(IMqttClient client, int index, string topic, LoadO
                         await Task.Delay(1, stop);
                         continue;
                     }
+                }
+                else
+                {
+                    await backlog.WaitForRoomAsync(stop);
                 }
 
                 await PublishAsync(stop);
@@ -75,6 +79,7 @@ public sealed class Publisher(IMqttClient client, int index, string topic, LoadO
             QualityOfServiceLevel = options.Qos,
         };
         Started++;
+        backlog.Published();
         if (acknowledged)
         {
             _ = AwaitAcknowledgementAsync(client.PublishAsync(message, CancellationToken.None));

@@ -7,7 +7,7 @@ namespace MqttCluster.LoadGenerator;
 /// that publisher: a QoS 1 duplicate or a reordering) and latencies in the measurement window.
 /// Updated only by that client's receive loop; read by others after <see cref="Volatile"/> reads of the counters.
 /// </summary>
-public sealed class SubscriberStats(int publishers)
+public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog)
 {
     private readonly int[] _lastSequence = Enumerable.Repeat(-1, publishers).ToArray();
     private long _received;
@@ -52,6 +52,7 @@ public sealed class SubscriberStats(int publishers)
         }
 
         LastReceived = now;
+        backlog.Received();
         Volatile.Write(ref _received, _received + 1);
     }
 }
