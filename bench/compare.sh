@@ -48,6 +48,8 @@ queue=1000000
 inflight=20
 
 work="$(mktemp -d /tmp/mqtt-bench.XXXXXX)"
+# The cluster's PostgreSQL runs as the postgres user and keeps its data below this directory.
+chmod 755 "$work"
 if [ -n "$out" ]; then mkdir -p "$out"; out="$(cd "$out" && pwd)"; else out="$work"; fi
 results="$out/results.jsonl"
 tables="$out/tables.md"
@@ -153,11 +155,12 @@ EOF
 }
 
 # Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory.
+# Arguments are environment assignments for it (e.g. DOTNET_gcServer=0).
 start_ours() {
     ours_port="$(free_port)"; ours_ws="$(free_port)"
     local data log="$out/ours-$ours_port.log"
     data="$(mktemp -d "$work/data.XXXXXX")"
-    dotnet "$silo_dll" "--Mqtt:TcpPort=$ours_port" "--Mqtt:WebSocketPort=$ours_ws" "--Silo:DataDirectory=$data" \
+    env "$@" dotnet "$silo_dll" "--Mqtt:TcpPort=$ours_port" "--Mqtt:WebSocketPort=$ours_ws" "--Silo:DataDirectory=$data" \
         "--Silo:SiloPort=$(free_port)" "--Silo:GatewayPort=$(free_port)" --Management:Port=-1 \
         "--Sessions:MaxQueuedMessages=$queue" "--Mqtt:MaxInflightMessages=$inflight" >"$log" 2>&1 &
     ours_pid=$!
@@ -206,7 +209,7 @@ alternate() {
 # median SCENARIO LABEL FIELD: the median over the rounds (null when none).
 median() {
     jq -s --arg s "$1" --arg l "$2" --arg f "$3" '
-        [.[] | select(.scenario == $s and .label == $l and (.failed | not)) | .[$f]] | sort
+        [.[] | select(.scenario == $s and .label == $l and (.failed != true)) | .[$f]] | sort
         | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end' "$results"
 }
 total() {
@@ -283,15 +286,21 @@ stop_pid "$ours_pid"; stop_pid "$mosquitto_pid"
 
 echo "memory (fresh brokers, idle connections)" >&2
 memory_rows=()
-for broker in ours mosquitto; do
-    if [ "$broker" = ours ]; then start_ours; else start_mosquitto; fi
+# "ours-workstation-gc": the same build with the workstation garbage collector (the silo ships with server GC).
+for variant in ours ours-workstation-gc mosquitto; do
+    broker="${variant%%-*}"
+    case "$variant" in
+        ours) start_ours ;;
+        ours-workstation-gc) start_ours DOTNET_gcServer=0 ;;
+        *) start_mosquitto ;;
+    esac
     pid="$(pid_of "$broker")"
     sleep 5
     idle_kb="$(rss_kb "$pid")"
-    row="| $broker | $(( idle_kb / 1024 )) MB"
+    row="| $variant | $(( idle_kb / 1024 )) MB"
     for n in "${idle_counts[@]}"; do
         before_kb="$(rss_kb "$pid")"
-        log="$work/idle-$broker-$n.log"
+        log="$work/idle-$variant-$n.log"
         dotnet "$bench_dll" --port "$(port_of "$broker")" --transport "$transport" --shape idle --subscribers "$n" --hold 15 \
             --connect-concurrency 100 >"$log" 2>&1 &
         generator=$!
@@ -302,7 +311,7 @@ for broker in ours mosquitto; do
         wait "$generator" || true
         forget "$generator"
         row="$row | $(( with_kb / 1024 )) MB, $(( (with_kb - before_kb) * 1024 / n )) B per connection"
-        jq -cn --arg l "$broker" --argjson n "$n" --argjson idle "$idle_kb" --argjson b "$before_kb" --argjson w "$with_kb" \
+        jq -cn --arg l "$variant" --argjson n "$n" --argjson idle "$idle_kb" --argjson b "$before_kb" --argjson w "$with_kb" \
             '{scenario: "memory", label: $l, connections: $n, idle_rss_kb: $idle, before_rss_kb: $b, rss_kb: $w, bytes_per_connection: (($w - $b) * 1024 / $n | floor)}' >>"$results"
         sleep 2
     done
@@ -310,6 +319,26 @@ for broker in ours mosquitto; do
     stop_pid "$pid"
 done
 
+emit "## mqtt-cluster single node vs Mosquitto $(/usr/sbin/mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1)"
+emit ""
+emit "$(date -u +%Y-%m-%d) · commit $(git -C "$repo" rev-parse --short HEAD) · $(nproc) cores · $transport · $rounds round(s) of $duration s (+$warmup s warm-up), medians · \`bench/compare.sh $([ "$quick" -eq 1 ] && echo --quick)$([ "$cluster" -eq 1 ] && echo " --cluster")\`"
+comparison_table "Throughput (as fast as possible, 64 B payload)" "${matrix[@]}"
+comparison_table "Latency at half of Mosquitto's highest rate" "${half[@]}"
+comparison_table "Non-matching subscriptions (QoS 1, pairwise 10, as fast as possible)" "${subscriptions[@]}"
+base="$(median "q1-pairwise-10-bg-0" ours delivered_per_second)"
+for count in "${background[@]:1}"; do
+    emit ""
+    emit "ours with $count non-matching subscriptions / ours with none: $(ratio "$(median "q1-pairwise-10-bg-$count" ours delivered_per_second)" "$base")"
+done
+comparison_table "Scaling: fan-out (QoS 0) and payload (QoS 1, pairwise 10)" "${scaling[@]}"
+emit ""
+emit "### Memory (RSS from /proc/PID/status; per connection = growth / connections)"
+emit ""
+header="| broker | idle node"
+for n in "${idle_counts[@]}"; do header="$header | $n idle connections"; done
+emit "$header |"
+emit "|$(printf ' --- |%.0s' $(seq 0 "${#idle_counts[@]}")) --- |"
+for row in "${memory_rows[@]}"; do emit "$row"; done
 cluster_rows=()
 if [ "$cluster" -eq 1 ]; then
     echo "cluster: 3 silos + 2 gateways against the single node, same load" >&2
@@ -341,29 +370,7 @@ if [ "$cluster" -eq 1 ]; then
         cluster_rows+=("| $name | $(fmt "$(median "$name" single delivered_per_second)") | $(fmt "$(median "$name" cluster delivered_per_second)") | $(fmt "$(median "$name" single latency_p99_us)") | $(fmt "$(median "$name" cluster latency_p99_us)") | $(fmt "$sc") | $(fmt "$cc") | $(ratio "$cc" "$sc") | $(total "$name" single lost) / $(total "$name" cluster lost) |")
     done
     stop_pid "$ours_pid"
-fi
 
-emit "## mqtt-cluster single node vs Mosquitto $(/usr/sbin/mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1)"
-emit ""
-emit "$(date -u +%Y-%m-%d) · commit $(git -C "$repo" rev-parse --short HEAD) · $(nproc) cores · $transport · $rounds round(s) of $duration s (+$warmup s warm-up), medians · \`bench/compare.sh $([ "$quick" -eq 1 ] && echo --quick)$([ "$cluster" -eq 1 ] && echo " --cluster")\`"
-comparison_table "Throughput (as fast as possible, 64 B payload)" "${matrix[@]}"
-comparison_table "Latency at half of Mosquitto's highest rate" "${half[@]}"
-comparison_table "Non-matching subscriptions (QoS 1, pairwise 10, as fast as possible)" "${subscriptions[@]}"
-base="$(median "q1-pairwise-10-bg-0" ours delivered_per_second)"
-for count in "${background[@]:1}"; do
-    emit ""
-    emit "ours with $count non-matching subscriptions / ours with none: $(ratio "$(median "q1-pairwise-10-bg-$count" ours delivered_per_second)" "$base")"
-done
-comparison_table "Scaling: fan-out (QoS 0) and payload (QoS 1, pairwise 10)" "${scaling[@]}"
-emit ""
-emit "### Memory (RSS from /proc/PID/status; per connection = growth / connections)"
-emit ""
-header="| broker | idle node"
-for n in "${idle_counts[@]}"; do header="$header | $n idle connections"; done
-emit "$header |"
-emit "|$(printf ' --- |%.0s' $(seq 0 "${#idle_counts[@]}")) --- |"
-for row in "${memory_rows[@]}"; do emit "$row"; done
-if [ "$cluster" -eq 1 ]; then
     emit ""
     emit "### Cluster (3 silos + 2 gateways, publish on gateway 1, subscribe on gateway 2) vs single node, QoS 1, fixed rate"
     emit ""
