@@ -344,7 +344,9 @@ cluster_rows=()
 if [ "$cluster" -eq 1 ]; then
     echo "cluster: 3 silos + 2 gateways against the single node, same load" >&2
     cluster_dir="$work/cluster"
-    "$repo/deploy/local/cluster.sh" start --silos 3 --gateways 2 --dir "$cluster_dir" --no-build >"$work/cluster.out"
+    # The nodes take the same queue and in-flight limits as the single node (from the environment).
+    Sessions__MaxQueuedMessages="$queue" Mqtt__MaxInflightMessages="$inflight" \
+        "$repo/deploy/local/cluster.sh" start --silos 3 --gateways 2 --dir "$cluster_dir" --no-build >"$work/cluster.out"
     gateway1="$(sed -n 's/^gateway 1 mqtt=\([0-9]*\) ws=\([0-9]*\)$/\1 \2/p' "$work/cluster.out")"
     gateway2="$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) ws=\([0-9]*\)$/\1 \2/p' "$work/cluster.out")"
     read -r g1_mqtt g1_ws <<<"$gateway1"
