@@ -14,10 +14,6 @@ public sealed class DeliveryBacklog(long limit, int deliveriesPerMessage)
 
     private long _due;
     private long _received;
-    private long _waits;
-
-    /// <summary>Times a publisher waited for the backlog to shrink.</summary>
-    public long Waits => Interlocked.Read(ref _waits);
 
     public void Published() => Interlocked.Add(ref _due, deliveriesPerMessage);
 
@@ -31,7 +27,6 @@ public sealed class DeliveryBacklog(long limit, int deliveriesPerMessage)
             return;
         }
 
-        Interlocked.Increment(ref _waits);
         var received = Interlocked.Read(ref _received);
         var progress = Stopwatch.GetTimestamp();
         while (Interlocked.Read(ref _due) - Interlocked.Read(ref _received) > limit && Stopwatch.GetElapsedTime(progress) < StuckAfter)

@@ -23,8 +23,6 @@ public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog)
 
     public long Repeated { get; private set; }
 
-    public long Foreign { get; private set; }
-
     public long LastReceived { get; private set; }
 
     public void OnMessage(PayloadStamp? stamp)
@@ -32,7 +30,7 @@ public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog)
         var now = Stopwatch.GetTimestamp();
         if (stamp is not { } s || (uint)s.Publisher >= (uint)_lastSequence.Length)
         {
-            Foreign++;
+            // Not one of this run's messages (topics are unique per run, so only a foreign publisher sends these).
             return;
         }
 
