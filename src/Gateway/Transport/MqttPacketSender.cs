@@ -12,6 +12,8 @@ namespace MqttCluster.Gateway.Transport;
 /// </summary>
 public sealed class MqttPacketSender
 {
+    private const int InitialEncodeBufferSize = 256;
+
     private readonly PipeWriter _output;
     private readonly Channel<MqttPacket> _queue = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
     private MqttPacketFormatterAdapter? _formatter;
@@ -35,7 +37,9 @@ public sealed class MqttPacketSender
     /// <summary>Starts writing, encoding for the protocol version the client connected with.</summary>
     public void Start(MqttProtocolVersion version)
     {
-        _formatter = new MqttPacketFormatterAdapter(version, new MqttBufferWriter(4096, 65535));
+        // Starts small (an idle connection only ever encodes CONNACK and PINGRESP) and grows to the packets sent,
+        // shrinking back to 64 KB after a larger one; MQTTnet's usual 4 KB up front cost every idle connection.
+        _formatter = new MqttPacketFormatterAdapter(version, new MqttBufferWriter(InitialEncodeBufferSize, 65535));
         _loop = RunAsync();
     }
 

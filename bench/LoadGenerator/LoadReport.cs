@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MqttCluster.LoadGenerator;
+
+/// <summary>The outcome of a run; <see cref="ToJson"/> is the machine-readable line bench/compare.sh reads.</summary>
+public sealed record LoadReport
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public required string Label { get; init; }
+
+    public required LoadShape Shape { get; init; }
+
+    public required string Transport { get; init; }
+
+    public required string Mqtt { get; init; }
+
+    public required int Qos { get; init; }
+
+    public required int Publishers { get; init; }
+
+    public required int Subscribers { get; init; }
+
+    public required int PayloadBytes { get; init; }
+
+    public required int BackgroundSubscriptions { get; init; }
+
+    /// <summary>Target messages/s (0 = as fast as possible).</summary>
+    public required double RateTarget { get; init; }
+
+    /// <summary>Deliveries allowed on their way when publishing as fast as possible (0 = no limit).</summary>
+    public required long MaxBacklog { get; init; }
+
+    /// <summary>Seconds the rates and CPU figures are over (the window after the warm-up).</summary>
+    public required double MeasuredSeconds { get; init; }
+
+    /// <summary>Connections opened (idle shape: all of them; otherwise publishers + subscribers + background).</summary>
+    public required int Connections { get; init; }
+
+    public required double ConnectSeconds { get; init; }
+
+    /// <summary>Messages the broker took (written at QoS 0, acknowledged at QoS 1/2), whole run.</summary>
+    public required long Sent { get; init; }
+
+    /// <summary>Publications refused or not acknowledged in time.</summary>
+    public required long Failed { get; init; }
+
+    /// <summary>Deliveries due for the messages sent (sent x subscribers per message).</summary>
+    public required long Expected { get; init; }
+
+    public required long Received { get; init; }
+
+    /// <summary>Deliveries whose sequence number was not above the last seen from that publisher (duplicates).</summary>
+    public required long Repeated { get; init; }
+
+    /// <summary>Expected deliveries that never came (QoS 0 may lose; QoS 1 and 2 must not).</summary>
+    public required long Lost { get; init; }
+
+    /// <summary>False when loss or duplicates break what the QoS promises (QoS 1: no loss; QoS 2: neither).</summary>
+    public required bool QosKept { get; init; }
+
+    public required double SentPerSecond { get; init; }
+
+    public required double DeliveredPerSecond { get; init; }
+
+    public required long LatencyP50Us { get; init; }
+
+    public required long LatencyP99Us { get; init; }
+
+    public required long LatencyMaxUs { get; init; }
+
+    public required int Cores { get; init; }
+
+    /// <summary>CPU of this generator over the window, in cores (1.0 = one core busy all the time).</summary>
+    public required double GeneratorCpuCores { get; init; }
+
+    /// <summary>CPU of the --broker-pid processes over the window, in cores (0 when none was given).</summary>
+    public required double BrokerCpuCores { get; init; }
+
+    /// <summary>Broker CPU seconds per million deliveries in the window (0 when no --broker-pid).</summary>
+    public required double BrokerCpuSecondsPerMillion { get; init; }
+
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public string ToText()
+    {
+        var load = Shape == LoadShape.Idle
+            ? $"idle connections, mqtt {Mqtt} over {Transport}"
+            : $"{Shape.ToString().ToLowerInvariant()} {Publishers}->{Subscribers} qos {Qos} mqtt {Mqtt} over {Transport}, payload {PayloadBytes} B" +
+                (RateTarget > 0 ? $", target {RateTarget:0} msg/s" : MaxBacklog > 0 ? $", as fast as possible with {MaxBacklog} on their way" : ", as fast as possible") +
+                (BackgroundSubscriptions > 0 ? $", {BackgroundSubscriptions} background subscriptions" : "");
+        var lines = new List<string> { $"{Label}: {load}", $"  connections   {Connections} in {ConnectSeconds:0.00} s" };
+        if (Shape != LoadShape.Idle)
+        {
+            lines.Add($"  delivered     {DeliveredPerSecond:0} msg/s (sent {SentPerSecond:0} msg/s) over {MeasuredSeconds:0.0} s");
+            lines.Add($"  messages      sent {Sent}, failed {Failed}, expected {Expected}, received {Received}, lost {Lost}, repeated {Repeated}" +
+                (QosKept ? "" : "  << QoS promise broken"));
+            lines.Add($"  latency       p50 {LatencyP50Us} us, p99 {LatencyP99Us} us, max {LatencyMaxUs} us");
+        }
+
+        lines.Add($"  cpu           generator {GeneratorCpuCores:0.00} of {Cores} cores" +
+            (BrokerCpuCores > 0 ? $", broker {BrokerCpuCores:0.00} cores" : "") +
+            (BrokerCpuSecondsPerMillion > 0 ? $", {BrokerCpuSecondsPerMillion:0.0} broker CPU s per million deliveries" : ""));
+        lines.AddRange(Warnings.Select(w => $"  warning: {w}"));
+        return string.Join('\n', lines);
+    }
+}
