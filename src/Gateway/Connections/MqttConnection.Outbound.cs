@@ -31,6 +31,16 @@ public sealed partial class MqttConnection
         var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute, sendSpan);
         lock (_outboundLock)
         {
+            if (!_connected && _queueingAtSession)
+            {
+                if (qos > 0 && sharedGroupRoute is null)
+                {
+                    _ = HandToSessionAsync(message);
+                }
+
+                return;
+            }
+
             if (_heldLive is not null)
             {
                 _heldLive.Add(delivery);

@@ -13,6 +13,10 @@ public sealed partial class MqttConnection
     private uint _sessionExpiry;
     private bool _takenOver;
     private bool _resumeApplied;
+
+    /// <summary>The persistent session queues at its grain from now on (set before the connection stops taking
+    /// deliveries): what still reaches this closed connection goes there instead of being dropped.</summary>
+    private bool _queueingAtSession;
     private DisconnectKind? _disconnectKind;
     private uint? _disconnectSessionExpiry;
     private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
@@ -95,6 +99,23 @@ public sealed partial class MqttConnection
         }
     }
 
+    /// <summary>
+    /// A QoS 1/2 delivery that reached this connection after it handed its persistent session back: routes in
+    /// other silos may lag behind the session's offline routes for a moment. The session grain queues it (once, by
+    /// message id) for the client's return, rather than it being lost with this connection.
+    /// </summary>
+    private async Task HandToSessionAsync(BrokerMessage message)
+    {
+        try
+        {
+            await Session.RescueAsync(_epoch, [message]);
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.SessionHandoffFailed(_services.Logger, ClientId, exception);
+        }
+    }
+
     /// <summary>The session grain gives this connection's session to a newer connection: stop and hand back
     /// what is unfinished. Called from the gateway's observer, on any thread.</summary>
     internal SessionHandoff TakeOver()
@@ -127,6 +148,10 @@ public sealed partial class MqttConnection
                 if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)
                 {
                     await Session.GoingOfflineAsync(_epoch);
+                    lock (_outboundLock)
+                    {
+                        _queueingAtSession = true;
+                    }
                 }
 
                 SessionHandoff handoff;
