@@ -18,6 +18,7 @@ public sealed class GatewayServices(
     Security.IClientAuthorizer authorizer,
     IBrokerCluster cluster,
     LocalSubscriptions subscriptions,
+    DepartedSessions departedSessions,
     ConnectedClients clients,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
@@ -43,6 +44,9 @@ public sealed class GatewayServices(
     public IBrokerCluster Cluster { get; } = cluster;
 
     public LocalSubscriptions Subscriptions { get; } = subscriptions;
+
+    /// <summary>Persistent sessions that just left this gateway, for deliveries that arrive after them.</summary>
+    public DepartedSessions DepartedSessions { get; } = departedSessions;
 
     public ConnectedClients Clients { get; } = clients;
 

@@ -120,6 +120,8 @@ public sealed partial class MqttConnection
             _heldLive = [];
         }
 
+        _services.DepartedSessions.Forget(ClientId);
+
         try
         {
             await RestoreSubscriptionsAsync(session);

@@ -170,6 +170,17 @@ public sealed partial class MqttConnection
         }
 
         _services.Clients.Remove(ClientId, _epoch);
+        if (_queueingAtSession)
+        {
+            string[] filters;
+            lock (_subscriptions)
+            {
+                filters = [.. _subscriptions.Values.Where(s => s.SharedGroupRoute is null).Select(s => s.Filter)];
+            }
+
+            _services.DepartedSessions.Add(ClientId, _epoch, filters);
+        }
+
         await RemoveAllSubscriptionsAsync();
         await RedeliverSharedAsync();
     }

@@ -30,6 +30,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IBrokerCluster, OrleansBrokerCluster>();
         services.AddSingleton<LocalSubscriptions>();
         services.AddSingleton<LocalFanOut>();
+        services.AddSingleton<DepartedSessions>();
         services.AddSingleton<GatewayDeliveryObserver>();
         services.AddSingleton<ConnectedClients>();
         services.AddSingleton<GatewayServices>();

@@ -12,7 +12,7 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// For each shared group the cluster chose this gateway for, one local member gets it. A traced message gets a
 /// delivery span here, and each subscriber a send span under it unless there are too many subscribers.
 /// </summary>
-public sealed class LocalFanOut(LocalSubscriptions subscriptions, GatewayIdentity identity, IOptions<TelemetryOptions> telemetry)
+public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessions departed, GatewayIdentity identity, IOptions<TelemetryOptions> telemetry)
 {
     private readonly int _maxSendSpans = telemetry.Value.MaxSendSpansPerMessage;
 
@@ -25,6 +25,8 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, GatewayIdentit
         var matches = t_matches ??= [];
         matches.Clear();
         subscriptions.Match(message.Topic, matches);
+        departed.Rescue(message);
+
         using var span = MessageTracing.StartDeliver(message, identity.GatewayId);
         SendSpanParent? sendSpan = null;
         if (span is not null)

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using MqttCluster.Core.Topics;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Subscriptions;
+
+/// <summary>
+/// Persistent sessions whose connection on this gateway ended a moment ago, with their filters. A topic grain may
+/// have queued deliveries for this gateway before the session's offline routes existed; when they arrive after the
+/// connection removed its subscriptions, the QoS 1/2 ones go to the session grain (which keeps each message once)
+/// instead of nowhere. Entries last <see cref="GracePeriod"/>; the set is empty, and costs nothing, in steady state.
+/// </summary>
+public sealed class DepartedSessions(IBrokerCluster cluster, TimeProvider timeProvider)
+{
+    /// <summary>Far longer than route propagation and an outbox's delivery take.</summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<(string ClientId, long Epoch), (string[] Filters, long Until)> _departed = new();
+    private int _count;
+
+    public void Add(string clientId, long epoch, IEnumerable<string> filters)
+    {
+        var plain = filters.Where(f => !TopicFilter.TryParseShared(f, out _, out _)).ToArray();
+        if (plain.Length > 0)
+        {
+            var until = timeProvider.GetTimestamp() + (long)(GracePeriod.TotalSeconds * timeProvider.TimestampFrequency);
+            if (_departed.TryAdd((clientId, epoch), (plain, until)))
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+
+    /// <summary>The client is back on this gateway: its new connection's own subscriptions take over.</summary>
+    public void Forget(string clientId)
+    {
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return;
+        }
+
+        foreach (var session in _departed.Keys.Where(k => k.ClientId == clientId))
+        {
+            if (_departed.TryRemove(session, out _))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+    }
+
+    /// <summary>Hands <paramref name="message"/> to every departed session it was meant for.</summary>
+    public void Rescue(BrokerMessage message)
+    {
+        if (Volatile.Read(ref _count) == 0 || message.QualityOfService == 0)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetTimestamp();
+        foreach (var (session, (filters, until)) in _departed)
+        {
+            if (until < now)
+            {
+                if (_departed.TryRemove(session, out _))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
+            }
+            else if (Array.Exists(filters, f => TopicFilter.Matches(f, message.Topic)))
+            {
+                _ = cluster.Session(session.ClientId).RescueAsync(session.Epoch, [message]);
+            }
+        }
+    }
+}
