@@ -663,7 +663,9 @@ public sealed partial class SessionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': {Count} message(s) could not reach its gateway; kept for its next resume")]
     private partial void LogRescued(string clientId, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': {Count} message(s) could not reach its previous gateway and arrived after a newer connection resumed the session; lost")]
+    // Debug: after a client moved, its previous gateway hands on for a few seconds what matched its filters there,
+    // which its new connection usually received itself.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session '{ClientId}': {Count} message(s) for its previous connection arrived after a newer connection resumed the session; not queued")]
     private partial void LogRescueTooLate(string clientId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
