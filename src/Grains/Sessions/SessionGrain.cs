@@ -660,7 +660,7 @@ public sealed partial class SessionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': its gateway {GatewayId} was declared dead; the session is offline now")]
     private partial void LogOwnerLost(string clientId, string? gatewayId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': {Count} message(s) could not reach its gateway; kept for its next resume")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) could not reach its connection's gateway; kept for its next resume")]
     private partial void LogRescued(string clientId, int count);
 
     // Debug: after a client moved, its previous gateway hands on for a few seconds what matched its filters there,
