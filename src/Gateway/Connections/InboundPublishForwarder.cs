@@ -40,7 +40,9 @@ internal sealed class InboundPublishForwarder
 
     private async Task RunAsync()
     {
-        var batch = new List<InboundPublish>(MaxBatch);
+        // Grows with the batches this connection actually sends: most connections of a large fleet publish
+        // rarely, and a preallocated batch of MaxBatch entries cost several KB each (docs/benchmarks.md, Memory).
+        var batch = new List<InboundPublish>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
