@@ -85,6 +85,17 @@ public sealed partial class LocalClusterScript : IAsyncDisposable
             await stop.TryWaitForExitAsync(StopTimeout);
         }
 
+        // For a look at what every node said: MULTINODE_TESTS_LOG_DIR=/tmp/logs dotnet test tests/MultiNode.Tests
+        if (Environment.GetEnvironmentVariable("MULTINODE_TESTS_LOG_DIR") is { Length: > 0 } keep && System.IO.Directory.Exists(Path.Combine(Directory, "logs")))
+        {
+            var target = Path.Combine(keep, Path.GetFileName(Directory));
+            System.IO.Directory.CreateDirectory(target);
+            foreach (var log in System.IO.Directory.GetFiles(Path.Combine(Directory, "logs")))
+            {
+                File.Copy(log, Path.Combine(target, Path.GetFileName(log)), overwrite: true);
+            }
+        }
+
         try
         {
             // PostgreSQL's files belong to the postgres user; root may still delete them.
