@@ -11,6 +11,12 @@ public sealed class ManagementEndpoint
 
     public IPEndPoint? EndPoint => Listener?.IPEndPoint;
 
+    /// <summary>Why there is no management port although one was wanted (the default port was taken).</summary>
+    public string? Skipped { get; init; }
+
+    /// <summary>For the start-up line: the URL, or why there is none.</summary>
+    public string Description => EndPoint is { } endPoint ? $"http://{endPoint}/" : Skipped ?? "off";
+
     /// <summary>True for requests that came in on the management port, not on an MQTT WebSocket port.</summary>
     internal bool Serves(HttpContext context) =>
         EndPoint is { } endPoint && context.Connection.LocalPort == endPoint.Port;

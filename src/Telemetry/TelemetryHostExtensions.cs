@@ -111,14 +111,30 @@ public static class TelemetryHostExtensions
         return management;
     }
 
-    /// <summary>Adds the management listener (unless <c>Management:Port</c> is -1); serve it with
+    /// <summary>
+    /// The management endpoint to use: none with port -1, and none (with the reason) when the port is the default
+    /// and something else already listens there. A broker replacing Mosquitto must not fail to start because 8080
+    /// is taken by an unrelated service; a port the operator chose is bound or the start fails with its error.
+    /// </summary>
+    public static (ManagementOptions Options, ManagementEndpoint Endpoint) PlanManagementPort(IConfiguration configuration)
+    {
+        var management = ReadManagementOptions(configuration);
+        var chosen = configuration[$"{ManagementOptions.Section}:{nameof(ManagementOptions.Port)}"] is not null;
+        if (management.Port > 0 && !chosen && !IsFree(management.BindAddress, management.Port))
+        {
+            return (management, new ManagementEndpoint { Skipped = $"off ({management.BindAddress}:{management.Port} is in use; choose a port with Management:Port)" });
+        }
+
+        return (management, new ManagementEndpoint());
+    }
+
+    /// <summary>Adds the management listener planned by <see cref="PlanManagementPort"/>; serve it with
     /// <see cref="ManagementEndpoints.UseBrokerManagement"/>.</summary>
     public static WebApplicationBuilder AddManagementPort(this WebApplicationBuilder builder)
     {
-        var management = ReadManagementOptions(builder.Configuration);
-        var endpoint = new ManagementEndpoint();
+        var (management, endpoint) = PlanManagementPort(builder.Configuration);
         builder.Services.AddSingleton(endpoint);
-        if (management.Port < 0)
+        if (management.Port < 0 || endpoint.Skipped is not null)
         {
             return builder;
         }
@@ -140,6 +156,27 @@ public static class TelemetryHostExtensions
             }
         });
         return builder;
+    }
+
+    private static bool IsFree(string bindAddress, int port)
+    {
+        var address = bindAddress switch
+        {
+            "*" => IPAddress.Any,
+            "localhost" => IPAddress.Loopback,
+            _ => IPAddress.Parse(bindAddress),
+        };
+        try
+        {
+            var probe = new System.Net.Sockets.TcpListener(address, port);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static void SetEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions options, TelemetryOptions telemetry)

@@ -50,7 +50,7 @@ public static class GatewayHostExtensions
                 endpoints.TcpEndPoint?.ToString() ?? "off",
                 endpoints.WebSocketEndPoint is { } ws ? $"{ws}{gateway.WebSocketPaths[0]}" : "off",
                 describeStorage?.Invoke() ?? "in the cluster",
-                app.Services.GetRequiredService<ManagementEndpoint>().EndPoint is { } management ? $"http://{management}/" : "off");
+                app.Services.GetRequiredService<ManagementEndpoint>().Description);
         });
         return app;
     }

@@ -106,7 +106,8 @@ public static class BrokerHost
         var configuration = ReadConfiguration(args, mosquitto);
         var silo = configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         IHost host;
-        if (TelemetryHostExtensions.ReadManagementOptions(configuration).Port >= 0)
+        var (management, endpoint) = TelemetryHostExtensions.PlanManagementPort(configuration);
+        if (management.Port >= 0 && endpoint.Skipped is null)
         {
             // A web host only for the management port (health probes, metrics); it serves no MQTT.
             var web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -124,7 +125,7 @@ public static class BrokerHost
             // Without a management port: Kestrel would otherwise bind its default localhost:5000.
             var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
             ConfigureGrainsOnly(plain, args, mosquitto, silo, cluster);
-            plain.Services.AddSingleton(new ManagementEndpoint());
+            plain.Services.AddSingleton(endpoint);
             host = plain.Build();
         }
 
@@ -133,7 +134,7 @@ public static class BrokerHost
             logger,
             silo.SiloPort,
             cluster.ClusterId,
-            host.Services.GetRequiredService<ManagementEndpoint>().EndPoint is { } management ? $"http://{management}/" : "off"));
+            host.Services.GetRequiredService<ManagementEndpoint>().Description));
         await host.RunAsync();
     }
 
