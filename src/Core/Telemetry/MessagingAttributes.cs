@@ -13,8 +13,6 @@ public static class MessagingAttributes
     public const string ClientId = "messaging.client.id";
     public const string MessageId = "messaging.message.id";
     public const string BodySize = "messaging.message.body.size";
-    public const string BatchCount = "messaging.batch.message_count";
-    public const string ConsumerGroup = "messaging.consumer.group.name";
     public const string QualityOfService = "mqtt.qos";
     public const string Retain = "mqtt.retain";
     public const string Node = "mqtt.node";
