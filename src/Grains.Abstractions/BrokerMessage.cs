@@ -46,4 +46,8 @@ public sealed record BrokerMessage
     [Id(12)] public string? TraceParent { get; init; }
 
     [Id(13)] public string? TraceState { get; init; }
+
+    /// <summary>The message as it goes on from <paramref name="span"/>: later hops and subscribers hang under it.</summary>
+    public BrokerMessage ContinuedBy(System.Diagnostics.Activity span) =>
+        this with { TraceParent = span.Id, TraceState = span.TraceStateString };
 }

@@ -140,32 +140,13 @@ public static class TelemetryHostExtensions
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => endpoint.Listener = listen;
-            switch (management.BindAddress)
-            {
-                case "*":
-                    kestrel.ListenAnyIP(management.Port, Configure);
-                    break;
-                case "localhost":
-                    kestrel.ListenLocalhost(management.Port, Configure);
-                    break;
-                default:
-                    kestrel.Listen(IPAddress.Parse(management.BindAddress), management.Port, Configure);
-                    break;
-            }
-        });
+            KestrelBindAddress.Listen(kestrel, management.BindAddress, management.Port, listen => endpoint.Listener = listen));
         return builder;
     }
 
     private static bool IsFree(string bindAddress, int port)
     {
-        var address = bindAddress switch
-        {
-            "*" => IPAddress.Any,
-            "localhost" => IPAddress.Loopback,
-            _ => IPAddress.Parse(bindAddress),
-        };
+        var address = KestrelBindAddress.Resolve(bindAddress);
         try
         {
             var probe = new System.Net.Sockets.TcpListener(address, port);

@@ -1,6 +1,5 @@
-using Microsoft.AspNetCore.Connections;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
@@ -8,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Security;
+using MqttCluster.Telemetry;
 
 namespace MqttCluster.Gateway.Hosting;
 
@@ -23,7 +23,7 @@ public static class GatewayListeners
         kestrel.Limits.MaxRequestBufferSize = options.MaxPacketSize + (64L * 1024);
         if (options.TcpPort >= 0)
         {
-            Listen(kestrel, options.BindAddress, options.TcpPort, listen =>
+            KestrelBindAddress.Listen(kestrel, options.BindAddress, options.TcpPort, listen =>
             {
                 listen.UseConnectionHandler<BrokerConnectionHandler>();
                 endpoints.Tcp = listen;
@@ -32,7 +32,7 @@ public static class GatewayListeners
 
         if (options.WebSocketPort >= 0)
         {
-            Listen(kestrel, options.BindAddress, options.WebSocketPort, listen =>
+            KestrelBindAddress.Listen(kestrel, options.BindAddress, options.WebSocketPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 endpoints.WebSocket = listen;
@@ -42,7 +42,7 @@ public static class GatewayListeners
         var tls = options.Tls;
         if (tls.Port >= 0)
         {
-            Listen(kestrel, options.BindAddress, tls.Port, listen =>
+            KestrelBindAddress.Listen(kestrel, options.BindAddress, tls.Port, listen =>
             {
                 listen.UseHttps(https => TlsCertificates.Configure(https, tls));
                 listen.UseConnectionHandler<BrokerConnectionHandler>();
@@ -52,7 +52,7 @@ public static class GatewayListeners
 
         if (tls.WebSocketPort >= 0)
         {
-            Listen(kestrel, options.BindAddress, tls.WebSocketPort, listen =>
+            KestrelBindAddress.Listen(kestrel, options.BindAddress, tls.WebSocketPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseHttps(https => TlsCertificates.Configure(https, tls));
@@ -82,20 +82,4 @@ public static class GatewayListeners
     private static string SelectSubProtocol(IList<string> requested) =>
         requested.FirstOrDefault(p => SubProtocols.Contains(p, StringComparer.OrdinalIgnoreCase)) ??
         requested.FirstOrDefault(p => p.StartsWith("mqtt", StringComparison.OrdinalIgnoreCase))!;
-
-    private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure)
-    {
-        switch (address)
-        {
-            case "*":
-                kestrel.ListenAnyIP(port, configure);
-                break;
-            case "localhost":
-                kestrel.ListenLocalhost(port, configure);
-                break;
-            default:
-                kestrel.Listen(IPAddress.Parse(address), port, configure);
-                break;
-        }
-    }
 }

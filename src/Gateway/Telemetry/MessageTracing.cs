@@ -63,8 +63,4 @@ internal static class MessageTracing
         span.SetTag(MessagingAttributes.QualityOfService, (int)qos);
         return span.Id;
     }
-
-    /// <summary>The message as it goes on from <paramref name="span"/>: later hops and subscribers hang under it.</summary>
-    public static BrokerMessage ContinuedBy(this BrokerMessage message, Activity span) =>
-        message with { TraceParent = span.Id, TraceState = span.TraceStateString };
 }

@@ -42,7 +42,7 @@ internal static class RouteTracing
                 continued = [.. messages];
             }
 
-            continued[i] = message with { TraceParent = span.Id, TraceState = span.TraceStateString };
+            continued[i] = message.ContinuedBy(span);
         }
 
         return spans;
