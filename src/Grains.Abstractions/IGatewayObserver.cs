@@ -8,8 +8,14 @@ namespace MqttCluster.Grains;
 [Alias("mqtt.IGatewayObserver")]
 public interface IGatewayObserver : IGrainObserver
 {
+    /// <summary>
+    /// Hands the gateway messages to fan out to its local subscribers. It only queues them, so it answers at once;
+    /// an answer that takes longer was lost on the way, and the sender tries again with the same
+    /// <paramref name="batch"/> (which the gateway takes once) well before Orleans' general response timeout.
+    /// </summary>
     [Alias("Deliver")]
-    Task DeliverAsync(GatewayDelivery[] deliveries);
+    [ResponseTimeout("00:00:03")]
+    Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch);
 
     /// <summary>
     /// Closes the connection of <paramref name="clientId"/> that holds session epoch <paramref name="epoch"/>
@@ -17,4 +23,12 @@ public interface IGatewayObserver : IGrainObserver
     /// </summary>
     [Alias("TakeOver")]
     Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch);
+
+    /// <summary>
+    /// Messages of the session that the connection holding <paramref name="epoch"/> must still get: they were meant
+    /// for an earlier connection of the client and could not reach it (its gateway stopped or the client moved
+    /// meanwhile). False when no such connection is here; the session then keeps them.
+    /// </summary>
+    [Alias("DeliverRescued")]
+    Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages);
 }

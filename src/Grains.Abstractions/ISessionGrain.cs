@@ -40,9 +40,11 @@ public interface ISessionGrain : IGrainWithStringKey
     Task EnqueueAsync(BrokerMessage[] messages);
 
     /// <summary>
-    /// From the sessions registry of a gateway that a topic grain could not deliver to: messages for connection
-    /// <paramref name="epoch"/> that never reached it. The session keeps what matches its subscriptions (QoS 1/2)
-    /// for its next resume, so a gateway's death does not lose messages acknowledged to their publishers.
+    /// Messages for connection <paramref name="epoch"/> that never reached it: from the sessions registry of a
+    /// gateway that a topic grain could not deliver to, or from a gateway the connection had just left. What matches
+    /// the session's subscriptions (QoS 1/2) goes to the newer connection that resumed the session since, or is kept
+    /// for the next resume, so neither a gateway's death nor a client's move loses messages acknowledged to their
+    /// publishers.
     /// </summary>
     [Alias("Rescue")]
     Task RescueAsync(long epoch, BrokerMessage[] messages);

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace MqttCluster.Grains;
 
 /// <summary>
@@ -9,9 +11,14 @@ public interface ITopicGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Accepts messages for this topic, in order. When the returned task completes the messages are accepted:
-    /// retained state is stored and delivery to each destination gateway is queued in order.
+    /// retained state is stored, and QoS 1/2 messages have reached every destination (each gateway with matching
+    /// subscribers, each offline session) or were handed to the sessions of a gateway that could not take them.
+    /// Calls interleave, so one waiting for its destinations does not hold back the next; a publisher's calls are
+    /// made one after another, which keeps its messages in order.
     /// </summary>
-    [Alias("Publish")]
+    /// <remarks>Longer than the default response timeout: a destination that does not answer is tried again
+    /// (<c>RouteOutbox.RetryDelays</c>) before its messages go to its sessions.</remarks>
+    [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:20")]
     Task PublishAsync(BrokerMessage[] messages);
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed class RecordingGateway : IGatewayObserver
 
     public int DeliveryCalls { get; private set; }
 
-    public Task DeliverAsync(GatewayDelivery[] deliveries)
+    public Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
     {
         DeliveryCalls++;
         foreach (var delivery in deliveries)
@@ -28,6 +28,8 @@ public sealed class RecordingGateway : IGatewayObserver
     public Channel<(string Group, BrokerMessage Message)> SharedDeliveries { get; } = Channel.CreateUnbounded<(string, BrokerMessage)>();
 
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => Task.FromResult<SessionHandoff?>(null);
+
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages) => Task.FromResult(false);
 
     public async Task<BrokerMessage> NextAsync(string awaited)
     {

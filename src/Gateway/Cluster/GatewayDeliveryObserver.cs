@@ -5,10 +5,22 @@ using MqttCluster.Grains;
 namespace MqttCluster.Gateway.Cluster;
 
 /// <summary>The gateway as grains call it: deliveries from topic grains, takeovers from session grains.</summary>
-public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, ConnectedClients clients) : IGatewayObserver
+public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches delivered, ConnectedClients clients, TimeProvider timeProvider) : IGatewayObserver
 {
-    public Task DeliverAsync(GatewayDelivery[] deliveries)
+    private long _lastDelivery = timeProvider.GetTimestamp();
+
+    /// <summary>How long ago the last delivery arrived, for a gateway that stops: it answers deliveries still on
+    /// their way after it left the route index, until they have stopped coming.</summary>
+    public TimeSpan SinceLastDelivery => timeProvider.GetElapsedTime(Volatile.Read(ref _lastDelivery));
+
+    public Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
     {
+        Volatile.Write(ref _lastDelivery, timeProvider.GetTimestamp());
+        if (!delivered.TryTake(batch))
+        {
+            return Task.CompletedTask;
+        }
+
         foreach (var delivery in deliveries)
         {
             fanOut.Deliver(delivery);
@@ -19,4 +31,7 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, ConnectedClients
 
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>
         Task.FromResult(clients.TakeOver(clientId, epoch));
+
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages) =>
+        Task.FromResult(clients.Find(clientId, epoch)?.DeliverRescued(messages) == true);
 }

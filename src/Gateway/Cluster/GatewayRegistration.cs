@@ -18,6 +18,9 @@ public sealed partial class GatewayRegistration(
     TimeProvider timeProvider,
     ILogger<GatewayRegistration> logger) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan DeliveriesQuietFor = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxDeliveryDrain = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _stopping = new();
     private IGatewayObserver? _reference;
     private Task _refreshLoop = Task.CompletedTask;
@@ -46,9 +49,28 @@ public sealed partial class GatewayRegistration(
             LogUnregisterFailed(exception);
         }
 
+        await AwaitDeliveriesInFlightAsync(cancellationToken);
         if (_reference is not null)
         {
             grainFactory.DeleteObjectReference<IGatewayObserver>(_reference);
+        }
+    }
+
+    /// <summary>
+    /// Topic grains stop choosing this gateway once the route index dropped it, but batches they had queued for it
+    /// still arrive for a moment; taken here, they reach the sessions that left it (<see cref="DepartedSessions"/>)
+    /// at once rather than after a failed delivery's retries.
+    /// </summary>
+    private async Task AwaitDeliveriesInFlightAsync(CancellationToken cancellationToken)
+    {
+        var waited = timeProvider.GetTimestamp();
+        while (observer.SinceLastDelivery < DeliveriesQuietFor && timeProvider.GetElapsedTime(waited) < MaxDeliveryDrain)
+        {
+            await Task.Delay(DeliveriesQuietFor / 5, timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

@@ -73,6 +73,15 @@ public sealed class ConnectedClients
         await Task.WhenAll(all.Select(c => c.Completion)).WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>The connection holding <paramref name="epoch"/> of <paramref name="clientId"/>, if it is here.</summary>
+    public MqttConnection? Find(string clientId, long epoch)
+    {
+        lock (_lock)
+        {
+            return _connections.GetValueOrDefault((clientId, epoch));
+        }
+    }
+
     /// <summary>Closes the connection holding the epoch and returns its unfinished state.</summary>
     public Grains.SessionHandoff? TakeOver(string clientId, long epoch)
     {

@@ -25,6 +25,9 @@ public sealed partial class MqttConnection
     private readonly HashSet<Guid> _recentRetained = [];
     private readonly Queue<Guid> _recentRetainedOrder = new();
 
+    /// <summary>See <see cref="ResumeDeliveryWindow"/>; null outside it.</summary>
+    private ResumeDeliveryWindow? _resumeWindow;
+
     /// <inheritdoc />
     public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null)
     {
@@ -38,6 +41,11 @@ public sealed partial class MqttConnection
                     _ = HandToSessionAsync(message);
                 }
 
+                return;
+            }
+
+            if (_resumeWindow is not null && qos > 0 && sharedGroupRoute is null && !GiveInResumeWindowLocked(message.MessageId))
+            {
                 return;
             }
 
@@ -226,8 +234,49 @@ public sealed partial class MqttConnection
     /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
     /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
     /// </summary>
+    /// <summary>
+    /// Messages of this session that were meant for the client's previous connection and never reached it (see
+    /// <see cref="Grains.IGatewayObserver.DeliverRescuedAsync"/>); those this connection already has are skipped.
+    /// False when this connection no longer serves the session.
+    /// </summary>
+    internal bool DeliverRescued(OutboundMessage[] messages)
+    {
+        lock (_outboundLock)
+        {
+            if (!_connected)
+            {
+                return false;
+            }
+        }
+
+        foreach (var message in messages)
+        {
+            Deliver(message.Message, message.QualityOfService, message.Retain, message.SubscriptionIdentifiers, sharedGroupRoute: null);
+        }
+
+        return true;
+    }
+
+    /// <summary>False when the message was given to this connection already within its resume window.</summary>
+    private bool GiveInResumeWindowLocked(Guid messageId)
+    {
+        if (_resumeWindow!.IsOver(_services.TimeProvider.GetTimestamp()))
+        {
+            _resumeWindow = null;
+            return true;
+        }
+
+        return _resumeWindow.TryGive(messageId);
+    }
+
     private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
     {
+        if (IsPersistent)
+        {
+            var time = _services.TimeProvider;
+            _resumeWindow = new ResumeDeliveryWindow(time.GetTimestamp() + (long)(ResumeDeliveryWindow.Length.TotalSeconds * time.TimestampFrequency));
+        }
+
         var stored = new HashSet<Guid>();
         foreach (var message in resume.Inflight)
         {
@@ -254,6 +303,19 @@ public sealed partial class MqttConnection
             if (!stored.Contains(delivery.Message.MessageId))
             {
                 EnqueueLocked(delivery, isStoredOrRetained: false);
+            }
+        }
+
+        if (_resumeWindow is not null)
+        {
+            foreach (var id in stored)
+            {
+                _resumeWindow.TryGive(id);
+            }
+
+            foreach (var delivery in live.Where(d => d.QualityOfService > 0 && d.SharedGroupRoute is null))
+            {
+                _resumeWindow.TryGive(delivery.Message.MessageId);
             }
         }
     }

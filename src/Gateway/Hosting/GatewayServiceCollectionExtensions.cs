@@ -31,6 +31,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<LocalSubscriptions>();
         services.AddSingleton<LocalFanOut>();
         services.AddSingleton<DepartedSessions>();
+        services.AddSingleton<DeliveredBatches>();
         services.AddSingleton<GatewayDeliveryObserver>();
         services.AddSingleton<ConnectedClients>();
         services.AddSingleton<GatewayServices>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Grains;
@@ -11,7 +12,7 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// connection removed its subscriptions, the QoS 1/2 ones go to the session grain (which keeps each message once)
 /// instead of nowhere. Entries last <see cref="GracePeriod"/>; the set is empty, and costs nothing, in steady state.
 /// </summary>
-public sealed class DepartedSessions(IBrokerCluster cluster, TimeProvider timeProvider)
+public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvider timeProvider, ILogger<DepartedSessions> logger)
 {
     /// <summary>Far longer than route propagation and an outbox's delivery take.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(10);
@@ -69,8 +70,24 @@ public sealed class DepartedSessions(IBrokerCluster cluster, TimeProvider timePr
             }
             else if (Array.Exists(filters, f => TopicFilter.Matches(f, message.Topic)))
             {
-                _ = cluster.Session(session.ClientId).RescueAsync(session.Epoch, [message]);
+                _ = RescueAsync(session.ClientId, session.Epoch, message);
             }
         }
     }
+
+    /// <summary>The session keeps each message once, so the call is tried again while the cluster is changing.</summary>
+    private async Task RescueAsync(string clientId, long epoch, BrokerMessage message)
+    {
+        try
+        {
+            await TransientClusterFailure.RetryIdempotentAsync(() => cluster.Session(clientId).RescueAsync(epoch, [message])).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogRescueFailed(clientId, message.Topic, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A QoS 1/2 message on '{Topic}' for the departed session of '{ClientId}' is lost: the session could not be reached")]
+    private partial void LogRescueFailed(string clientId, string topic, Exception exception);
 }

@@ -2,8 +2,15 @@ namespace MqttCluster.Grains.Sessions;
 
 /// <summary>See <see cref="IGatewaySessionsGrain"/>. In memory: if this grain's silo dies, the gateway's
 /// sessions are still told about it by whichever gateway they reconnect through (takeover).</summary>
-public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
+public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGatewaySessionsGrain
 {
+    /// <summary>
+    /// How long a session that left the gateway still gets its rescued messages: a topic grain may have sent them
+    /// to the gateway before it learnt that the client had moved, and a delivery that fails is rescued only after
+    /// its retries (several seconds).
+    /// </summary>
+    public static readonly TimeSpan DepartedMemory = TimeSpan.FromSeconds(30);
+
     private readonly GatewaySessionsState _state = new();
 
     /// <summary>The sessions the gateway held when it was declared dead, for deliveries to it still failing.</summary>
@@ -26,14 +33,22 @@ public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
         if (_state.Epochs.TryGetValue(clientId, out var current) && current == epoch)
         {
             _state.Epochs.Remove(clientId);
+            ForgetDeparted();
+            _state.Departed.Enqueue((clientId, epoch, timeProvider.GetTimestamp()));
         }
 
         return Task.CompletedTask;
     }
 
+    /// <summary>Every session that is or lately was here keeps what it subscribed to; the session grain decides
+    /// whether its current connection still needs a message or has it already.</summary>
     public async Task RescueAsync(BrokerMessage[] messages)
     {
-        var sessions = _state.Epochs.Count > 0 ? _state.Epochs.ToArray() : _lost;
+        ForgetDeparted();
+        var sessions = (_state.Epochs.Count > 0 ? _state.Epochs.ToArray() : _lost)
+            .Concat(_state.Departed.Select(d => KeyValuePair.Create(d.ClientId, d.Epoch)))
+            .Distinct()
+            .ToArray();
         foreach (var chunk in sessions.Chunk(64))
         {
             await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).RescueAsync(s.Value, messages)));
@@ -51,5 +66,13 @@ public sealed class GatewaySessionsGrain : Grain, IGatewaySessionsGrain
         }
 
         DeactivateOnIdle();
+    }
+
+    private void ForgetDeparted()
+    {
+        while (_state.Departed.TryPeek(out var departed) && timeProvider.GetElapsedTime(departed.LeftAt) > DepartedMemory)
+        {
+            _state.Departed.Dequeue();
+        }
     }
 }

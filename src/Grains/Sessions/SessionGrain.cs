@@ -255,24 +255,60 @@ public sealed partial class SessionGrain(
             ? Task.CompletedTask // Not (or no longer) offline: the live connection's own routes deliver these.
             : QueueAsync(messages, enforceLimit: !_online);
 
-    public Task RescueAsync(long epoch, BrokerMessage[] messages)
+    public async Task RescueAsync(long epoch, BrokerMessage[] messages)
     {
         if (!State.Persistent)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        if (_online && !_queueing && epoch != _epoch)
+        if (_online && !_queueing && epoch != _epoch && await DeliverToNewerConnectionAsync(messages))
         {
-            // A newer connection has resumed the session already; its stored messages went out without these.
-            LogRescueTooLate(ClientId, messages.Length);
-            return Task.CompletedTask;
+            return;
         }
 
         // The connection they were for cannot be reached (its gateway most likely died): the next resume, by
         // takeover elsewhere or after the gateway is declared dead, sends them.
         LogRescued(ClientId, messages.Length);
-        return QueueAsync(messages, enforceLimit: true);
+        await QueueAsync(messages, enforceLimit: true);
+    }
+
+    /// <summary>
+    /// A newer connection resumed the session before these messages for an earlier one were rescued: it gets those
+    /// it did not receive with the resume (the gateway also skips any it delivered live just after the resume).
+    /// False when it could not be reached; the session keeps them then.
+    /// </summary>
+    private async Task<bool> DeliverToNewerConnectionAsync(BrokerMessage[] messages)
+    {
+        var handedOut = _handedOut is { } resume
+            ? resume.Queued.Concat(resume.Inflight).Select(m => m.Message.MessageId).ToHashSet()
+            : [];
+        var missing = messages
+            .Where(m => m.QualityOfService > 0 && !handedOut.Contains(m.MessageId))
+            .Select(m => SessionMessageMatcher.Match(ClientId, State.Subscriptions.Values, m))
+            .OfType<OutboundMessage>()
+            .Where(m => m.QualityOfService > 0)
+            .ToArray();
+        if (missing.Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _owner ??= routes.FindGateway(_ownerGatewayId!);
+            if (_owner is not null && await _owner.DeliverRescuedAsync(ClientId, _epoch, missing).WaitAsync(TakeOverTimeout))
+            {
+                LogRescuedToNewerConnection(ClientId, missing.Length);
+                return true;
+            }
+        }
+        catch (Exception exception)
+        {
+            LogRescueToNewerConnectionFailed(ClientId, exception);
+        }
+
+        return false;
     }
 
     private async Task QueueAsync(BrokerMessage[] messages, bool enforceLimit)
@@ -663,10 +699,11 @@ public sealed partial class SessionGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) could not reach its connection's gateway; kept for its next resume")]
     private partial void LogRescued(string clientId, int count);
 
-    // Debug: after a client moved, its previous gateway hands on for a few seconds what matched its filters there,
-    // which its new connection usually received itself.
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Session '{ClientId}': {Count} message(s) for its previous connection arrived after a newer connection resumed the session; not queued")]
-    private partial void LogRescueTooLate(string clientId, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) for its previous connection arrived after a newer connection resumed the session; handed to that connection")]
+    private partial void LogRescuedToNewerConnection(string clientId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': messages for its previous connection could not be handed to its current one; kept for its next resume")]
+    private partial void LogRescueToNewerConnectionFailed(string clientId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
     private partial void LogQueueFull(string clientId, int limit, long dropped);

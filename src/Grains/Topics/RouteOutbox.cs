@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Telemetry;
+using Orleans.Runtime;
 
 namespace MqttCluster.Grains.Topics;
 
@@ -9,28 +10,46 @@ namespace MqttCluster.Grains.Topics;
 /// call is in flight; what arrives meanwhile goes out as the next batch, so order per topic and destination is
 /// kept without waiting for each message. Runs on the grain's scheduler, so it needs no locks.
 /// </summary>
-internal sealed partial class RouteOutbox(string topic, string target, Func<GatewayDelivery[], Task> send, BrokerMetrics metrics, ILogger logger)
+/// <remarks>
+/// A batch whose call failed for a reason that says nothing about the destination (no answer in time, a silo on the
+/// way stopping) is sent again under the same <see cref="DeliveryBatch"/> number, which the destination takes only
+/// once. Only when the destination is known to be gone, or it still fails after the retries, are the batch's QoS 1/2
+/// messages rescued.
+/// </remarks>
+internal sealed partial class RouteOutbox(
+    string topic,
+    string target,
+    Func<GatewayDelivery[], DeliveryBatch, Task> send,
+    TimeProvider timeProvider,
+    BrokerMetrics metrics,
+    ILogger logger)
 {
     /// <summary>Beyond this a destination that does not keep up loses the oldest messages (logged).</summary>
     public const int Capacity = 100_000;
 
+    /// <summary>The pauses before each new attempt at a batch: a silo's stop, or membership noticing a dead one,
+    /// takes about a second.</summary>
+    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
     private readonly Queue<GatewayDelivery> _pending = new();
+    private readonly Guid _id = Guid.NewGuid();
+    private long _batchNumber;
     private TaskCompletionSource? _nextBatchDone;
     private Task _pump = Task.CompletedTask;
     private bool _sending;
 
-    public Func<GatewayDelivery[], Task> Send { get; set; } = send;
+    public Func<GatewayDelivery[], DeliveryBatch, Task> Send { get; set; } = send;
 
     /// <summary>For a gateway: where QoS 1/2 messages go when delivering to it failed (its sessions keep them).</summary>
     public Func<BrokerMessage[], Task>? Rescue { get; init; }
 
     public bool IsIdle => !_sending && _pending.Count == 0;
 
-    /// <summary>Completes when everything queued so far has been sent (or has failed and been rescued).</summary>
+    /// <summary>Completes when everything queued so far has been sent (or has failed, and been rescued or reported).</summary>
     public Task Drained => _pump;
 
-    /// <summary>Queues deliveries; the returned task completes when the batch carrying them was delivered (or
-    /// faults when that failed), for callers that must not acknowledge before that.</summary>
+    /// <summary>Queues deliveries; the returned task completes when the batch carrying them was delivered or its
+    /// QoS 1/2 messages rescued (and faults when neither worked), for callers that must not acknowledge before.</summary>
     public Task Enqueue(IEnumerable<GatewayDelivery> deliveries)
     {
         foreach (var delivery in deliveries)
@@ -68,16 +87,20 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
                 _pending.Clear();
                 var done = _nextBatchDone;
                 _nextBatchDone = null;
-                try
+                var failure = await SendWithRetriesAsync(batch, new DeliveryBatch(_id, ++_batchNumber));
+                if (failure is not null)
                 {
-                    await Send(batch);
+                    LogDeliveryFailed(topic, target, batch.Length, failure);
+                    failure = await RescueAsync(batch, failure);
+                }
+
+                if (failure is null)
+                {
                     done?.TrySetResult();
                 }
-                catch (Exception exception)
+                else
                 {
-                    LogDeliveryFailed(topic, target, batch.Length, exception);
-                    done?.TrySetException(exception);
-                    await RescueAsync(batch);
+                    done?.TrySetException(failure);
                 }
             }
         }
@@ -87,27 +110,66 @@ internal sealed partial class RouteOutbox(string topic, string target, Func<Gate
         }
     }
 
-    /// <summary>The publishers were told these QoS 1/2 messages were accepted: they must not vanish with a gateway.</summary>
-    private async Task RescueAsync(GatewayDelivery[] batch)
+    /// <summary>Sends one batch, again after a failure that may be passing; returns the last failure, or null.</summary>
+    private async Task<Exception?> SendWithRetriesAsync(GatewayDelivery[] batch, DeliveryBatch number)
     {
-        var acknowledged = batch.Select(d => d.Message).Where(m => m.QualityOfService > 0).Distinct().ToArray();
-        if (Rescue is null || acknowledged.Length == 0)
+        for (var attempt = 0; ; attempt++)
         {
-            return;
+            try
+            {
+                await Send(batch, number);
+                return null;
+            }
+            catch (Exception exception) when (attempt < RetryDelays.Length && !IsGone(exception))
+            {
+                LogDeliveryRetried(topic, target, batch.Length, attempt + 1, exception.GetType().Name);
+                await Task.Delay(RetryDelays[attempt], timeProvider);
+            }
+            catch (Exception exception)
+            {
+                return exception;
+            }
+        }
+    }
+
+    /// <summary>The gateway (an Orleans client) is not connected to the cluster any more: trying again is futile.</summary>
+    private static bool IsGone(Exception exception) => exception is ClientNotAvailableException;
+
+    /// <summary>
+    /// QoS 1/2 messages that a gateway could not take go to its persistent sessions, which keep what they subscribed
+    /// to. Returns null when they are safe (or there were none), else the failure for the publishers' callers: their
+    /// messages were not accepted, so they are not acknowledged and get sent again.
+    /// </summary>
+    private async Task<Exception?> RescueAsync(GatewayDelivery[] batch, Exception failure)
+    {
+        var reliable = batch.Select(d => d.Message).Where(m => m.QualityOfService > 0).Distinct().ToArray();
+        if (reliable.Length == 0)
+        {
+            return null;
+        }
+
+        if (Rescue is null)
+        {
+            return failure;
         }
 
         try
         {
-            await Rescue(acknowledged);
+            await Rescue(reliable);
+            return null;
         }
         catch (Exception exception)
         {
-            LogRescueFailed(topic, target, acknowledged.Length, exception);
+            LogRescueFailed(topic, target, reliable.Length, exception);
+            return exception;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} QoS 1/2 message(s) on '{Topic}' that {Target} could not take are lost: its sessions could not be reached either")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} QoS 1/2 message(s) on '{Topic}' that {Target} could not take could not be handed to its sessions either; their publishers are not acknowledged")]
     private partial void LogRescueFailed(string topic, string target, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery of {Count} message(s) on '{Topic}' to {Target} failed ({Failure}); attempt {Attempt} follows")]
+    private partial void LogDeliveryRetried(string topic, string target, int count, int attempt, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {Count} message(s) on '{Topic}' to {Target} failed")]
     private partial void LogDeliveryFailed(string topic, string target, int count, Exception exception);

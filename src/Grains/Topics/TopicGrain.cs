@@ -20,6 +20,7 @@ public sealed partial class TopicGrain(
 {
     private readonly Dictionary<string, RouteOutbox> _outboxes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _sharedCursors = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _retainedTurn = new(1, 1);
     private RouteMatch _destinations = RouteMatch.None;
     private long _destinationsVersion = -1;
 
@@ -41,16 +42,40 @@ public sealed partial class TopicGrain(
         RouteTracing.Stop(spans);
     }
 
+    /// <summary>
+    /// Publishes interleave (see <see cref="ITopicGrain.PublishAsync"/>); those that change the retained message
+    /// take turns, so the stored message and the order of their deliveries agree.
+    /// </summary>
     private async Task RouteAsync(BrokerMessage[] messages, Activity?[]? spans)
     {
         var lastRetained = Array.FindLast(messages, m => m.Retain);
-        if (lastRetained is not null)
+        if (lastRetained is null)
         {
-            await StoreRetainedAsync(lastRetained);
+            await DeliverAsync(Plan(messages, spans), mustComplete: messages.Any(m => m.QualityOfService > 0));
+            return;
         }
 
-        // Matched after the retained message is stored: a subscriber whose route is not in this match yet reads
-        // the retained message after it was stored, so it gets the message one way or the other.
+        Task delivered;
+        await _retainedTurn.WaitAsync();
+        try
+        {
+            await StoreRetainedAsync(lastRetained);
+
+            // Matched after the retained message is stored: a subscriber whose route is not in this match yet reads
+            // the retained message after it was stored, so it gets the message one way or the other.
+            delivered = DeliverAsync(Plan(messages, spans), mustComplete: messages.Any(m => m.QualityOfService > 0));
+        }
+        finally
+        {
+            _retainedTurn.Release();
+        }
+
+        await delivered;
+    }
+
+    /// <summary>Every destination of <paramref name="messages"/>, with what each gets.</summary>
+    private Dictionary<RouteDestination, List<GatewayDelivery>> Plan(BrokerMessage[] messages, Activity?[]? spans)
+    {
         var match = CurrentDestinations();
         RouteTracing.Describe(spans, match);
 
@@ -71,7 +96,7 @@ public sealed partial class TopicGrain(
             }
         }
 
-        await DeliverAsync(plan, mustPersist: messages.Any(m => m.QualityOfService > 0));
+        return plan;
     }
 
     public async Task PublishSharedAsync(string groupRoute, BrokerMessage[] messages)
@@ -90,12 +115,13 @@ public sealed partial class TopicGrain(
             AssignShared(plan, message, group);
         }
 
-        await DeliverAsync(plan, mustPersist: false);
+        await DeliverAsync(plan, mustComplete: false);
     }
 
     /// <summary>
-    /// A silo stopping (rolling upgrade) deactivates its topic grains: deliveries they accepted, and acknowledged to
-    /// their publishers, go out before the activation does (bounded by the deactivation's own time limit).
+    /// A silo stopping (rolling upgrade) deactivates its topic grains: what their outboxes still hold (QoS 0
+    /// messages, which publishers are not waiting for) goes out before the activation does, bounded by the
+    /// deactivation's own time limit.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -142,37 +168,36 @@ public sealed partial class TopicGrain(
     }
 
     /// <summary>
-    /// Queues each destination's deliveries. Deliveries to offline sessions are awaited when they carry QoS 1/2
-    /// messages: once this returns, those messages are in the sessions' stored queues, so the publisher's
-    /// PUBACK / PUBREC can never precede their persistence.
+    /// Queues each destination's deliveries (synchronously, so the order of calls is the order of delivery). With
+    /// QoS 1/2 messages it completes when every destination has them: each gateway has handed them to its
+    /// connections, each offline session has stored them, or a gateway that could not take them has handed them to
+    /// its sessions. So the publisher's PUBACK / PUBREC never precedes that, and a silo that dies or stops with a
+    /// message in an outbox only fails calls that were not acknowledged yet; their publishers send them again.
     /// </summary>
-    private async Task DeliverAsync(Dictionary<RouteDestination, List<GatewayDelivery>> plan, bool mustPersist)
+    private Task DeliverAsync(Dictionary<RouteDestination, List<GatewayDelivery>> plan, bool mustComplete)
     {
-        List<Task>? persisted = null;
-        foreach (var (destination, deliveries) in plan)
+        List<Task>? deliveries = null;
+        foreach (var (destination, messages) in plan)
         {
-            var outbox = GetOutbox(destination);
-            var done = outbox.Enqueue(deliveries);
-            if (mustPersist && destination.SessionClientId is not null)
+            var done = GetOutbox(destination).Enqueue(messages);
+            if (mustComplete)
             {
-                (persisted ??= []).Add(done);
+                (deliveries ??= new List<Task>(plan.Count)).Add(done);
             }
         }
 
-        if (persisted is not null)
-        {
-            await Task.WhenAll(persisted);
-        }
+        return deliveries is null ? Task.CompletedTask : Task.WhenAll(deliveries);
     }
 
     private RouteOutbox GetOutbox(RouteDestination destination)
     {
-        Func<GatewayDelivery[], Task> send = destination.Gateway is { } gateway
+        // A session keeps each message once by its id, so a batch sent to it again needs no number.
+        Func<GatewayDelivery[], DeliveryBatch, Task> send = destination.Gateway is { } gateway
             ? gateway.DeliverAsync
-            : deliveries => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
+            : (deliveries, _) => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
-            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, metrics, logger)
+            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, timeProvider, metrics, logger)
             {
                 Rescue = RouteTarget.IsGateway(destination.Target, out var gatewayId)
                     ? messages => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages)

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Cluster;
+
+/// <summary>
+/// The last batch number this gateway took from each topic-grain outbox. An outbox numbers its batches in order and
+/// sends the next only after the previous one was answered or given up, so a batch numbered at or below the last one
+/// taken is a copy: sent again because the answer to the first was lost, or a first attempt that arrives late.
+/// Outboxes silent for <see cref="Memory"/> are forgotten (far longer than an outbox keeps retrying).
+/// </summary>
+public sealed class DeliveredBatches(TimeProvider timeProvider)
+{
+    public static readonly TimeSpan Memory = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentDictionary<Guid, LastTaken> _lastTaken = new();
+    private long _nextSweep = timeProvider.GetTimestamp() + ToTicks(Memory, timeProvider);
+
+    public int OutboxCount => _lastTaken.Count;
+
+    /// <summary>True the first time <paramref name="batch"/> arrives; false for a copy of it or of an earlier batch.</summary>
+    public bool TryTake(DeliveryBatch batch)
+    {
+        var now = timeProvider.GetTimestamp();
+        SweepIfDue(now);
+        var taken = new LastTaken(batch.Number, now);
+        while (true)
+        {
+            if (!_lastTaken.TryGetValue(batch.Outbox, out var last))
+            {
+                if (_lastTaken.TryAdd(batch.Outbox, taken))
+                {
+                    return true;
+                }
+            }
+            else if (batch.Number <= last.Number)
+            {
+                return false;
+            }
+            else if (_lastTaken.TryUpdate(batch.Outbox, taken, last))
+            {
+                return true;
+            }
+        }
+    }
+
+    private void SweepIfDue(long now)
+    {
+        var due = Volatile.Read(ref _nextSweep);
+        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + ToTicks(Memory, timeProvider), due) != due)
+        {
+            return;
+        }
+
+        var forgetBefore = now - ToTicks(Memory, timeProvider);
+        foreach (var (outbox, last) in _lastTaken)
+        {
+            if (last.At < forgetBefore)
+            {
+                _lastTaken.TryRemove(new KeyValuePair<Guid, LastTaken>(outbox, last));
+            }
+        }
+    }
+
+    private static long ToTicks(TimeSpan span, TimeProvider timeProvider) => (long)(span.TotalSeconds * timeProvider.TimestampFrequency);
+
+    private readonly record struct LastTaken(long Number, long At);
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Time.Testing;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Tests.Cluster;
+
+/// <summary>A gateway takes each numbered batch of a topic-grain outbox once: copies sent after a lost answer are dropped.</summary>
+public sealed class DeliveredBatchesTests
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void Takes_each_batch_once_and_drops_copies_of_earlier_ones()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var outbox = Guid.NewGuid();
+
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 1)));
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 2)));
+
+        // A first attempt at batch 1 that arrives after batch 2 (it took a slower way) is a copy too.
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1)));
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 2)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 3)));
+    }
+
+    [Fact]
+    public void Outboxes_are_numbered_independently()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+
+        Assert.True(delivered.TryTake(new DeliveryBatch(first, 5)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(second, 1)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(second, 2)));
+        Assert.False(delivered.TryTake(new DeliveryBatch(first, 5)));
+    }
+
+    [Fact]
+    public void Forgets_outboxes_that_were_silent_for_its_memory()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var silent = Guid.NewGuid();
+        var busy = Guid.NewGuid();
+        delivered.TryTake(new DeliveryBatch(silent, 1));
+        delivered.TryTake(new DeliveryBatch(busy, 1));
+
+        _clock.Advance(DeliveredBatches.Memory / 2);
+        delivered.TryTake(new DeliveryBatch(busy, 2));
+        _clock.Advance(DeliveredBatches.Memory / 2 + TimeSpan.FromSeconds(1));
+        delivered.TryTake(new DeliveryBatch(busy, 3));
+
+        Assert.Equal(1, delivered.OutboxCount);
+        Assert.False(delivered.TryTake(new DeliveryBatch(busy, 3)));
+    }
+
+    [Fact]
+    public async Task Concurrent_copies_of_one_batch_are_taken_once()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var outbox = Guid.NewGuid();
+        for (var number = 1; number <= 200; number++)
+        {
+            var batch = new DeliveryBatch(outbox, number);
+            var taken = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => delivered.TryTake(batch))));
+            Assert.Equal(1, taken.Count(t => t));
+        }
+    }
+}
