@@ -26,9 +26,10 @@ public interface IGatewayObserver : IGrainObserver
 
     /// <summary>
     /// Messages of the session that the connection holding <paramref name="epoch"/> must still get: they were meant
-    /// for an earlier connection of the client and could not reach it (its gateway stopped or the client moved
-    /// meanwhile). False when no such connection is here; the session then keeps them.
+    /// for it or an earlier connection of the client and a delivery failed (its gateway stopped, the client moved, or
+    /// the delivery's answer was lost). Skipped when this gateway took <paramref name="batch"/>, the failed delivery,
+    /// after all. False when no such connection is here; the session then keeps them.
     /// </summary>
     [Alias("DeliverRescued")]
-    Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages);
+    Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch);
 }

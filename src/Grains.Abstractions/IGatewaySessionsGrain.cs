@@ -17,10 +17,11 @@ public interface IGatewaySessionsGrain : IGrainWithStringKey
     [Alias("Remove"), AlwaysInterleave]
     Task RemoveAsync(string clientId, long epoch);
 
-    /// <summary>A topic grain could not deliver QoS 1/2 messages to this gateway: every session it holds (or held,
-    /// when it was just declared dead) keeps those it subscribed to.</summary>
+    /// <summary>A topic grain could not deliver QoS 1/2 messages to this gateway (<paramref name="batch"/>: the
+    /// delivery, which the gateway may have taken even so): every session it holds, held lately, or held when it was
+    /// declared dead gets those it subscribed to.</summary>
     [Alias("Rescue"), AlwaysInterleave]
-    Task RescueAsync(BrokerMessage[] messages);
+    Task RescueAsync(BrokerMessage[] messages, DeliveryBatch batch);
 
     /// <summary>The route index declared the gateway dead: every session it held is told so.</summary>
     [Alias("GatewayLost")]

@@ -46,8 +46,10 @@ public interface ISessionGrain : IGrainWithStringKey
     /// for the next resume, so neither a gateway's death nor a client's move loses messages acknowledged to their
     /// publishers.
     /// </summary>
+    /// <param name="batch">The failed gateway delivery they came from, if any: when that gateway still holds the
+    /// session's connection and did take the delivery (only its answer was lost), nothing is sent again.</param>
     [Alias("Rescue")]
-    Task RescueAsync(long epoch, BrokerMessage[] messages);
+    Task RescueAsync(long epoch, BrokerMessage[] messages, DeliveryBatch? batch);
 
     /// <summary>Timer callback of a session re-activated while online: the connection <paramref name="epoch"/> is
     /// treated as lost unless its gateway is still registered.</summary>

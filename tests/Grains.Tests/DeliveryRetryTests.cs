@@ -65,7 +65,7 @@ public sealed class DeliveryRetryTests : IAsyncLifetime
 
         public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => Task.FromResult<SessionHandoff?>(null);
 
-        public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages) => Task.FromResult(false);
+        public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch) => Task.FromResult(false);
 
         public int CallCount => _calls.Count;
 

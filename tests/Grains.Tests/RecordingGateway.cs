@@ -29,7 +29,7 @@ public sealed class RecordingGateway : IGatewayObserver
 
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => Task.FromResult<SessionHandoff?>(null);
 
-    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages) => Task.FromResult(false);
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch) => Task.FromResult(false);
 
     public async Task<BrokerMessage> NextAsync(string awaited)
     {

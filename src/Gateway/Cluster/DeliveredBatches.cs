@@ -44,6 +44,10 @@ public sealed class DeliveredBatches(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>Whether <paramref name="batch"/> (or a later batch of its outbox) was taken here.</summary>
+    public bool WasTaken(DeliveryBatch batch) =>
+        _lastTaken.TryGetValue(batch.Outbox, out var last) && batch.Number <= last.Number;
+
     private void SweepIfDue(long now)
     {
         var due = Volatile.Read(ref _nextSweep);

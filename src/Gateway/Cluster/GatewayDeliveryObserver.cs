@@ -32,6 +32,15 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>
         Task.FromResult(clients.TakeOver(clientId, epoch));
 
-    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages) =>
-        Task.FromResult(clients.Find(clientId, epoch)?.DeliverRescued(messages) == true);
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch)
+    {
+        var connection = clients.Find(clientId, epoch);
+        if (connection is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        // The delivery came through after all (only its answer was lost): the connection has these messages.
+        return Task.FromResult(batch is { } taken && delivered.WasTaken(taken) || connection.DeliverRescued(messages));
+    }
 }

@@ -108,7 +108,7 @@ public sealed partial class MqttConnection
     {
         try
         {
-            await Session.RescueAsync(_epoch, [message]);
+            await Session.RescueAsync(_epoch, [message], batch: null);
         }
         catch (Exception exception)
         {

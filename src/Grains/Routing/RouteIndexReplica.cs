@@ -32,9 +32,16 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
     private long _carriedUntil;
     private TopicTrie<string> _routes = new(StringComparer.Ordinal);
     private TopicTrie<SharedRoute> _sharedRoutes = new();
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Guid _epoch;
     private long _version;
     private long _changeCount;
+
+    /// <summary>
+    /// Completes when the replica has loaded its first snapshot. A silo takes grain calls a moment before that (it
+    /// joins the cluster first), and a topic grain routing with the empty replica would deliver to no one.
+    /// </summary>
+    public Task Loaded => _loaded.Task;
 
     /// <summary>Increases on every change, so topic grains can cache their destinations per value.</summary>
     public long ChangeCount => Volatile.Read(ref _changeCount);
@@ -187,6 +194,8 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
             Interlocked.Increment(ref _changeCount);
             LogResynchronised(_epoch, _version, _routes.Count + _sharedRoutes.Count);
         }
+
+        _loaded.TrySetResult();
     }
 
     /// <summary>

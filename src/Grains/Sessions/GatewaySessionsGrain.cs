@@ -42,7 +42,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
 
     /// <summary>Every session that is or lately was here keeps what it subscribed to; the session grain decides
     /// whether its current connection still needs a message or has it already.</summary>
-    public async Task RescueAsync(BrokerMessage[] messages)
+    public async Task RescueAsync(BrokerMessage[] messages, DeliveryBatch batch)
     {
         ForgetDeparted();
         var sessions = (_state.Epochs.Count > 0 ? _state.Epochs.ToArray() : _lost)
@@ -51,7 +51,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
             .ToArray();
         foreach (var chunk in sessions.Chunk(64))
         {
-            await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).RescueAsync(s.Value, messages)));
+            await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).RescueAsync(s.Value, messages, batch)));
         }
     }
 

@@ -255,14 +255,16 @@ public sealed partial class SessionGrain(
             ? Task.CompletedTask // Not (or no longer) offline: the live connection's own routes deliver these.
             : QueueAsync(messages, enforceLimit: !_online);
 
-    public async Task RescueAsync(long epoch, BrokerMessage[] messages)
+    public async Task RescueAsync(long epoch, BrokerMessage[] messages, DeliveryBatch? batch)
     {
         if (!State.Persistent)
         {
             return;
         }
 
-        if (_online && !_queueing && epoch != _epoch && await DeliverToNewerConnectionAsync(messages))
+        // Online: the connection serving the session now gets them, whether it is the one they were for (its gateway
+        // may have taken the delivery after all, and then skips them) or a newer one.
+        if (_online && !_queueing && await DeliverToConnectionAsync(messages, epoch == _epoch ? batch : null))
         {
             return;
         }
@@ -274,11 +276,11 @@ public sealed partial class SessionGrain(
     }
 
     /// <summary>
-    /// A newer connection resumed the session before these messages for an earlier one were rescued: it gets those
-    /// it did not receive with the resume (the gateway also skips any it delivered live just after the resume).
-    /// False when it could not be reached; the session keeps them then.
+    /// Hands rescued messages to the connection that serves the session now, except those it received with its
+    /// resume (its gateway also skips a <paramref name="batch"/> it took, and messages it delivered live just after
+    /// a resume). False when it could not be reached; the session keeps them then.
     /// </summary>
-    private async Task<bool> DeliverToNewerConnectionAsync(BrokerMessage[] messages)
+    private async Task<bool> DeliverToConnectionAsync(BrokerMessage[] messages, DeliveryBatch? batch)
     {
         var handedOut = _handedOut is { } resume
             ? resume.Queued.Concat(resume.Inflight).Select(m => m.Message.MessageId).ToHashSet()
@@ -297,15 +299,15 @@ public sealed partial class SessionGrain(
         try
         {
             _owner ??= routes.FindGateway(_ownerGatewayId!);
-            if (_owner is not null && await _owner.DeliverRescuedAsync(ClientId, _epoch, missing).WaitAsync(TakeOverTimeout))
+            if (_owner is not null && await _owner.DeliverRescuedAsync(ClientId, _epoch, missing, batch).WaitAsync(TakeOverTimeout))
             {
-                LogRescuedToNewerConnection(ClientId, missing.Length);
+                LogRescuedToConnection(ClientId, missing.Length);
                 return true;
             }
         }
         catch (Exception exception)
         {
-            LogRescueToNewerConnectionFailed(ClientId, exception);
+            LogRescueToConnectionFailed(ClientId, exception);
         }
 
         return false;
@@ -699,11 +701,11 @@ public sealed partial class SessionGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) could not reach its connection's gateway; kept for its next resume")]
     private partial void LogRescued(string clientId, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) for its previous connection arrived after a newer connection resumed the session; handed to that connection")]
-    private partial void LogRescuedToNewerConnection(string clientId, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session '{ClientId}': {Count} message(s) whose delivery failed were handed to its current connection")]
+    private partial void LogRescuedToConnection(string clientId, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': messages for its previous connection could not be handed to its current one; kept for its next resume")]
-    private partial void LogRescueToNewerConnectionFailed(string clientId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session '{ClientId}': messages whose delivery failed could not be handed to its current connection either; kept for its next resume")]
+    private partial void LogRescueToConnectionFailed(string clientId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline queue of '{ClientId}' is full ({Limit} messages): dropping new messages, {Dropped} so far")]
     private partial void LogQueueFull(string clientId, int limit, long dropped);

@@ -41,7 +41,7 @@ internal sealed partial class RouteOutbox(
     public Func<GatewayDelivery[], DeliveryBatch, Task> Send { get; set; } = send;
 
     /// <summary>For a gateway: where QoS 1/2 messages go when delivering to it failed (its sessions keep them).</summary>
-    public Func<BrokerMessage[], Task>? Rescue { get; init; }
+    public Func<BrokerMessage[], DeliveryBatch, Task>? Rescue { get; init; }
 
     public bool IsIdle => !_sending && _pending.Count == 0;
 
@@ -87,11 +87,12 @@ internal sealed partial class RouteOutbox(
                 _pending.Clear();
                 var done = _nextBatchDone;
                 _nextBatchDone = null;
-                var failure = await SendWithRetriesAsync(batch, new DeliveryBatch(_id, ++_batchNumber));
+                var number = new DeliveryBatch(_id, ++_batchNumber);
+                var failure = await SendWithRetriesAsync(batch, number);
                 if (failure is not null)
                 {
                     LogDeliveryFailed(topic, target, batch.Length, failure);
-                    failure = await RescueAsync(batch, failure);
+                    failure = await RescueAsync(batch, number, failure);
                 }
 
                 if (failure is null)
@@ -140,7 +141,7 @@ internal sealed partial class RouteOutbox(
     /// to. Returns null when they are safe (or there were none), else the failure for the publishers' callers: their
     /// messages were not accepted, so they are not acknowledged and get sent again.
     /// </summary>
-    private async Task<Exception?> RescueAsync(GatewayDelivery[] batch, Exception failure)
+    private async Task<Exception?> RescueAsync(GatewayDelivery[] batch, DeliveryBatch number, Exception failure)
     {
         var reliable = batch.Select(d => d.Message).Where(m => m.QualityOfService > 0).Distinct().ToArray();
         if (reliable.Length == 0)
@@ -155,7 +156,7 @@ internal sealed partial class RouteOutbox(
 
         try
         {
-            await Rescue(reliable);
+            await Rescue(reliable, number);
             return null;
         }
         catch (Exception exception)

@@ -118,6 +118,23 @@ public sealed partial class TopicGrain(
         await DeliverAsync(plan, mustComplete: false);
     }
 
+    /// <summary>Longer than a starting silo takes to load its route replica, short of holding publishers for long
+    /// when the route index cannot be reached.</summary>
+    private static readonly TimeSpan RoutesLoadWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>A topic grain activated in a silo that just joined waits until the silo knows the routes.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!routes.Loaded.IsCompleted)
+        {
+            await routes.Loaded.WaitAsync(RoutesLoadWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            if (!routes.Loaded.IsCompleted)
+            {
+                LogRoutesNotLoaded(Topic, RoutesLoadWait);
+            }
+        }
+    }
+
     /// <summary>
     /// A silo stopping (rolling upgrade) deactivates its topic grains: what their outboxes still hold (QoS 0
     /// messages, which publishers are not waiting for) goes out before the activation does, bounded by the
@@ -200,7 +217,7 @@ public sealed partial class TopicGrain(
             _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, timeProvider, metrics, logger)
             {
                 Rescue = RouteTarget.IsGateway(destination.Target, out var gatewayId)
-                    ? messages => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages)
+                    ? (messages, batch) => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages, batch)
                     : null,
             };
         }
@@ -267,6 +284,9 @@ public sealed partial class TopicGrain(
         retained.State.Message = message;
         await retained.WriteStateAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic '{Topic}' activated in a silo that has not loaded the routes after {Wait}; routing with what it has")]
+    private partial void LogRoutesNotLoaded(string topic, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retained message on '{Topic}' cleared")]
     private partial void LogRetainedCleared(string topic);

@@ -4,7 +4,9 @@ using MqttCluster.Grains;
 using MqttCluster.Storage;
 using MqttCluster.Storage.Postgres;
 using MqttCluster.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Runtime.GrainDirectory;
 
 namespace MqttCluster.Silo.Hosting;
 
@@ -44,6 +46,10 @@ public static class BrokerSiloConfiguration
             }
 
             silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure);
+
+            // Directory cache entries expire (see ExpiringGrainDirectoryCache).
+            silo.Configure<GrainDirectoryOptions>(o => o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.Custom);
+            silo.Services.AddSingleton<IGrainDirectoryCache, ExpiringGrainDirectoryCache>();
 
             silo.Configure<SiloMessagingOptions>(o =>
             {

@@ -26,6 +26,21 @@ public sealed class DeliveredBatchesTests
     }
 
     [Fact]
+    public void Tells_whether_a_batch_was_taken()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var outbox = Guid.NewGuid();
+        Assert.False(delivered.WasTaken(new DeliveryBatch(outbox, 1)));
+
+        delivered.TryTake(new DeliveryBatch(outbox, 2));
+
+        Assert.True(delivered.WasTaken(new DeliveryBatch(outbox, 1)));
+        Assert.True(delivered.WasTaken(new DeliveryBatch(outbox, 2)));
+        Assert.False(delivered.WasTaken(new DeliveryBatch(outbox, 3)));
+        Assert.False(delivered.WasTaken(new DeliveryBatch(Guid.NewGuid(), 1)));
+    }
+
+    [Fact]
     public void Outboxes_are_numbered_independently()
     {
         var delivered = new DeliveredBatches(_clock);

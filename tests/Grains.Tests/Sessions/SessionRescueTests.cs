@@ -18,13 +18,36 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         var missed = Message("sensors/b", "sent to the old gateway");
         var notSubscribed = Message("other/c", "never subscribed");
 
-        await session.RescueAsync(first, [missed, notSubscribed]);
+        await session.RescueAsync(first, [missed, notSubscribed], batch: null);
 
         // Only the matching message, at the subscription's QoS, to the connection holding the newer epoch.
         var (epoch, message) = Assert.Single(gatewayB.Rescued);
         Assert.Equal(second, epoch);
         Assert.Equal(missed.MessageId, message.Message.MessageId);
         Assert.Equal(1, message.QualityOfService);
+    }
+
+    [Fact]
+    public async Task A_failed_delivery_goes_to_the_connection_it_was_for_with_its_batch()
+    {
+        var clientId = NewClientId("answer-lost");
+        var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
+        var gateway = new TakeoverGateway();
+        var connected = await session.ConnectAsync(Request("gw-a", gateway));
+        await session.ResumeAsync(connected.Epoch);
+        await session.UpdateSubscriptionsAsync(connected.Epoch, [new SessionSubscription { Filter = "t/#", MaximumQoS = 1 }], []);
+        var batch = new DeliveryBatch(Guid.NewGuid(), 7);
+        var message = Message("t/1", "its answer was lost");
+
+        await session.RescueAsync(connected.Epoch, [message], batch);
+
+        // The gateway decides by the batch whether its connection has the message already; nothing is queued.
+        var (epoch, rescued) = Assert.Single(gateway.Rescued);
+        Assert.Equal(connected.Epoch, epoch);
+        Assert.Equal(message.MessageId, rescued.Message.MessageId);
+        Assert.Equal(batch, Assert.Single(gateway.RescuedBatches));
+        var next = await session.ConnectAsync(Request("gw-b", new TakeoverGateway()));
+        Assert.Empty((await session.ResumeAsync(next.Epoch)).Queued);
     }
 
     [Fact]
@@ -45,7 +68,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         Assert.Equal([queued.MessageId], resume.Queued.Select(m => m.Message.MessageId));
 
         // The old gateway rescues the same message late: the new connection has it from its resume.
-        await session.RescueAsync(first.Epoch, [queued]);
+        await session.RescueAsync(first.Epoch, [queued], batch: null);
         Assert.Empty(gatewayB.Rescued);
     }
 
@@ -56,7 +79,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         gatewayB.TakesRescued = false;
         var missed = Message("alarms/door", "open");
 
-        await session.RescueAsync(first, [missed]);
+        await session.RescueAsync(first, [missed], batch: null);
 
         // The connection B was said to hold is gone; the next connection gets the message with its resume.
         var third = await session.ConnectAsync(Request("gw-c", new TakeoverGateway()));

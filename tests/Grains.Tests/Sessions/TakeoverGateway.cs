@@ -25,8 +25,16 @@ public sealed class TakeoverGateway : IGatewayObserver
     /// <summary>Whether the connection a rescue is for is here (it takes the messages) or gone.</summary>
     public bool TakesRescued { get; set; } = true;
 
-    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages)
+    /// <summary>The failed deliveries the rescues named.</summary>
+    public ConcurrentQueue<DeliveryBatch> RescuedBatches { get; } = new();
+
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch)
     {
+        if (batch is { } failed)
+        {
+            RescuedBatches.Enqueue(failed);
+        }
+
         if (TakesRescued)
         {
             foreach (var message in messages)
