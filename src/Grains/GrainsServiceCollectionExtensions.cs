@@ -13,6 +13,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<RouteIndexReplica>();
         services.AddSingleton<RouteReplicaSynchronizer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteReplicaSynchronizer>());
+        services.AddSingleton<Topics.SiloStopping>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Topics.SiloStopping>());
         services.AddSingleton<Sessions.SessionRestorer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.SessionRestorer>());
         services.TryAddSingleton(TimeProvider.System);

@@ -34,9 +34,11 @@ public sealed partial class MqttConnection
         var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute, sendSpan);
         lock (_outboundLock)
         {
-            if (!_connected && _queueingAtSession)
+            if (!_connected)
             {
-                if (qos > 0 && sharedGroupRoute is null)
+                // The session was handed back (or taken over by a newer connection) and this connection is still in
+                // the gateway's subscriptions for a moment: the session grain passes it on.
+                if ((_queueingAtSession || (_takenOver && IsPersistent)) && qos > 0 && sharedGroupRoute is null)
                 {
                     _ = HandToSessionAsync(message);
                 }

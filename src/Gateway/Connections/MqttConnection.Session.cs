@@ -100,9 +100,10 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// A QoS 1/2 delivery that reached this connection after it handed its persistent session back: routes in
-    /// other silos may lag behind the session's offline routes for a moment. The session grain queues it (once, by
-    /// message id) for the client's return, rather than it being lost with this connection.
+    /// A QoS 1/2 delivery that reached this connection after it handed its persistent session back, or after a newer
+    /// connection took the session over: routes in other silos may lag behind for a moment. The session grain queues
+    /// it (once, by message id) for the client's return or hands it to the newer connection, rather than it being
+    /// lost with this one.
     /// </summary>
     private async Task HandToSessionAsync(BrokerMessage message)
     {
@@ -170,7 +171,7 @@ public sealed partial class MqttConnection
         }
 
         _services.Clients.Remove(ClientId, _epoch);
-        if (_queueingAtSession)
+        if (_queueingAtSession || (_takenOver && IsPersistent))
         {
             string[] filters;
             lock (_subscriptions)

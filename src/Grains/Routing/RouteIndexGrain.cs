@@ -41,14 +41,16 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         return new GatewayRegistrationResult { WasDeclaredDead = wasDeclaredDead };
     }
 
+    /// <summary>
+    /// Removes a gateway that is stopping. Also when this index does not know it (it restarted and the gateway had not
+    /// refreshed yet): replicas may still carry its routes from the previous index, and those must end now too.
+    /// </summary>
     public async Task UnregisterGatewayAsync(string gatewayId)
     {
         _gatewayLastSeen.Remove(gatewayId);
-        if (_targets.Remove(RouteTarget.Gateway(gatewayId)))
-        {
-            LogGatewayRemoved(gatewayId);
-            await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = RouteTarget.Gateway(gatewayId), TargetRemoved = true });
-        }
+        _targets.Remove(RouteTarget.Gateway(gatewayId));
+        LogGatewayRemoved(gatewayId);
+        await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = RouteTarget.Gateway(gatewayId), TargetRemoved = true });
     }
 
     public Task AddRoutesAsync(string gatewayId, string[] filters)

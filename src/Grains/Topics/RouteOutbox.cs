@@ -13,13 +13,14 @@ namespace MqttCluster.Grains.Topics;
 /// <remarks>
 /// A batch whose call failed for a reason that says nothing about the destination (no answer in time, a silo on the
 /// way stopping) is sent again under the same <see cref="DeliveryBatch"/> number, which the destination takes only
-/// once. Only when the destination is known to be gone, or it still fails after the retries, are the batch's QoS 1/2
-/// messages rescued.
+/// once. Only when the destination is known to be gone, it still fails after the retries, or this silo is stopping
+/// (<see cref="SiloStopping"/>), are the batch's QoS 1/2 messages rescued.
 /// </remarks>
 internal sealed partial class RouteOutbox(
     string topic,
     string target,
     Func<GatewayDelivery[], DeliveryBatch, Task> send,
+    SiloStopping silo,
     TimeProvider timeProvider,
     BrokerMetrics metrics,
     ILogger logger)
@@ -121,7 +122,7 @@ internal sealed partial class RouteOutbox(
                 await Send(batch, number);
                 return null;
             }
-            catch (Exception exception) when (attempt < RetryDelays.Length && !IsGone(exception))
+            catch (Exception exception) when (attempt < RetryDelays.Length && !IsGone(exception) && !silo.IsStopping)
             {
                 LogDeliveryRetried(topic, target, batch.Length, attempt + 1, exception.GetType().Name);
                 await Task.Delay(RetryDelays[attempt], timeProvider);

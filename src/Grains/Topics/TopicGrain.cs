@@ -14,6 +14,7 @@ namespace MqttCluster.Grains.Topics;
 public sealed partial class TopicGrain(
     [PersistentState("retained", StorageNames.Broker)] IPersistentState<RetainedMessageState> retained,
     RouteIndexReplica routes,
+    SiloStopping silo,
     TimeProvider timeProvider,
     BrokerMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
@@ -214,7 +215,7 @@ public sealed partial class TopicGrain(
             : (deliveries, _) => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
-            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, timeProvider, metrics, logger)
+            _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, silo, timeProvider, metrics, logger)
             {
                 Rescue = RouteTarget.IsGateway(destination.Target, out var gatewayId)
                     ? (messages, batch) => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages, batch)
