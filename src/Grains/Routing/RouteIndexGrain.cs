@@ -10,12 +10,15 @@ namespace MqttCluster.Grains.Routing;
 public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
 {
     private const int DeclaredDeadMemory = 1000;
+    private const int RemovedTargetsMemory = 10_000;
 
     private readonly Dictionary<string, TargetEntry> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _gatewayLastSeen = new(StringComparer.Ordinal);
     private readonly Queue<string> _declaredDeadOrder = new();
     private readonly HashSet<string> _declaredDead = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IRouteReplicaObserver> _replicas = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedTargets = new(StringComparer.Ordinal);
+    private readonly Queue<string> _removedTargetsOrder = new();
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
 
@@ -111,6 +114,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         Epoch = _epoch,
         Version = _version,
         Targets = [.. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters]))],
+        RemovedTargets = [.. _removedTargets],
     });
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -152,6 +156,25 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         }
     }
 
+    /// <summary>Remembers removed targets (bounded) for snapshots; a target that comes back is forgotten.</summary>
+    private void RememberRemoval(RouteDelta delta)
+    {
+        if (!delta.TargetRemoved)
+        {
+            _removedTargets.Remove(delta.Target);
+            return;
+        }
+
+        if (_removedTargets.Add(delta.Target))
+        {
+            _removedTargetsOrder.Enqueue(delta.Target);
+            while (_removedTargetsOrder.Count > RemovedTargetsMemory)
+            {
+                _removedTargets.Remove(_removedTargetsOrder.Dequeue());
+            }
+        }
+    }
+
     private void RememberDeclaredDead(string gatewayId)
     {
         if (_declaredDead.Add(gatewayId))
@@ -185,6 +208,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
     /// <summary>Pushes a delta to every replica; a replica that fails is dropped and resynchronises on its own.</summary>
     private async Task PublishAsync(RouteDelta delta)
     {
+        RememberRemoval(delta);
         var replicas = _replicas.ToArray();
         var calls = replicas.Select(r => r.Value.ApplyAsync(delta)).ToArray();
         try

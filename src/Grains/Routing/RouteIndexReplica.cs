@@ -200,7 +200,8 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
 
     /// <summary>
     /// The routes to keep across this load: on a new epoch every target with routes that the snapshot has no
-    /// routes for; within an epoch (a resync) those still carried that the snapshot has no routes for either.
+    /// routes for; within an epoch (a resync) those still carried that the snapshot has no routes for either. Never
+    /// a target the snapshot says was removed.
     /// </summary>
     private List<(string Target, HashSet<string> Filters, IGatewayObserver? Gateway)> CarryOverLocked(RouteSnapshot snapshot)
     {
@@ -214,7 +215,10 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
             return [];
         }
 
-        var known = snapshot.Targets.Where(t => t.Filters.Length > 0).Select(t => t.Target).ToHashSet(StringComparer.Ordinal);
+        // Targets with routes in the snapshot need no carrying; targets the index removed must not be carried.
+        var known = snapshot.Targets.Where(t => t.Filters.Length > 0).Select(t => t.Target)
+            .Concat(snapshot.RemovedTargets)
+            .ToHashSet(StringComparer.Ordinal);
         var previous = newEpoch ? _filtersByTarget.Concat(_carriedFiltersByTarget) : _carriedFiltersByTarget;
         return [.. previous
             .Where(t => t.Value.Count > 0 && !known.Contains(t.Key))

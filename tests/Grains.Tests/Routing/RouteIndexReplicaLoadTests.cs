@@ -3,7 +3,10 @@ using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains.Tests.Routing;
 
-/// <summary>A silo's route replica says when it knows the routes, so topic grains activated before that wait for it.</summary>
+/// <summary>
+/// A silo's route replica says when it knows the routes (topic grains activated before that wait for it), and on a
+/// restarted route index carries over the routes of targets the new index does not know yet, but not of those it removed.
+/// </summary>
 public sealed class RouteIndexReplicaLoadTests
 {
     [Fact]
@@ -17,5 +20,22 @@ public sealed class RouteIndexReplicaLoadTests
 
         Assert.True(replica.Loaded.IsCompletedSuccessfully);
         Assert.Equal("c", Assert.Single(replica.Match("a/b").FanOut).SessionClientId);
+    }
+
+    [Fact]
+    public void A_new_index_carries_unknown_targets_but_not_removed_ones()
+    {
+        var replica = new RouteIndexReplica(TimeProvider.System, NullLogger<RouteIndexReplica>.Instance);
+        replica.Load(new RouteSnapshot
+        {
+            Epoch = Guid.NewGuid(),
+            Version = 1,
+            Targets = [new TargetRoutes(RouteTarget.Session("stopped"), null, ["a/#"]), new TargetRoutes(RouteTarget.Session("quiet"), null, ["a/#"])],
+        });
+
+        // The index restarted: it knows neither target yet, and it removed one of them (its gateway stopped).
+        replica.Load(new RouteSnapshot { Epoch = Guid.NewGuid(), Version = 1, Targets = [], RemovedTargets = [RouteTarget.Session("stopped")] });
+
+        Assert.Equal(["quiet"], replica.Match("a/b").FanOut.Select(d => d.SessionClientId));
     }
 }
