@@ -23,6 +23,17 @@ public interface IGatewaySessionsGrain : IGrainWithStringKey
     [Alias("Rescue"), AlwaysInterleave]
     Task RescueAsync(BrokerMessage[] messages, DeliveryBatch batch);
 
+    /// <summary>
+    /// True until the gateway has told this activation which sessions it holds: the grain keeps them in memory, so
+    /// after its silo restarted it starts empty, and a failed delivery to the gateway would reach none of them.
+    /// </summary>
+    [Alias("NeedsRestore"), AlwaysInterleave]
+    Task<bool> NeedsRestoreAsync();
+
+    /// <summary>The sessions (client id → epoch) the gateway holds; entries this grain learnt since are kept.</summary>
+    [Alias("Restore"), AlwaysInterleave]
+    Task RestoreAsync(Dictionary<string, long> sessions);
+
     /// <summary>The route index declared the gateway dead: every session it held is told so.</summary>
     [Alias("GatewayLost")]
     Task GatewayLostAsync();

@@ -7,7 +7,8 @@ namespace MqttCluster.Gateway.Cluster;
 
 /// <summary>
 /// Registers this gateway's delivery endpoint with the route index at start, refreshes it periodically (re-sending
-/// routes the index lost, e.g. after the silo holding it restarted) and unregisters at shutdown.
+/// routes the index lost, and the sessions its sessions registry lost, e.g. after the silo holding it restarted) and
+/// unregisters at shutdown.
 /// </summary>
 public sealed partial class GatewayRegistration(
     IGrainFactory grainFactory,
@@ -91,6 +92,13 @@ public sealed partial class GatewayRegistration(
         {
             LogResendingRoutes(missing.Length);
             await RouteIndex.AddRoutesAsync(identity.GatewayId, missing);
+        }
+
+        // The cluster's list of this gateway's sessions lives in memory: after its silo restarted, fill it again.
+        var sessions = grainFactory.GetGrain<IGatewaySessionsGrain>(identity.GatewayId);
+        if (await sessions.NeedsRestoreAsync())
+        {
+            await sessions.RestoreAsync(clients.SessionEpochs());
         }
     }
 

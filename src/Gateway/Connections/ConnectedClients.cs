@@ -73,6 +73,21 @@ public sealed class ConnectedClients
         await Task.WhenAll(all.Select(c => c.Completion)).WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>Each connected client's session epoch.</summary>
+    public Dictionary<string, long> SessionEpochs()
+    {
+        lock (_lock)
+        {
+            var epochs = new Dictionary<string, long>(_connections.Count, StringComparer.Ordinal);
+            foreach (var (clientId, epoch) in _connections.Keys)
+            {
+                epochs[clientId] = Math.Max(epoch, epochs.GetValueOrDefault(clientId));
+            }
+
+            return epochs;
+        }
+    }
+
     /// <summary>The connection holding <paramref name="epoch"/> of <paramref name="clientId"/>, if it is here.</summary>
     public MqttConnection? Find(string clientId, long epoch)
     {

@@ -16,6 +16,8 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     /// <summary>The sessions the gateway held when it was declared dead, for deliveries to it still failing.</summary>
     private KeyValuePair<string, long>[] _lost = [];
 
+    private bool _restored;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         DelayDeactivation(TimeSpan.FromDays(3650));
@@ -25,6 +27,19 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     public Task AddAsync(string clientId, long epoch)
     {
         _state.Epochs[clientId] = epoch;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> NeedsRestoreAsync() => Task.FromResult(!_restored);
+
+    public Task RestoreAsync(Dictionary<string, long> sessions)
+    {
+        foreach (var (clientId, epoch) in sessions)
+        {
+            _state.Epochs.TryAdd(clientId, epoch);
+        }
+
+        _restored = true;
         return Task.CompletedTask;
     }
 

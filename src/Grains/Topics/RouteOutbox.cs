@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Telemetry;
-using Orleans.Runtime;
 
 namespace MqttCluster.Grains.Topics;
 
@@ -13,8 +12,9 @@ namespace MqttCluster.Grains.Topics;
 /// <remarks>
 /// A batch whose call failed for a reason that says nothing about the destination (no answer in time, a silo on the
 /// way stopping) is sent again under the same <see cref="DeliveryBatch"/> number, which the destination takes only
-/// once. Only when the destination is known to be gone, it still fails after the retries, or this silo is stopping
-/// (<see cref="SiloStopping"/>), are the batch's QoS 1/2 messages rescued.
+/// once. Only when it still fails after the retries, or this silo is stopping (<see cref="SiloStopping"/>), are the
+/// batch's QoS 1/2 messages rescued. "No activation for client" is tried again too: a silo that just started does not
+/// know every gateway yet.
 /// </remarks>
 internal sealed partial class RouteOutbox(
     string topic,
@@ -122,7 +122,7 @@ internal sealed partial class RouteOutbox(
                 await Send(batch, number);
                 return null;
             }
-            catch (Exception exception) when (attempt < RetryDelays.Length && !IsGone(exception) && !silo.IsStopping)
+            catch (Exception exception) when (attempt < RetryDelays.Length && !silo.IsStopping)
             {
                 LogDeliveryRetried(topic, target, batch.Length, attempt + 1, exception.GetType().Name);
                 await Task.Delay(RetryDelays[attempt], timeProvider);
@@ -134,8 +134,6 @@ internal sealed partial class RouteOutbox(
         }
     }
 
-    /// <summary>The gateway (an Orleans client) is not connected to the cluster any more: trying again is futile.</summary>
-    private static bool IsGone(Exception exception) => exception is ClientNotAvailableException;
 
     /// <summary>
     /// QoS 1/2 messages that a gateway could not take go to its persistent sessions, which keep what they subscribed

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -16,9 +17,25 @@ public sealed class SessionClusterFixture : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mqttcluster-grains-tests", Guid.NewGuid().ToString("N"));
     private InProcessTestCluster? _cluster;
 
+    /// <summary>Orleans holds client-side observers weakly: one collected before a session grain calls it never
+    /// answers (a takeover then times out as if its gateway were gone), so the fixture keeps them.</summary>
+    private readonly ConcurrentBag<TakeoverGateway> _observers = [];
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public IClusterClient Client => _cluster!.Client;
+
+    /// <summary>A CONNECT of a persistent session through <paramref name="gateway"/>.</summary>
+    public SessionConnectRequest Request(string gatewayId, TakeoverGateway gateway)
+    {
+        _observers.Add(gateway);
+        return new()
+        {
+            GatewayId = gatewayId,
+            Gateway = Client.CreateObjectReference<IGatewayObserver>(gateway),
+            SessionExpiryInterval = 100,
+        };
+    }
 
     public async Task InitializeAsync()
     {

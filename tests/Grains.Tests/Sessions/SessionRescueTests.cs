@@ -9,8 +9,6 @@ namespace MqttCluster.Grains.Tests.Sessions;
 /// </summary>
 public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFixture<SessionClusterFixture>
 {
-    private readonly List<TakeoverGateway> _observers = [];
-
     [Fact]
     public async Task Messages_for_the_previous_connection_go_to_the_connection_that_resumed_since()
     {
@@ -33,7 +31,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         var clientId = NewClientId("answer-lost");
         var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
         var gateway = new TakeoverGateway();
-        var connected = await session.ConnectAsync(Request("gw-a", gateway));
+        var connected = await session.ConnectAsync(cluster.Request("gw-a", gateway));
         await session.ResumeAsync(connected.Epoch);
         await session.UpdateSubscriptionsAsync(connected.Epoch, [new SessionSubscription { Filter = "t/#", MaximumQoS = 1 }], []);
         var batch = new DeliveryBatch(Guid.NewGuid(), 7);
@@ -46,8 +44,31 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         Assert.Equal(connected.Epoch, epoch);
         Assert.Equal(message.MessageId, rescued.Message.MessageId);
         Assert.Equal(batch, Assert.Single(gateway.RescuedBatches));
-        var next = await session.ConnectAsync(Request("gw-b", new TakeoverGateway()));
+        var next = await session.ConnectAsync(cluster.Request("gw-b", new TakeoverGateway()));
         Assert.Empty((await session.ResumeAsync(next.Epoch)).Queued);
+    }
+
+    [Fact]
+    public async Task A_gateway_refills_its_sessions_registry_so_a_failed_delivery_still_finds_its_sessions()
+    {
+        var gatewayId = $"gw-{Guid.NewGuid():N}";
+        var clientId = NewClientId("registry");
+        var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
+        var gateway = new TakeoverGateway();
+        var connected = await session.ConnectAsync(cluster.Request(gatewayId, gateway));
+        await session.ResumeAsync(connected.Epoch);
+        await session.UpdateSubscriptionsAsync(connected.Epoch, [new SessionSubscription { Filter = "r/#", MaximumQoS = 1 }], []);
+
+        // A registry activation that no gateway has refilled yet (as after its silo restarted) asks for it once.
+        var registry = cluster.Client.GetGrain<IGatewaySessionsGrain>(gatewayId);
+        Assert.True(await registry.NeedsRestoreAsync());
+        await registry.RestoreAsync(new Dictionary<string, long> { [clientId] = connected.Epoch });
+        Assert.False(await registry.NeedsRestoreAsync());
+
+        var message = Message("r/1", "delivery to the gateway failed");
+        await registry.RescueAsync([message], new DeliveryBatch(Guid.NewGuid(), 1));
+
+        Assert.Equal(message.MessageId, Assert.Single(gateway.Rescued).Message.Message.MessageId);
     }
 
     [Fact]
@@ -55,7 +76,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
     {
         var clientId = NewClientId("handed-out");
         var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
-        var first = await session.ConnectAsync(Request("gw-a", new TakeoverGateway()));
+        var first = await session.ConnectAsync(cluster.Request("gw-a", new TakeoverGateway()));
         await session.ResumeAsync(first.Epoch);
         await session.UpdateSubscriptionsAsync(first.Epoch, [new SessionSubscription { Filter = "t/#", MaximumQoS = 1 }], []);
         await session.DisconnectAsync(first.Epoch, new SessionHandoff { Kind = DisconnectKind.Normal });
@@ -63,7 +84,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         await session.EnqueueAsync([queued]);
 
         var gatewayB = new TakeoverGateway();
-        var second = await session.ConnectAsync(Request("gw-b", gatewayB));
+        var second = await session.ConnectAsync(cluster.Request("gw-b", gatewayB));
         var resume = await session.ResumeAsync(second.Epoch);
         Assert.Equal([queued.MessageId], resume.Queued.Select(m => m.Message.MessageId));
 
@@ -82,7 +103,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         await session.RescueAsync(first, [missed], batch: null);
 
         // The connection B was said to hold is gone; the next connection gets the message with its resume.
-        var third = await session.ConnectAsync(Request("gw-c", new TakeoverGateway()));
+        var third = await session.ConnectAsync(cluster.Request("gw-c", new TakeoverGateway()));
         var resume = await session.ResumeAsync(third.Epoch);
         Assert.Contains(missed.MessageId, resume.Queued.Select(m => m.Message.MessageId));
     }
@@ -91,24 +112,12 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
     private async Task<(ISessionGrain Session, TakeoverGateway GatewayB, long FirstEpoch, long SecondEpoch)> MovedSessionAsync(string prefix, string filter)
     {
         var session = cluster.Client.GetGrain<ISessionGrain>(NewClientId(prefix));
-        var first = await session.ConnectAsync(Request("gw-a", new TakeoverGateway()));
+        var first = await session.ConnectAsync(cluster.Request("gw-a", new TakeoverGateway()));
         await session.ResumeAsync(first.Epoch);
         await session.UpdateSubscriptionsAsync(first.Epoch, [new SessionSubscription { Filter = filter, MaximumQoS = 1 }], []);
         var gatewayB = new TakeoverGateway();
-        var second = await session.ConnectAsync(Request("gw-b", gatewayB));
+        var second = await session.ConnectAsync(cluster.Request("gw-b", gatewayB));
         await session.ResumeAsync(second.Epoch);
         return (session, gatewayB, first.Epoch, second.Epoch);
-    }
-
-    private SessionConnectRequest Request(string gatewayId, TakeoverGateway gateway)
-    {
-        // Orleans holds client-side observers weakly: keep them referenced for the test's length.
-        _observers.Add(gateway);
-        return new()
-        {
-            GatewayId = gatewayId,
-            Gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(gateway),
-            SessionExpiryInterval = 100,
-        };
     }
 }

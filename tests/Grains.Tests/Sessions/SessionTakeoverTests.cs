@@ -8,8 +8,6 @@ namespace MqttCluster.Grains.Tests.Sessions;
 /// </summary>
 public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClassFixture<SessionClusterFixture>
 {
-    private readonly List<TakeoverGateway> _observers = [];
-
     [Fact]
     public async Task Connect_on_another_gateway_takes_over_and_gets_the_unfinished_state()
     {
@@ -23,9 +21,9 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         };
         var gatewayB = new TakeoverGateway();
 
-        var a = await session.ConnectAsync(Request("gw-a", gatewayA));
+        var a = await session.ConnectAsync(cluster.Request("gw-a", gatewayA));
         await session.ResumeAsync(a.Epoch);
-        var b = await session.ConnectAsync(Request("gw-b", gatewayB));
+        var b = await session.ConnectAsync(cluster.Request("gw-b", gatewayB));
 
         // Gateway A was asked to close the connection holding A's epoch; B continues the session.
         Assert.Equal([(clientId, a.Epoch)], gatewayA.TakeOvers);
@@ -40,7 +38,7 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         // A's connection can no longer touch the session: its late reports are ignored.
         await Assert.ThrowsAsync<InvalidOperationException>(() => session.ResumeAsync(a.Epoch));
         await session.DisconnectAsync(a.Epoch, new SessionHandoff { Kind = DisconnectKind.Lost, Pending = [Outbound("t", "late")] });
-        var c = await session.ConnectAsync(Request("gw-a", new TakeoverGateway()));
+        var c = await session.ConnectAsync(cluster.Request("gw-a", new TakeoverGateway()));
         Assert.Equal([(clientId, b.Epoch)], gatewayB.TakeOvers);
         var last = await session.ResumeAsync(c.Epoch);
         Assert.Empty(last.Inflight);
@@ -54,15 +52,15 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
         var inflight = Outbound("t", "unacknowledged", packetId: 9);
         var queued = Outbound("t", "queued");
-        var first = await session.ConnectAsync(Request("gw-a", new TakeoverGateway()));
+        var first = await session.ConnectAsync(cluster.Request("gw-a", new TakeoverGateway()));
         await session.ResumeAsync(first.Epoch);
         await session.DisconnectAsync(first.Epoch, new SessionHandoff { Kind = DisconnectKind.Lost, Inflight = [inflight], Pending = [queued], InboundQos2 = [3] });
 
         // B connects but is taken over before it took the stored state; it had held back one live message.
         var heldLive = Outbound("t", "live, held back");
         var gatewayB = new TakeoverGateway { Handoff = new SessionHandoff { Kind = DisconnectKind.Lost, Pending = [heldLive] } };
-        await session.ConnectAsync(Request("gw-b", gatewayB));
-        var c = await session.ConnectAsync(Request("gw-c", new TakeoverGateway()));
+        await session.ConnectAsync(cluster.Request("gw-b", gatewayB));
+        var c = await session.ConnectAsync(cluster.Request("gw-c", new TakeoverGateway()));
 
         // Nothing of the stored state reached B's client: C gets all of it, in order, then what B held back
         // [MQTT-4.4.0-1], [MQTT-4.6.0-6].
@@ -82,11 +80,11 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         // The old connection had sent DISCONNECT 0x00 with session expiry 0 and was handing the session back when
         // the new CONNECT arrived: its session ends (3.14.2.2.2) and its will is discarded [MQTT-3.14.4-3].
         var gatewayA = new TakeoverGateway { Handoff = new SessionHandoff { Kind = DisconnectKind.Normal, SessionExpiryInterval = 0, Pending = [Outbound("t", "of the ended session")] } };
-        var a = await session.ConnectAsync(Request("gw-a", gatewayA) with { Will = will });
+        var a = await session.ConnectAsync(cluster.Request("gw-a", gatewayA) with { Will = will });
         await session.ResumeAsync(a.Epoch);
         await session.UpdateSubscriptionsAsync(a.Epoch, [new SessionSubscription { Filter = "ended/#", MaximumQoS = 1 }], []);
 
-        var b = await session.ConnectAsync(Request("gw-b", new TakeoverGateway()));
+        var b = await session.ConnectAsync(cluster.Request("gw-b", new TakeoverGateway()));
         Assert.False(b.SessionPresent);
         Assert.Empty(b.Subscriptions);
         Assert.Empty((await session.ResumeAsync(b.Epoch)).Queued);
@@ -98,26 +96,13 @@ public sealed class SessionTakeoverTests(SessionClusterFixture cluster) : IClass
         var clientId = NewClientId("gone");
         var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
         var gone = new TakeoverGateway { Handoff = null };
-        var a = await session.ConnectAsync(Request("gw-a", gone));
+        var a = await session.ConnectAsync(cluster.Request("gw-a", gone));
         await session.ResumeAsync(a.Epoch);
         await session.UpdateSubscriptionsAsync(a.Epoch, [new SessionSubscription { Filter = "kept/#", MaximumQoS = 1 }], []);
 
         // The connection is not at its gateway any more (null handoff): the stored session continues.
-        var b = await session.ConnectAsync(Request("gw-b", new TakeoverGateway()));
+        var b = await session.ConnectAsync(cluster.Request("gw-b", new TakeoverGateway()));
         Assert.True(b.SessionPresent);
         Assert.Equal(["kept/#"], b.Subscriptions.Select(s => s.Filter));
-    }
-
-    private SessionConnectRequest Request(string gatewayId, TakeoverGateway gateway)
-    {
-        // Orleans holds client-side observers weakly: one collected before the session grain calls it never
-        // answers, and the takeover times out as if its gateway were gone.
-        _observers.Add(gateway);
-        return new()
-        {
-            GatewayId = gatewayId,
-            Gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(gateway),
-            SessionExpiryInterval = 100,
-        };
     }
 }
