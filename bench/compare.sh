@@ -347,8 +347,8 @@ if [ "$cluster" -eq 1 ]; then
     # The nodes take the same queue and in-flight limits as the single node (from the environment).
     Sessions__MaxQueuedMessages="$queue" Mqtt__MaxInflightMessages="$inflight" \
         "$repo/deploy/local/cluster.sh" start --silos 3 --gateways 2 --dir "$cluster_dir" --no-build >"$work/cluster.out"
-    gateway1="$(sed -n 's/^gateway 1 mqtt=\([0-9]*\) ws=\([0-9]*\)$/\1 \2/p' "$work/cluster.out")"
-    gateway2="$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) ws=\([0-9]*\)$/\1 \2/p' "$work/cluster.out")"
+    gateway1="$(sed -n 's/^gateway 1 mqtt=\([0-9]*\) ws=\([0-9]*\) .*$/\1 \2/p' "$work/cluster.out")"
+    gateway2="$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) ws=\([0-9]*\) .*$/\1 \2/p' "$work/cluster.out")"
     read -r g1_mqtt g1_ws <<<"$gateway1"
     read -r g2_mqtt g2_ws <<<"$gateway2"
     if [ "$transport" = ws ]; then publish_port="$g1_ws"; subscribe_port="$g2_ws"; else publish_port="$g1_mqtt"; subscribe_port="$g2_mqtt"; fi
