@@ -139,6 +139,7 @@ public sealed partial class MqttConnection
         }
 
         _established = true;
+        _sessionPresent = session.SessionPresent;
         _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId, session.SessionPresent));
         ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
         try

@@ -231,15 +231,9 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
-    /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
-    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
-    /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
-    /// </summary>
-    /// <summary>
-    /// Messages of this session that were meant for the client's previous connection and never reached it (see
-    /// <see cref="Grains.IGatewayObserver.DeliverRescuedAsync"/>); those this connection already has are skipped.
-    /// False when this connection no longer serves the session.
+    /// Messages of this session that a failed delivery, to this connection or to the client's previous one, did not
+    /// bring (see <see cref="Grains.IGatewayObserver.DeliverRescuedAsync"/>); those this connection already has are
+    /// skipped. False when this connection no longer serves the session.
     /// </summary>
     internal bool DeliverRescued(OutboundMessage[] messages)
     {
@@ -271,9 +265,16 @@ public sealed partial class MqttConnection
         return _resumeWindow.TryGive(messageId);
     }
 
+    /// <summary>
+    /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
+    /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
+    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
+    /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
+    /// </summary>
     private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
     {
-        if (IsPersistent)
+        // Only a session that had a connection before can get that connection's messages rescued to this one.
+        if (IsPersistent && _sessionPresent)
         {
             var time = _services.TimeProvider;
             _resumeWindow = new ResumeDeliveryWindow(time.GetTimestamp() + (long)(ResumeDeliveryWindow.Length.TotalSeconds * time.TimestampFrequency));

@@ -30,6 +30,7 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _connected;
     private bool _established;
+    private bool _sessionPresent;
     private BrokerMessage? _will;
     private long _lastPacketTimestamp;
     private long _droppedMessages;

@@ -134,7 +134,6 @@ internal sealed partial class RouteOutbox(
         }
     }
 
-
     /// <summary>
     /// QoS 1/2 messages that a gateway could not take go to its persistent sessions, which keep what they subscribed
     /// to. Returns null when they are safe (or there were none), else the failure for the publishers' callers: their

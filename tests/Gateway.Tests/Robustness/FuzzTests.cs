@@ -14,6 +14,7 @@ namespace MqttCluster.Gateway.Tests.Robustness;
 /// well-behaved client (every acknowledged QoS 1 message arrives, in order) nor leak connections or memory, nor
 /// make the broker log an error.
 /// </summary>
+[Collection(MemoryMeasuredCollection.Name)]
 public sealed class FuzzTests(RobustnessBrokerFixture broker, ITestOutputHelper output)
     : BrokerTest<RobustnessBrokerFixture>(broker), IClassFixture<RobustnessBrokerFixture>
 {
