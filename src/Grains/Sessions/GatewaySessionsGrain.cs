@@ -16,7 +16,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     /// <summary>The sessions the gateway held when it was declared dead, for deliveries to it still failing.</summary>
     private KeyValuePair<string, long>[] _lost = [];
 
-    private bool _restored;
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
         return Task.CompletedTask;
     }
 
-    public Task<bool> NeedsRestoreAsync() => Task.FromResult(!_restored);
+    public Task<bool> NeedsRestoreAsync() => Task.FromResult(!_restored.Task.IsCompleted);
 
     public Task RestoreAsync(Dictionary<string, long> sessions)
     {
@@ -39,7 +39,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
             _state.Epochs.TryAdd(clientId, epoch);
         }
 
-        _restored = true;
+        _restored.TrySetResult();
         return Task.CompletedTask;
     }
 
@@ -59,6 +59,18 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     /// whether its current connection still needs a message or has it already.</summary>
     public async Task RescueAsync(BrokerMessage[] messages, DeliveryBatch batch)
     {
+        if (!_restored.Task.IsCompleted)
+        {
+            // A new activation (its silo stopped or died) learns the gateway's sessions at the gateway's next
+            // refresh; rescuing to none of them now would lose messages their publishers are about to be told
+            // were accepted. A gateway that does not refresh in that time is being declared dead.
+            await _restored.Task.WaitAsync(GatewayLiveness.Expiry).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            if (!_restored.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"The sessions of gateway {this.GetPrimaryKeyString()} are not known here: it has not refreshed its registration since this registry started.");
+            }
+        }
+
         ForgetDeparted();
         var sessions = (_state.Epochs.Count > 0 ? _state.Epochs.ToArray() : _lost)
             .Concat(_state.Departed.Select(d => KeyValuePair.Create(d.ClientId, d.Epoch)))
@@ -72,6 +84,8 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
 
     public async Task GatewayLostAsync()
     {
+        // Nothing more will come from this gateway: rescues go to what is known now.
+        _restored.TrySetResult();
         var sessions = _state.Epochs.ToArray();
         _lost = sessions;
         _state.Epochs.Clear();

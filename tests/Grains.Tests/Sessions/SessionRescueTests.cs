@@ -49,7 +49,7 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
     }
 
     [Fact]
-    public async Task A_gateway_refills_its_sessions_registry_so_a_failed_delivery_still_finds_its_sessions()
+    public async Task A_restarted_sessions_registry_waits_for_its_gateway_to_refill_it_before_rescuing()
     {
         var gatewayId = $"gw-{Guid.NewGuid():N}";
         var clientId = NewClientId("registry");
@@ -59,15 +59,19 @@ public sealed class SessionRescueTests(SessionClusterFixture cluster) : IClassFi
         await session.ResumeAsync(connected.Epoch);
         await session.UpdateSubscriptionsAsync(connected.Epoch, [new SessionSubscription { Filter = "r/#", MaximumQoS = 1 }], []);
 
-        // A registry activation that no gateway has refilled yet (as after its silo restarted) asks for it once.
+        // A registry activation that no gateway has refilled yet (as after its silo restarted) asks for it, and a
+        // rescue waits for the refill rather than reaching no session.
         var registry = cluster.Client.GetGrain<IGatewaySessionsGrain>(gatewayId);
         Assert.True(await registry.NeedsRestoreAsync());
-        await registry.RestoreAsync(new Dictionary<string, long> { [clientId] = connected.Epoch });
-        Assert.False(await registry.NeedsRestoreAsync());
-
         var message = Message("r/1", "delivery to the gateway failed");
-        await registry.RescueAsync([message], new DeliveryBatch(Guid.NewGuid(), 1));
+        var rescue = registry.RescueAsync([message], new DeliveryBatch(Guid.NewGuid(), 1));
+        await Task.Delay(200);
+        Assert.False(rescue.IsCompleted);
 
+        await registry.RestoreAsync(new Dictionary<string, long> { [clientId] = connected.Epoch });
+        await rescue;
+
+        Assert.False(await registry.NeedsRestoreAsync());
         Assert.Equal(message.MessageId, Assert.Single(gateway.Rescued).Message.Message.MessageId);
     }
 
