@@ -11,6 +11,9 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     /// </summary>
     public static readonly TimeSpan DepartedMemory = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the registry of a gateway declared dead stays, for the rescues of deliveries still failing.</summary>
+    private static readonly TimeSpan LostMemory = TimeSpan.FromMinutes(2);
+
     private readonly GatewaySessionsState _state = new();
 
     /// <summary>The sessions the gateway held when it was declared dead, for deliveries to it still failing.</summary>
@@ -94,7 +97,9 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
             await Task.WhenAll(chunk.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.Key).OwnerLostAsync(s.Value)));
         }
 
-        DeactivateOnIdle();
+        // Deliveries to the dead gateway still failing (each after its retries) are rescued to these sessions for a
+        // while; a new activation would know none of them.
+        DelayDeactivation(LostMemory);
     }
 
     private void ForgetDeparted()

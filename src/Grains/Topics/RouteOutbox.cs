@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Telemetry;
+using Orleans.Runtime;
 
 namespace MqttCluster.Grains.Topics;
 
@@ -13,8 +14,8 @@ namespace MqttCluster.Grains.Topics;
 /// A batch whose call failed for a reason that says nothing about the destination (no answer in time, a silo on the
 /// way stopping) is sent again under the same <see cref="DeliveryBatch"/> number, which the destination takes only
 /// once. Only when it still fails after the retries, or this silo is stopping (<see cref="SiloStopping"/>), are the
-/// batch's QoS 1/2 messages rescued. "No activation for client" is tried again too: a silo that just started does not
-/// know every gateway yet.
+/// batch's QoS 1/2 messages rescued. "No activation for client" (the gateway is not connected) is tried again once: a
+/// silo that just started does not know every gateway yet, but a dead gateway's messages should not wait long.
 /// </remarks>
 internal sealed partial class RouteOutbox(
     string topic,
@@ -122,7 +123,7 @@ internal sealed partial class RouteOutbox(
                 await Send(batch, number);
                 return null;
             }
-            catch (Exception exception) when (attempt < RetryDelays.Length && !silo.IsStopping)
+            catch (Exception exception) when (attempt < RetryDelays.Length && !silo.IsStopping && !(exception is ClientNotAvailableException && attempt > 0))
             {
                 LogDeliveryRetried(topic, target, batch.Length, attempt + 1, exception.GetType().Name);
                 await Task.Delay(RetryDelays[attempt], timeProvider);
