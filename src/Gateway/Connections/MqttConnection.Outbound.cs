@@ -12,7 +12,7 @@ public sealed partial class MqttConnection
 {
     private OutboundTopicAliases _outboundAliases = new(0);
 
-    private const int RecentRetainedCapacity = 1024;
+    private const int SentAheadCapacity = 1024;
 
     /// <summary>
     /// While a resumed session's stored messages, or a SUBSCRIBE's SUBACK and retained messages, are being sent,
@@ -20,10 +20,11 @@ public sealed partial class MqttConnection
     /// </summary>
     private List<PendingDelivery>? _heldLive;
 
-    /// <summary>Ids of messages just sent as retained copies for a new subscription: if the same message then
-    /// also arrives live (it was published while the subscription was being made), it is not sent twice.</summary>
-    private readonly HashSet<Guid> _recentRetained = [];
-    private readonly Queue<Guid> _recentRetainedOrder = new();
+    /// <summary>Ids of messages sent ahead of their live copy: retained copies for a new subscription (the message
+    /// was published while the subscription was being made) and rescued copies of a failed delivery (whose first
+    /// attempt may still arrive). When the live copy comes, it is not sent twice.</summary>
+    private readonly HashSet<Guid> _sentAhead = [];
+    private readonly Queue<Guid> _sentAheadOrder = new();
 
     /// <summary>See <see cref="ResumeDeliveryWindow"/>; null outside it.</summary>
     private ResumeDeliveryWindow? _resumeWindow;
@@ -57,7 +58,7 @@ public sealed partial class MqttConnection
                 return;
             }
 
-            if (_recentRetained.Count > 0 && _recentRetained.Remove(message.MessageId))
+            if (_sentAhead.Count > 0 && _sentAhead.Remove(message.MessageId))
             {
                 return;
             }
@@ -83,7 +84,7 @@ public sealed partial class MqttConnection
                 continue;
             }
 
-            RememberRetainedLocked(message.MessageId);
+            RememberSentAheadLocked(message.MessageId);
             EnqueueLocked(
                 new PendingDelivery(
                     message,
@@ -100,14 +101,14 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void RememberRetainedLocked(Guid messageId)
+    private void RememberSentAheadLocked(Guid messageId)
     {
-        if (_recentRetained.Add(messageId))
+        if (_sentAhead.Add(messageId))
         {
-            _recentRetainedOrder.Enqueue(messageId);
-            if (_recentRetainedOrder.Count > RecentRetainedCapacity)
+            _sentAheadOrder.Enqueue(messageId);
+            if (_sentAheadOrder.Count > SentAheadCapacity)
             {
-                _recentRetained.Remove(_recentRetainedOrder.Dequeue());
+                _sentAhead.Remove(_sentAheadOrder.Dequeue());
             }
         }
     }
@@ -248,6 +249,10 @@ public sealed partial class MqttConnection
         foreach (var message in messages)
         {
             Deliver(message.Message, message.QualityOfService, message.Retain, message.SubscriptionIdentifiers, sharedGroupRoute: null);
+            lock (_outboundLock)
+            {
+                RememberSentAheadLocked(message.Message.MessageId);
+            }
         }
 
         return true;
