@@ -1,6 +1,4 @@
 using System.Globalization;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace MqttCluster.LoadGenerator;
 
@@ -14,6 +12,10 @@ public static class LoadCommandLine
 
         Every message carries a timestamp and a sequence number in its first 16 payload bytes, so the report gives
         delivered messages/s, loss and duplicates (against what the QoS promises) and latency percentiles.
+        Clients are raw sockets (one reading thread each, packets written in batches), so the generator spends less
+        CPU per message than the broker it measures; the report prints both per delivered message.
+        Publishers run open loop: each keeps its own in-flight window and nothing else holds it back. At a fixed
+        --rate a message's latency counts from when it was due, so a broker that holds publishers back shows it.
 
         Broker:
           --host HOST              broker address                               (default 127.0.0.1)
@@ -33,15 +35,14 @@ public static class LoadCommandLine
           --qos 0|1|2              QoS of publications and subscriptions        (default 0)
           --payload BYTES          payload size, at least 16                    (default 64)
           --rate N                 messages/s over all publishers; 0 = as fast as possible (default 0)
-          --max-backlog N          without --rate: publishers wait while more than N deliveries are on their
-                                   way, so the broker is measured at the rate it sustains (default 10000;
-                                   0 = never wait, queues grow)
-          --inflight N             unacknowledged QoS 1/2 messages per publisher (default 64)
+          --max-backlog N          closed loop: without --rate, publishers wait while more than N deliveries are
+                                   on their way; hides a broker's queueing and drops (default 0 = open loop)
+          --inflight N             unacknowledged QoS 1/2 messages per publisher (default 100)
           --duration SECONDS       measured time                                (default 10)
           --warmup SECONDS         published but not measured, before          (default 2)
           --messages N             messages per publisher instead of a duration (no warm-up)
           --drain SECONDS          wait for late messages after publishing      (default 5)
-          --small-buffers          subscribers keep 8 KB socket buffers like small devices (default: 1 MB)
+          --small-buffers          subscribers keep 8 KB socket buffers like small devices (default: the kernel's)
           --background-subscriptions N   subscribe N filters that match nothing first (default 0)
           --hold SECONDS           idle: keep the connections this long         (default 10)
           --connect-concurrency N  clients connecting at once                   (default 50)
@@ -81,7 +82,7 @@ public static class LoadCommandLine
                     "--shape" => options with { Shape = ParseShape(Value()) },
                     "--publishers" => options with { Publishers = Int(Value(), 1) },
                     "--subscribers" => options with { Subscribers = Int(Value(), 1) },
-                    "--qos" => options with { Qos = (MqttQualityOfServiceLevel)Int(Value(), 0, 2) },
+                    "--qos" => options with { Qos = Int(Value(), 0, 2) },
                     "--payload" => options with { PayloadSize = Int(Value(), PayloadStamp.Size) },
                     "--rate" => options with { Rate = Double(Value()) },
                     "--max-backlog" => options with { MaxBacklog = Int(Value(), 0) },
@@ -129,10 +130,10 @@ public static class LoadCommandLine
         _ => throw new FormatException($"--transport is tcp or ws, not '{text}'"),
     };
 
-    private static MqttProtocolVersion ParseVersion(string text) => text switch
+    private static int ParseVersion(string text) => text switch
     {
-        "3.1.1" or "4" => MqttProtocolVersion.V311,
-        "5" or "5.0" => MqttProtocolVersion.V500,
+        "3.1.1" or "4" => 4,
+        "5" or "5.0" => 5,
         _ => throw new FormatException($"--mqtt is 3.1.1 or 5, not '{text}'"),
     };
 

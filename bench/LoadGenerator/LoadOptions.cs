@@ -1,6 +1,3 @@
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
-
 namespace MqttCluster.LoadGenerator;
 
 /// <summary>One load run, as given on the command line (see <see cref="LoadCommandLine"/>).</summary>
@@ -17,7 +14,8 @@ public sealed record LoadOptions
 
     public string WebSocketPath { get; init; } = "/mqtt";
 
-    public MqttProtocolVersion ProtocolVersion { get; init; } = MqttProtocolVersion.V311;
+    /// <summary>4 (MQTT 3.1.1) or 5.</summary>
+    public int ProtocolVersion { get; init; } = 4;
 
     public LoadShape Shape { get; init; } = LoadShape.Pairwise;
 
@@ -27,7 +25,7 @@ public sealed record LoadOptions
     /// <summary>Subscribing clients (pairwise: same as publishers; fan-in: always 1; idle: connections).</summary>
     public int Subscribers { get; init; } = 10;
 
-    public MqttQualityOfServiceLevel Qos { get; init; } = MqttQualityOfServiceLevel.AtMostOnce;
+    public int Qos { get; init; }
 
     /// <summary>Payload bytes; at least <see cref="PayloadStamp.Size"/> (the stamp the latency is read from).</summary>
     public int PayloadSize { get; init; } = 64;
@@ -43,13 +41,13 @@ public sealed record LoadOptions
     public long? MessagesPerPublisher { get; init; }
 
     /// <summary>
-    /// Without --rate, publishers wait while more deliveries than this are on their way (0 = never wait: an open
-    /// loop that lets the broker's queues grow).
+    /// The closed-loop mode: without --rate, publishers wait while more deliveries than this are on their way.
+    /// 0 (the default) never waits: publishers run open loop, as devices do, and a broker's queueing and drops show.
     /// </summary>
-    public long MaxBacklog { get; init; } = 10_000;
+    public long MaxBacklog { get; init; }
 
-    /// <summary>QoS 1/2 messages a publisher keeps unacknowledged at once.</summary>
-    public int Inflight { get; init; } = 64;
+    /// <summary>QoS 1/2 messages a publisher keeps unacknowledged at once (its own in-flight window).</summary>
+    public int Inflight { get; init; } = 100;
 
     /// <summary>How long to wait for the last messages after publishing stopped.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);

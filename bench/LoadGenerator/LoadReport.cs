@@ -82,8 +82,23 @@ public sealed record LoadReport
     /// <summary>CPU of the --broker-pid processes over the window, in cores (0 when none was given).</summary>
     public required double BrokerCpuCores { get; init; }
 
-    /// <summary>Broker CPU seconds per million deliveries in the window (0 when no --broker-pid).</summary>
-    public required double BrokerCpuSecondsPerMillion { get; init; }
+    /// <summary>Broker CPU µs per message delivered in the window (0 when no --broker-pid): the headline figure.</summary>
+    public required double BrokerCpuUsPerMessage { get; init; }
+
+    /// <summary>This generator's CPU µs per message delivered in the window.</summary>
+    public required double GeneratorCpuUsPerMessage { get; init; }
+
+    /// <summary>
+    /// False when the generator spent more CPU per delivered message than the broker: then the run measured the
+    /// generator, and its figures must not be compared.
+    /// </summary>
+    public bool GeneratorCheaperThanBroker => BrokerCpuUsPerMessage <= 0 || GeneratorCpuUsPerMessage < BrokerCpuUsPerMessage;
+
+    /// <summary>Connections opened per second while connecting (all clients of the run).</summary>
+    public required double ConnectsPerSecond { get; init; }
+
+    /// <summary>99th percentile of one connection's time from TCP connect to CONNACK, µs.</summary>
+    public required long ConnectP99Us { get; init; }
 
     public required IReadOnlyList<string> Warnings { get; init; }
 
@@ -94,9 +109,9 @@ public sealed record LoadReport
         var load = Shape == LoadShape.Idle
             ? $"idle connections, mqtt {Mqtt} over {Transport}"
             : $"{Shape.ToString().ToLowerInvariant()} {Publishers}->{Subscribers} qos {Qos} mqtt {Mqtt} over {Transport}, payload {PayloadBytes} B" +
-                (RateTarget > 0 ? $", target {RateTarget:0} msg/s" : MaxBacklog > 0 ? $", as fast as possible with {MaxBacklog} on their way" : ", as fast as possible") +
+                (RateTarget > 0 ? $", open loop at {RateTarget:0} msg/s" : MaxBacklog > 0 ? $", CLOSED LOOP: as fast as possible with at most {MaxBacklog} on their way" : ", open loop, as fast as possible") +
                 (BackgroundSubscriptions > 0 ? $", {BackgroundSubscriptions} background subscriptions" : "");
-        var lines = new List<string> { $"{Label}: {load}", $"  connections   {Connections} in {ConnectSeconds:0.00} s" };
+        var lines = new List<string> { $"{Label}: {load}", $"  connections   {Connections} in {ConnectSeconds:0.00} s ({ConnectsPerSecond:0}/s, p99 {ConnectP99Us} us each)" };
         if (Shape != LoadShape.Idle)
         {
             lines.Add($"  delivered     {DeliveredPerSecond:0} msg/s (sent {SentPerSecond:0} msg/s) over {MeasuredSeconds:0.0} s");
@@ -106,9 +121,53 @@ public sealed record LoadReport
         }
 
         lines.Add($"  cpu           generator {GeneratorCpuCores:0.00} of {Cores} cores" +
-            (BrokerCpuCores > 0 ? $", broker {BrokerCpuCores:0.00} cores" : "") +
-            (BrokerCpuSecondsPerMillion > 0 ? $", {BrokerCpuSecondsPerMillion:0.0} broker CPU s per million deliveries" : ""));
+            (BrokerCpuCores > 0 ? $", broker {BrokerCpuCores:0.00} cores" : ""));
+        if (Shape != LoadShape.Idle)
+        {
+            lines.Add($"  cpu/message   broker {BrokerCpuUsPerMessage:0.0} us, generator {GeneratorCpuUsPerMessage:0.0} us per delivered message" +
+                (GeneratorCheaperThanBroker ? "" : "  << INVALID: the generator cost more than the broker"));
+        }
+
         lines.AddRange(Warnings.Select(w => $"  warning: {w}"));
         return string.Join('\n', lines);
     }
+
+    /// <summary>The report of the idle shape: connections, connect rate and idle CPU; no messages.</summary>
+    public static LoadReport ForIdle(LoadOptions options, double seconds, double connectSeconds, LatencyHistogram connectTimes, CpuSample before, CpuSample after) => new()
+    {
+        Label = options.Label,
+        Shape = LoadShape.Idle,
+        Transport = options.Transport == BrokerTransport.Tcp ? "tcp" : "websocket",
+        Mqtt = options.ProtocolVersion == 5 ? "5" : "3.1.1",
+        Qos = 0,
+        Publishers = 0,
+        Subscribers = 0,
+        PayloadBytes = 0,
+        BackgroundSubscriptions = 0,
+        MaxBacklog = 0,
+        RateTarget = 0,
+        MeasuredSeconds = seconds,
+        Connections = options.SubscriberCount,
+        ConnectSeconds = connectSeconds,
+        ConnectsPerSecond = options.SubscriberCount / Math.Max(connectSeconds, 1e-6),
+        ConnectP99Us = connectTimes.Percentile(99),
+        Sent = 0,
+        Failed = 0,
+        Expected = 0,
+        Received = 0,
+        Repeated = 0,
+        Lost = 0,
+        QosKept = true,
+        SentPerSecond = 0,
+        DeliveredPerSecond = 0,
+        LatencyP50Us = 0,
+        LatencyP99Us = 0,
+        LatencyMaxUs = 0,
+        Cores = Environment.ProcessorCount,
+        GeneratorCpuCores = (after.Generator - before.Generator).TotalSeconds / seconds,
+        BrokerCpuCores = (after.Broker - before.Broker).TotalSeconds / seconds,
+        BrokerCpuUsPerMessage = 0,
+        GeneratorCpuUsPerMessage = 0,
+        Warnings = [],
+    };
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 
@@ -20,15 +19,13 @@ public readonly record struct PayloadStamp(long Timestamp, int Publisher, int Se
     }
 
     /// <summary>The stamp of a received payload, or null when it is too short to carry one.</summary>
-    public static PayloadStamp? Read(ReadOnlySequence<byte> payload)
+    public static PayloadStamp? Read(ReadOnlySpan<byte> head)
     {
-        if (payload.Length < Size)
+        if (head.Length < Size)
         {
             return null;
         }
 
-        Span<byte> head = stackalloc byte[Size];
-        payload.Slice(0, Size).CopyTo(head);
         return new PayloadStamp(
             BinaryPrimitives.ReadInt64LittleEndian(head),
             BinaryPrimitives.ReadInt32LittleEndian(head[8..]),

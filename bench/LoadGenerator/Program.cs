@@ -26,7 +26,7 @@ try
     Console.WriteLine(options.Json ? report.ToJson() : report.ToText());
     return report.QosKept ? 0 : 1;
 }
-catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or OperationCanceledException)
 {
     await Console.Error.WriteLineAsync($"mqtt-cluster-bench: {e.Message}");
     return 3;

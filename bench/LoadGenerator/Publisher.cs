@@ -1,120 +1,144 @@
-using System.Buffers;
 using System.Diagnostics;
-using MQTTnet;
-using MQTTnet.Exceptions;
-using MQTTnet.Protocol;
+using System.Text;
+using MqttCluster.LoadGenerator.Wire;
 
 namespace MqttCluster.LoadGenerator;
 
 /// <summary>
-/// One publishing client: stamps and sends messages at its share of the rate (or as fast as the broker takes
-/// them), keeping up to <see cref="LoadOptions.Inflight"/> QoS 1/2 messages unacknowledged.
+/// One publishing client. Open loop: it publishes on its own schedule (a fixed rate, or as fast as its in-flight
+/// window of <see cref="LoadOptions.Inflight"/> unacknowledged QoS 1/2 messages allows, as a real client does) and
+/// nothing outside it holds it back, unless the run asked for the closed-loop mode (--max-backlog).
+/// Everything but the counters' readers runs on the <see cref="EventLoop"/>'s thread.
 /// </summary>
-public sealed class Publisher(IMqttClient client, int index, string topic, LoadOptions options, DeliveryBacklog backlog)
+public sealed class Publisher : IPacketHandler
 {
-    private readonly SemaphoreSlim _window = new(options.Inflight, options.Inflight);
+    // QoS 0 as fast as possible: this many more messages whenever the socket took everything written before.
+    private const int QosZeroBatch = 32;
+
+    // Two loop turns: a message due longer ago than this waited for the window, not for the loop.
+    private static readonly long LateAfterTicks = Stopwatch.Frequency / 500;
+
+    private readonly WireClient _client;
+    private readonly int _index;
+    private readonly byte[] _topic;
+    private readonly LoadOptions _options;
+    private readonly DeliveryBacklog _backlog;
+    private int _outstanding;
     private long _sent;
     private long _failed;
+    private long _started;
+
+    public Publisher(WireClient client, int index, string topic, LoadOptions options, DeliveryBacklog backlog)
+    {
+        _client = client;
+        _index = index;
+        _topic = Encoding.UTF8.GetBytes(topic);
+        _options = options;
+        _backlog = backlog;
+        // At a fixed rate acknowledgements only refill the window: read them at the loop's turns.
+        client.Attach(this, wakeOnArrival: options.Rate <= 0, readAtTurn: () => Volatile.Read(ref _outstanding) > 0);
+    }
 
     /// <summary>Messages the broker took: written (QoS 0) or acknowledged (QoS 1, 2).</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
-    /// <summary>Messages refused by the broker or whose acknowledgement never came.</summary>
+    /// <summary>Messages the broker refused (v5 reason code ≥ 0x80), never acknowledged, or lost with the connection.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>Messages started, including those still waiting for their acknowledgement.</summary>
-    public long Started { get; private set; }
+    /// <summary>Set when the broker closed the publisher's connection.</summary>
+    public bool Lost => _client.Lost;
 
-    public async Task RunAsync(long scheduleStart, double ratePerPublisher, CancellationToken stop)
+    /// <summary>Messages written, acknowledged or not.</summary>
+    public long Started => Interlocked.Read(ref _started);
+
+    private long Limit => _options.MessagesPerPublisher ?? long.MaxValue;
+
+    private int Room => _options.Qos == 0
+        ? (_client.HasPendingOutput ? 0 : QosZeroBatch)
+        : _options.Inflight - Volatile.Read(ref _outstanding);
+
+    /// <summary>One turn of the event loop: writes what the schedule (or, without a rate, the window) allows now.</summary>
+    public void Turn(long now, long scheduleStart, double ticksPerMessage, int publishers)
     {
-        var limit = options.MessagesPerPublisher ?? long.MaxValue;
-        try
+        if (_client.Lost || _started >= Limit)
         {
-            while (Started < limit && !stop.IsCancellationRequested)
-            {
-                if (ratePerPublisher > 0)
-                {
-                    var due = scheduleStart + (long)(Started / ratePerPublisher * Stopwatch.Frequency);
-                    if (Stopwatch.GetTimestamp() < due)
-                    {
-                        await Task.Delay(1, stop);
-                        continue;
-                    }
-                }
-                else
-                {
-                    await backlog.WaitForRoomAsync(stop);
-                }
-
-                await PublishAsync(stop);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // The run is over.
+            return;
         }
 
-        // Wait for the acknowledgements still outstanding.
-        for (var i = 0; i < options.Inflight; i++)
+        if (ticksPerMessage > 0)
         {
-            await _window.WaitAsync(CancellationToken.None);
+            PublishDue(now, scheduleStart, ticksPerMessage, publishers);
+        }
+        else if (Room > 0 && _backlog.HasRoom())
+        {
+            Write((int)Math.Min(Room, Limit - _started), Stopwatch.GetTimestamp(), 0);
         }
     }
 
-    private async Task PublishAsync(CancellationToken stop)
+    /// <summary>Waits until every QoS 1/2 message written was acknowledged, or the deadline passed.</summary>
+    public async Task AwaitAcknowledgementsAsync(long deadline)
     {
-        var acknowledged = options.Qos != MqttQualityOfServiceLevel.AtMostOnce;
-        if (acknowledged)
+        while (Volatile.Read(ref _outstanding) > 0 && Stopwatch.GetTimestamp() < deadline && !_client.Lost)
         {
-            await _window.WaitAsync(stop);
+            await Task.Delay(10);
         }
 
-        // Stamped when handed to the client, so the latency does not include the wait for the window.
-        var payload = new byte[options.PayloadSize];
-        new PayloadStamp(Stopwatch.GetTimestamp(), index, (int)Started).WriteTo(payload);
-        var message = new MqttApplicationMessage
+        Interlocked.Add(ref _failed, Math.Max(0, Volatile.Read(ref _outstanding)));
+    }
+
+    public void OnPublish(ReadOnlySpan<byte> payload)
+    {
+        // Publishers subscribe to nothing.
+    }
+
+    public void OnAcknowledged(ushort packetId, byte reasonCode)
+    {
+        Interlocked.Increment(ref reasonCode < 0x80 ? ref _sent : ref _failed);
+        Interlocked.Decrement(ref _outstanding);
+    }
+
+    /// <summary>
+    /// Writes the messages due by <paramref name="now"/> on a fixed-rate schedule (message k of publisher i is due at
+    /// start + (k × publishers + i) × <paramref name="ticksPerMessage"/>), as many as the window allows, in one
+    /// write (as a client with a send queue does). A message sent within a turn of its due time is stamped now (the
+    /// loop's turn is the generator's granularity, not the broker's latency); one held back longer by the window is
+    /// stamped with its due time, so the wait the broker caused counts in its latency.
+    /// </summary>
+    private void PublishDue(long now, long scheduleStart, double ticksPerMessage, int publishers)
+    {
+        var step = ticksPerMessage * publishers;
+        var first = scheduleStart + (((_started * publishers) + _index) * ticksPerMessage);
+        var due = now < first ? 0 : (long)((now - first) / step) + 1;
+        var room = _options.Qos == 0 ? int.MaxValue : Room;
+        var count = (int)Math.Min(Math.Min(due, Limit - _started), room);
+        if (count > 0)
         {
-            Topic = topic,
-            Payload = new ReadOnlySequence<byte>(payload),
-            QualityOfServiceLevel = options.Qos,
-        };
-        Started++;
-        backlog.Published();
-        if (acknowledged)
+            var late = now - (long)first > LateAfterTicks;
+            Write(count, late ? (long)first : now, late ? step : 0);
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> messages stamped firstStamp, firstStamp + stampStep, ... to the output.</summary>
+    private void Write(int count, long firstStamp, double stampStep)
+    {
+        for (var i = 0; i < count; i++)
         {
-            _ = AwaitAcknowledgementAsync(client.PublishAsync(message, CancellationToken.None));
+            var sequence = _started + i;
+            var packetId = (ushort)((sequence % ushort.MaxValue) + 1);
+            var payload = _client.Output.Publish(_topic, _options.Qos, packetId, _options.PayloadSize);
+            new PayloadStamp(firstStamp + (long)(i * stampStep), _index, (int)sequence).WriteTo(payload);
+        }
+
+        if (_options.Qos > 0)
+        {
+            Interlocked.Add(ref _outstanding, count);
         }
         else
         {
-            Count(await client.PublishAsync(message, CancellationToken.None));
+            Interlocked.Add(ref _sent, count);
         }
-    }
 
-    private async Task AwaitAcknowledgementAsync(Task<MqttClientPublishResult> publish)
-    {
-        try
-        {
-            Count(await publish);
-        }
-        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
-        {
-            Interlocked.Increment(ref _failed);
-        }
-        finally
-        {
-            _window.Release();
-        }
-    }
-
-    private void Count(MqttClientPublishResult result)
-    {
-        if (result.IsSuccess)
-        {
-            Interlocked.Increment(ref _sent);
-        }
-        else
-        {
-            Interlocked.Increment(ref _failed);
-        }
+        Interlocked.Add(ref _started, count);
+        _backlog.Published(count);
     }
 }

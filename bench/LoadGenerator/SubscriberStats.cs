@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using MqttCluster.LoadGenerator.Wire;
 
 namespace MqttCluster.LoadGenerator;
 
 /// <summary>
 /// What one subscribing client received: counts, repeats (a sequence number not above the last one seen from
 /// that publisher: a QoS 1 duplicate or a reordering) and latencies in the measurement window.
-/// Updated only by that client's receive loop; read by others after <see cref="Volatile"/> reads of the counters.
+/// Updated only by that client's reading thread; read by others after <see cref="Volatile"/> reads of the counters.
 /// </summary>
-public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog)
+public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog) : IPacketHandler
 {
     private readonly int[] _lastSequence = Enumerable.Repeat(-1, publishers).ToArray();
     private long _received;
@@ -25,8 +26,14 @@ public sealed class SubscriberStats(int publishers, DeliveryBacklog backlog)
 
     public long LastReceived { get; private set; }
 
-    public void OnMessage(PayloadStamp? stamp)
+    public void OnAcknowledged(ushort packetId, byte reasonCode)
     {
+        // Subscribers publish nothing.
+    }
+
+    public void OnPublish(ReadOnlySpan<byte> payload)
+    {
+        var stamp = PayloadStamp.Read(payload);
         var now = Stopwatch.GetTimestamp();
         if (stamp is not { } s || (uint)s.Publisher >= (uint)_lastSequence.Length)
         {

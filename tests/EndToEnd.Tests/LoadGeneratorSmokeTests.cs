@@ -1,8 +1,6 @@
 using System.Text.Json;
 using MqttCluster.EndToEnd.Tests.Infrastructure;
 using MqttCluster.LoadGenerator;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace MqttCluster.EndToEnd.Tests;
 
@@ -22,7 +20,7 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
             Port = Broker.TcpPort,
             Shape = LoadShape.Pairwise,
             Publishers = 3,
-            Qos = MqttQualityOfServiceLevel.AtLeastOnce,
+            Qos = 1,
             MessagesPerPublisher = 300,
             Label = "smoke",
         });
@@ -39,7 +37,8 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
         [
             "label", "shape", "transport", "mqtt", "qos", "publishers", "subscribers", "payload_bytes", "sent", "expected",
             "received", "repeated", "lost", "qos_kept", "delivered_per_second", "sent_per_second", "latency_p50_us",
-            "latency_p99_us", "latency_max_us", "generator_cpu_cores", "broker_cpu_cores", "broker_cpu_seconds_per_million",
+            "latency_p99_us", "latency_max_us", "generator_cpu_cores", "broker_cpu_cores", "broker_cpu_us_per_message",
+            "generator_cpu_us_per_message", "generator_cheaper_than_broker", "connects_per_second", "connect_p99_us",
             "warnings",
         ];
         Assert.All(fields, f => Assert.True(json.RootElement.TryGetProperty(f, out _), $"'{f}' is missing from {report.ToJson()}"));
@@ -54,10 +53,10 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
         {
             Port = Broker.WebSocketPort,
             Transport = BrokerTransport.WebSocket,
-            ProtocolVersion = MqttProtocolVersion.V500,
+            ProtocolVersion = 5,
             Shape = LoadShape.FanOut,
             Subscribers = 3,
-            Qos = MqttQualityOfServiceLevel.AtLeastOnce,
+            Qos = 1,
             Rate = 200,
             Warmup = TimeSpan.FromSeconds(0.5),
             Duration = TimeSpan.FromSeconds(2),
@@ -74,6 +73,26 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
     }
 
     [Fact]
+    public async Task A_QoS_2_fan_in_over_MQTT_5_delivers_every_message_exactly_once()
+    {
+        var report = await RunAsync(new LoadOptions
+        {
+            Port = Broker.TcpPort,
+            ProtocolVersion = 5,
+            Shape = LoadShape.FanIn,
+            Publishers = 4,
+            Qos = 2,
+            MessagesPerPublisher = 200,
+            Inflight = 10,
+        });
+
+        Assert.Equal(800, report.Sent);
+        Assert.Equal(800, report.Received);
+        Assert.Equal(0, report.Repeated);
+        Assert.True(report.QosKept, report.ToText());
+    }
+
+    [Fact]
     public async Task The_idle_shape_opens_and_closes_its_connections()
     {
         var report = await RunAsync(new LoadOptions
@@ -86,6 +105,7 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
 
         Assert.Equal(25, report.Connections);
         Assert.Equal(0, report.Sent);
+        Assert.True(report.ConnectsPerSecond > 0 && report.ConnectP99Us > 0, report.ToText());
     }
 
     [Fact]
