@@ -1,53 +1,53 @@
 #!/usr/bin/env bash
-# Compares this broker's single node with Debian's Mosquitto on this machine, with bench/LoadGenerator
-# (mqtt-cluster-bench), each scenario run against both in alternation (ours, mosquitto, ours, mosquitto, ...)
-# so that noise from other work on the machine falls on both. Prints markdown tables with the ratios
-# ours/mosquitto; with --cluster also a local cluster (deploy/local/cluster.sh) against the single node.
+# Compares this broker's single node with Debian's Mosquitto on this machine, the way a user measures: open-loop
+# publishers (each keeps its own window of 100 QoS 1 messages in flight, nothing else holds it back), both brokers
+# at their default limits (Mosquitto with set_tcp_nodelay true), one generator (bench/LoadGenerator: raw sockets,
+# one event loop) whose own CPU per message is printed and must stay below the broker's. Every scenario runs
+# against both brokers in alternation (ours, mosquitto, ours, mosquitto, ...) so that noise falls on both.
+# Headline: broker CPU µs per delivered message at fixed rates; then loss, latency, and the as-fast-as-possible
+# rates. With --cluster also a local cluster (deploy/local/cluster.sh) against the single node.
 #
-#   bench/compare.sh [--quick] [--cluster] [--rounds N] [--duration S] [--transport tcp|ws] [--out DIR] [--no-build]
+#   bench/compare.sh [--quick] [--cluster] [--closed-loop] [--idle] [--rounds N] [--duration S] [--out DIR] [--no-build]
 #
-#   --quick       one round of 3 s per scenario, fewer scaling points, 1 000 idle connections only
-#   --cluster     also 3 silos + 2 gateways: publish on one gateway, subscribe on the other, and compare the CPU
-#                 seconds of all broker processes per million deliveries with the single node's (same load)
-#   --out DIR     keep results.jsonl (one JSON line per run), tables.md and broker logs there
-#                 (default: a temporary directory, removed at the end)
+#   --quick        one round of 3 s per scenario
+#   --cluster      also 3 silos + 2 gateways: publish on one gateway, subscribe on the other; broker CPU of all
+#                  processes per delivered message against the single node's, same load
+#   --closed-loop  also the old closed-loop matrix (publishers wait while 10 000 deliveries are on their way),
+#                  labelled as such: it hides queueing and drops, so it is not the headline
+#   --idle         also memory and connect rate with idle connections (1 000 and 10 000; --quick: 1 000)
+#   --out DIR      keep results.jsonl (one JSON line per run), tables.md and broker logs there
+#                  (default: a temporary directory, removed at the end)
 # Everything started is stopped by PID on exit.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 quick=0
 cluster=0
+closed_loop=0
+idle=0
 rounds=""
 duration=""
-transport=tcp
 out=""
 build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1; shift ;;
         --cluster) cluster=1; shift ;;
+        --closed-loop) closed_loop=1; shift ;;
+        --idle) idle=1; shift ;;
         --rounds) rounds="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
-        --transport) transport="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 if [ "$quick" -eq 1 ]; then
-    rounds="${rounds:-1}"; duration="${duration:-3}"; warmup=1
-    fanouts=(1 100); payloads=(16 4096); background=(0 100000); idle_counts=(1000)
+    rounds="${rounds:-1}"; duration="${duration:-3}"; warmup=1; idle_counts=(1000)
 else
-    rounds="${rounds:-3}"; duration="${duration:-8}"; warmup=2
-    fanouts=(1 10 100 1000); payloads=(16 256 4096 65536); background=(0 1000 10000 100000); idle_counts=(1000 10000)
+    rounds="${rounds:-3}"; duration="${duration:-8}"; warmup=2; idle_counts=(1000 10000)
 fi
-# Mosquitto runs with its defaults otherwise (set_tcp_nodelay false: with it on, one TCP segment per message
-# cost it about 20 % of its throughput here at equal latency).
-# Both brokers keep this many messages per subscriber before dropping (Mosquitto's max_queued_messages, our
-# Sessions:MaxQueuedMessages) and 20 unacknowledged QoS 1/2 messages in flight to each (both defaults).
-queue=1000000
-inflight=20
 
 work="$(mktemp -d /tmp/mqtt-bench.XXXXXX)"
 # The cluster's PostgreSQL runs as the postgres user and keeps its data below this directory.
@@ -146,8 +146,7 @@ listener $mosquitto_port 127.0.0.1
 listener $mosquitto_ws 127.0.0.1
 protocol websockets
 allow_anonymous true
-max_queued_messages $queue
-max_inflight_messages $inflight
+set_tcp_nodelay true
 EOF
     /usr/sbin/mosquitto -c "$conf" >"$log" 2>&1 &
     mosquitto_pid=$!
@@ -155,26 +154,25 @@ EOF
     wait_for "$log" "mosquitto version .* running" "$mosquitto_pid" mosquitto
 }
 
-# Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory.
+# Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory and default limits.
 # Arguments are environment assignments for it (e.g. DOTNET_gcServer=0).
 start_ours() {
     ours_port="$(free_port)"; ours_ws="$(free_port)"
     local data log="$out/ours-$ours_port.log"
     data="$(mktemp -d "$work/data.XXXXXX")"
     env "$@" dotnet "$silo_dll" "--Mqtt:TcpPort=$ours_port" "--Mqtt:WebSocketPort=$ours_ws" "--Silo:DataDirectory=$data" \
-        "--Silo:SiloPort=$(free_port)" "--Silo:GatewayPort=$(free_port)" --Management:Port=-1 \
-        "--Sessions:MaxQueuedMessages=$queue" "--Mqtt:MaxInflightMessages=$inflight" >"$log" 2>&1 &
+        "--Silo:SiloPort=$(free_port)" "--Silo:GatewayPort=$(free_port)" --Management:Port=-1 >"$log" 2>&1 &
     ours_pid=$!
     started+=("$ours_pid")
     wait_for "$log" "MQTT broker ready" "$ours_pid" "our broker"
 }
 
-# port_of ours|mosquitto: the port for the chosen transport.
+# port_of ours|mosquitto [tcp|ws]: the broker's port for that transport (default tcp).
 port_of() {
     if [ "$1" = ours ]; then
-        if [ "$transport" = ws ]; then echo "$ours_ws"; else echo "$ours_port"; fi
+        if [ "${2:-tcp}" = ws ]; then echo "$ours_ws"; else echo "$ours_port"; fi
     else
-        if [ "$transport" = ws ]; then echo "$mosquitto_ws"; else echo "$mosquitto_port"; fi
+        if [ "${2:-tcp}" = ws ]; then echo "$mosquitto_ws"; else echo "$mosquitto_port"; fi
     fi
 }
 pid_of() { if [ "$1" = ours ]; then echo "$ours_pid"; else echo "$mosquitto_pid"; fi; }
@@ -185,24 +183,24 @@ run() {
     shift 5
     local pid_args=()
     for pid in $pids; do pid_args+=(--broker-pid "$pid"); done
-    line="$(dotnet "$bench_dll" --json --label "$label" --port "$port" --transport "$transport" "${pid_args[@]}" \
+    line="$(dotnet "$bench_dll" --json --label "$label" --port "$port" "${pid_args[@]}" \
         --duration "$duration" --warmup "$warmup" --drain 60 "$@" 2>>"$out/generator-errors.log")" || true
     if [ -z "$line" ] || [ "${line:0:1}" != "{" ]; then
         echo "  $scenario $label: generator failed (see $out/generator-errors.log)" >&2
         line='{"failed":true,"label":"'"$label"'"}'
     fi
     jq -c --arg s "$scenario" --argjson r "$round" '. + {scenario: $s, round: $r}' <<<"$line" >>"$results"
-    jq -r '"  \(.scenario) r\(.round) \(.label): \(.delivered_per_second // 0 | floor) msg/s, p99 \(.latency_p99_us // 0) us, lost \(.lost // "?"), broker \(.broker_cpu_cores // 0 | . * 100 | round / 100) cores, generator \(.generator_cpu_cores // 0 | . * 100 | round / 100) cores\(if (.warnings // []) | length > 0 then " [" + (.warnings | join("; ")) + "]" else "" end)"' \
+    jq -r '"  \(.scenario) r\(.round) \(.label): broker \(.broker_cpu_us_per_message // 0 | . * 10 | round / 10) us/msg (generator \(.generator_cpu_us_per_message // 0 | . * 10 | round / 10)), \(.delivered_per_second // 0 | floor) msg/s, lost \(.lost // "?"), p99 \(.latency_p99_us // 0) us\(if (.warnings // []) | length > 0 then " [" + (.warnings | join("; ")) + "]" else "" end)"' \
         <<<"$(tail -1 "$results")" >&2
 }
 
-# alternate SCENARIO GENERATOR-ARGS...: ours, mosquitto, ours, mosquitto, ... ($rounds each).
+# alternate SCENARIO TRANSPORT GENERATOR-ARGS...: ours, mosquitto, ours, mosquitto, ... ($rounds each).
 alternate() {
-    local scenario="$1" round broker
-    shift
+    local scenario="$1" transport="$2" round broker
+    shift 2
     for round in $(seq 1 "$rounds"); do
         for broker in ours mosquitto; do
-            run "$scenario" "$round" "$broker" "$(port_of "$broker")" "$(pid_of "$broker")" "$@"
+            run "$scenario" "$round" "$broker" "$(port_of "$broker" "$transport")" "$(pid_of "$broker")" --transport "$transport" "$@"
         done
     done
 }
@@ -220,21 +218,34 @@ fmt() { jq -rn --argjson v "$1" 'if $v == null then "-" elif $v >= 100 then ($v 
 ratio() { jq -rn --argjson a "$1" --argjson b "$2" 'if $a == null or $b == null or $b == 0 then "-" else ($a / $b * 100 | round / 100 | tostring) + "x" end'; }
 
 emit() { echo "$*" | tee -a "$tables"; }
-
-# A table of ours vs mosquitto for the given scenarios.
-comparison_table() { # title scenario...
-    emit ""
-    emit "### $1"
-    emit ""
-    emit "| scenario | ours msg/s | mosquitto msg/s | ratio | ours p99 µs | mosquitto p99 µs | ratio | lost ours / mosquitto | broker CPU s per M deliveries ours / mosquitto |"
-    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    shift
-    local s om mm op mp oc mc
-    for s in "$@"; do
-        om="$(median "$s" ours delivered_per_second)"; mm="$(median "$s" mosquitto delivered_per_second)"
-        op="$(median "$s" ours latency_p99_us)"; mp="$(median "$s" mosquitto latency_p99_us)"
-        oc="$(median "$s" ours broker_cpu_seconds_per_million)"; mc="$(median "$s" mosquitto broker_cpu_seconds_per_million)"
-        emit "| $s | $(fmt "$om") | $(fmt "$mm") | $(ratio "$om" "$mm") | $(fmt "$op") | $(fmt "$mp") | $(ratio "$op" "$mp") | $(total "$s" ours lost) / $(total "$s" mosquitto lost) | $(fmt "$oc") / $(fmt "$mc") |"
+# invalid SCENARIO LABEL: runs where the generator spent more CPU per message than the broker.
+invalid() {
+    jq -s --arg s "$1" --arg l "$2" '[.[] | select(.scenario == $s and .label == $l and .generator_cheaper_than_broker == false)] | length' "$results"
+}
+maximum() {
+    jq -s --arg s "$1" --arg f "$2" '[.[] | select(.scenario == $s and (.failed != true)) | .[$f]] | max' "$results"
+}
+# scenario NAME TRANSPORT ARGS...: declared in the order they run; NAME|TRANSPORT|ARGS.
+fixed=(
+    "1→1 QoS 1 @ 5 000/s|tcp|--shape pairwise --publishers 1 --qos 1 --rate 5000"
+    "10 pairs QoS 1 @ 5 000/s|tcp|--shape pairwise --publishers 10 --qos 1 --rate 5000"
+    "fan-in 20→1 QoS 0 @ 5 000/s|tcp|--shape fan-in --publishers 20 --qos 0 --rate 5000"
+    "fan-in 20→1 QoS 1 @ 5 000/s|tcp|--shape fan-in --publishers 20 --qos 1 --rate 5000"
+    "fan-out 1→50 QoS 1 @ 5 000 deliveries/s|tcp|--shape fan-out --subscribers 50 --qos 1 --rate 100"
+    "fan-in 20→1 QoS 1 @ 20 000/s|tcp|--shape fan-in --publishers 20 --qos 1 --rate 20000"
+)
+unthrottled=(
+    "1→1 QoS 0|tcp|--shape pairwise --publishers 1 --qos 0"
+    "1→1 QoS 1|tcp|--shape pairwise --publishers 1 --qos 1"
+    "1→1 QoS 1, 64 KB payload|tcp|--shape pairwise --publishers 1 --qos 1 --payload 65536"
+    "1→1 QoS 1 over WebSocket|ws|--shape pairwise --publishers 1 --qos 1"
+)
+run_all() { # entries...
+    local entry name transport
+    for entry in "$@"; do
+        IFS='|' read -r name transport load <<<"$entry"
+        read -r -a load_args <<<"$load"
+        alternate "$name" "$transport" "${load_args[@]}"
     done
 }
 
@@ -242,146 +253,131 @@ echo "results: $results" >&2
 start_ours
 start_mosquitto
 echo "ours pid $ours_pid (tcp $ours_port, ws $ours_ws); mosquitto pid $mosquitto_pid (tcp $mosquitto_port, ws $mosquitto_ws)" >&2
-
 # Warm-up (JIT, thread pool, grain activations), not recorded.
 for broker in ours mosquitto; do
-    dotnet "$bench_dll" --port "$(port_of "$broker")" --transport "$transport" --duration 2 --warmup 1 --qos 1 >/dev/null 2>&1 || true
+    dotnet "$bench_dll" --port "$(port_of "$broker")" --duration 2 --warmup 1 --qos 1 --rate 5000 >/dev/null 2>&1 || true
 done
-
-echo "throughput matrix (rounds: $rounds, $duration s each)" >&2
-matrix=()
-for qos in 0 1; do
-    alternate "q$qos-pairwise-10" --qos "$qos" --shape pairwise --publishers 10
-    alternate "q$qos-fan-in-50" --qos "$qos" --shape fan-in --publishers 50
-    alternate "q$qos-fan-out-100" --qos "$qos" --shape fan-out --subscribers 100
-    matrix+=("q$qos-pairwise-10" "q$qos-fan-in-50" "q$qos-fan-out-100")
-done
-
-echo "latency at half of mosquitto's highest rate" >&2
-half=()
-for qos in 0 1; do
-    rate="$(jq -rn --argjson m "$(median "q$qos-pairwise-10" mosquitto delivered_per_second)" '$m / 2 | floor')"
-    alternate "q$qos-pairwise-10-at-$rate" --qos "$qos" --shape pairwise --publishers 10 --rate "$rate"
-    half+=("q$qos-pairwise-10-at-$rate")
-done
-
-echo "non-matching subscriptions" >&2
-subscriptions=()
-for count in "${background[@]}"; do
-    alternate "q1-pairwise-10-bg-$count" --qos 1 --shape pairwise --publishers 10 --background-subscriptions "$count"
-    subscriptions+=("q1-pairwise-10-bg-$count")
-done
-
-echo "fan-out and payload scaling" >&2
-scaling=()
-for n in "${fanouts[@]}"; do
-    alternate "q0-fan-out-$n" --qos 0 --shape fan-out --subscribers "$n"
-    scaling+=("q0-fan-out-$n")
-done
-for bytes in "${payloads[@]}"; do
-    alternate "q1-pairwise-10-payload-$bytes" --qos 1 --shape pairwise --publishers 10 --payload "$bytes"
-    scaling+=("q1-pairwise-10-payload-$bytes")
-done
-
+echo "fixed rates (rounds: $rounds, $duration s each)" >&2
+run_all "${fixed[@]}"
+echo "as fast as possible, open loop" >&2
+run_all "${unthrottled[@]}"
+if [ "$closed_loop" -eq 1 ]; then
+    echo "closed loop (publishers wait while 10 000 deliveries are on their way)" >&2
+    closed=(
+        "CLOSED LOOP pairwise 10 QoS 0|tcp|--shape pairwise --publishers 10 --qos 0 --max-backlog 10000"
+        "CLOSED LOOP pairwise 10 QoS 1|tcp|--shape pairwise --publishers 10 --qos 1 --max-backlog 10000"
+        "CLOSED LOOP fan-in 50 QoS 1|tcp|--shape fan-in --publishers 50 --qos 1 --max-backlog 10000"
+        "CLOSED LOOP fan-out 100 QoS 1|tcp|--shape fan-out --subscribers 100 --qos 1 --max-backlog 10000"
+    )
+    run_all "${closed[@]}"
+fi
 stop_pid "$ours_pid"; stop_pid "$mosquitto_pid"
-
-echo "memory (fresh brokers, idle connections)" >&2
-memory_rows=()
-# "ours-workstation-gc": the same build with the workstation garbage collector (the silo ships with server GC).
-for variant in ours ours-workstation-gc mosquitto; do
-    broker="${variant%%-*}"
-    case "$variant" in
-        ours) start_ours ;;
-        ours-workstation-gc) start_ours DOTNET_gcServer=0 ;;
-        *) start_mosquitto ;;
-    esac
-    pid="$(pid_of "$broker")"
-    sleep 5
-    idle_kb="$(rss_kb "$pid")"
-    row="| $variant | $(( idle_kb / 1024 )) MB"
-    for n in "${idle_counts[@]}"; do
-        before_kb="$(rss_kb "$pid")"
-        log="$work/idle-$variant-$n.log"
-        dotnet "$bench_dll" --port "$(port_of "$broker")" --transport "$transport" --shape idle --subscribers "$n" --hold 15 \
-            --connect-concurrency 100 >"$log" 2>&1 &
-        generator=$!
-        started+=("$generator")
-        wait_for "$log" "ready:" "$generator" "the idle generator"
-        sleep 5
-        with_kb="$(rss_kb "$pid")"
-        wait "$generator" || true
-        forget "$generator"
-        row="$row | $(( with_kb / 1024 )) MB, $(( (with_kb - before_kb) * 1024 / n )) B per connection"
-        jq -cn --arg l "$variant" --argjson n "$n" --argjson idle "$idle_kb" --argjson b "$before_kb" --argjson w "$with_kb" \
-            '{scenario: "memory", label: $l, connections: $n, idle_rss_kb: $idle, before_rss_kb: $b, rss_kb: $w, bytes_per_connection: (($w - $b) * 1024 / $n | floor)}' >>"$results"
-        sleep 2
-    done
-    memory_rows+=("$row |")
-    stop_pid "$pid"
-done
 
 emit "## mqtt-cluster single node vs Mosquitto $(/usr/sbin/mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p' | head -1)"
 emit ""
-emit "$(date -u +%Y-%m-%d) · commit $(git -C "$repo" rev-parse --short HEAD) · $(nproc) cores · $transport · $rounds round(s) of $duration s (+$warmup s warm-up), medians · \`bench/compare.sh $([ "$quick" -eq 1 ] && echo --quick)$([ "$cluster" -eq 1 ] && echo " --cluster")\`"
-comparison_table "Throughput (as fast as possible, 64 B payload)" "${matrix[@]}"
-comparison_table "Latency at half of Mosquitto's highest rate" "${half[@]}"
-comparison_table "Non-matching subscriptions (QoS 1, pairwise 10, as fast as possible)" "${subscriptions[@]}"
-base="$(median "q1-pairwise-10-bg-0" ours delivered_per_second)"
-for count in "${background[@]:1}"; do
-    emit ""
-    emit "ours with $count non-matching subscriptions / ours with none: $(ratio "$(median "q1-pairwise-10-bg-$count" ours delivered_per_second)" "$base")"
+emit "$(date -u '+%Y-%m-%d %H:%M UTC') · commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src bench 2>/dev/null || echo ' (with uncommitted changes)') · $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ { print $2 }') GiB · $rounds round(s) of $duration s (+$warmup s warm-up) per broker and scenario, alternating, medians · \`bench/compare.sh$([ "$quick" -eq 1 ] && echo " --quick")$([ "$cluster" -eq 1 ] && echo " --cluster")$([ "$closed_loop" -eq 1 ] && echo " --closed-loop")$([ "$idle" -eq 1 ] && echo " --idle")\`"
+emit ""
+emit "Conditions: both brokers at their default limits (ours: 20 in flight per subscriber, 1 000 queued; Mosquitto 2.0: 20 in flight, 1 000 queued), Mosquitto with \`set_tcp_nodelay true\`; MQTT 3.1.1, 64 B payloads unless said; publishers open loop with their own window of 100 QoS 1 messages in flight; one generator for both (raw sockets, one event loop). \"lost\" counts messages acknowledged to the publisher (QoS 1) or written by it (QoS 0) that no subscriber received, summed over the rounds. \"gen\" is the generator's own CPU per delivered message (the highest of the rounds); a run where it exceeded the broker's is counted as invalid."
+emit ""
+emit "### Broker CPU per delivered message at fixed rates (the headline)"
+emit ""
+emit "| scenario | ours µs/msg | mosquitto µs/msg | ratio | gen µs/msg | lost ours / mosquitto | p50 µs ours / mosquitto | p99 µs ours / mosquitto | p99 ratio | delivered msg/s ours / mosquitto | invalid runs |"
+emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for entry in "${fixed[@]}"; do
+    s="${entry%%|*}"
+    oc="$(median "$s" ours broker_cpu_us_per_message)"; mc="$(median "$s" mosquitto broker_cpu_us_per_message)"
+    op="$(median "$s" ours latency_p99_us)"; mp="$(median "$s" mosquitto latency_p99_us)"
+    emit "| $s | $(fmt "$oc") | $(fmt "$mc") | $(ratio "$oc" "$mc") | $(fmt "$(maximum "$s" generator_cpu_us_per_message)") | $(total "$s" ours lost) / $(total "$s" mosquitto lost) | $(fmt "$(median "$s" ours latency_p50_us)") / $(fmt "$(median "$s" mosquitto latency_p50_us)") | $(fmt "$op") / $(fmt "$mp") | $(ratio "$op" "$mp") | $(fmt "$(median "$s" ours delivered_per_second)") / $(fmt "$(median "$s" mosquitto delivered_per_second)") | $(invalid "$s" ours) / $(invalid "$s" mosquitto) |"
 done
-comparison_table "Scaling: fan-out (QoS 0) and payload (QoS 1, pairwise 10)" "${scaling[@]}"
-emit ""
-emit "### Memory (RSS from /proc/PID/status; per connection = growth / connections)"
-emit ""
-header="| broker | idle node"
-for n in "${idle_counts[@]}"; do header="$header | $n idle connections"; done
-emit "$header |"
-emit "|$(printf ' --- |%.0s' $(seq 0 "${#idle_counts[@]}")) --- |"
-for row in "${memory_rows[@]}"; do emit "$row"; done
-cluster_rows=()
+as_fast_table() { # title entries...
+    emit ""
+    emit "### $1"
+    emit ""
+    emit "| scenario | ours msg/s | mosquitto msg/s | ratio | lost ours / mosquitto | broker µs/msg ours / mosquitto | gen µs/msg | p99 µs ours / mosquitto | invalid runs |"
+    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    shift
+    local entry s om mm
+    for entry in "$@"; do
+        s="${entry%%|*}"
+        om="$(median "$s" ours delivered_per_second)"; mm="$(median "$s" mosquitto delivered_per_second)"
+        emit "| $s | $(fmt "$om") | $(fmt "$mm") | $(ratio "$om" "$mm") | $(total "$s" ours lost) / $(total "$s" mosquitto lost) | $(fmt "$(median "$s" ours broker_cpu_us_per_message)") / $(fmt "$(median "$s" mosquitto broker_cpu_us_per_message)") | $(fmt "$(maximum "$s" generator_cpu_us_per_message)") | $(fmt "$(median "$s" ours latency_p99_us)") / $(fmt "$(median "$s" mosquitto latency_p99_us)") | $(invalid "$s" ours) / $(invalid "$s" mosquitto) |"
+    done
+}
+as_fast_table "As fast as possible (open loop)" "${unthrottled[@]}"
+if [ "$closed_loop" -eq 1 ]; then
+    as_fast_table "CLOSED LOOP (publishers held back while 10 000 deliveries are on their way: hides queueing and drops)" "${closed[@]}"
+fi
+
+if [ "$idle" -eq 1 ]; then
+    echo "memory and connect rate (fresh brokers, idle clean-session connections)" >&2
+    memory_rows=()
+    for n in "${idle_counts[@]}"; do
+        for broker in ours mosquitto; do
+            if [ "$broker" = ours ]; then start_ours; else start_mosquitto; fi
+            pid="$(pid_of "$broker")"
+            sleep 10
+            idle_kb="$(rss_kb "$pid")"
+            log="$work/idle-$broker-$n"
+            dotnet "$bench_dll" --json --label "$broker" --port "$(port_of "$broker")" --shape idle --subscribers "$n" --hold 10 \
+                --connect-concurrency 100 --broker-pid "$pid" >"$log.json" 2>"$log.err" &
+            generator=$!
+            started+=("$generator")
+            wait_for "$log.err" "ready:" "$generator" "the idle generator"
+            sleep 5
+            with_kb="$(rss_kb "$pid")"
+            wait "$generator" || true
+            forget "$generator"
+            sleep 10
+            after_kb="$(rss_kb "$pid")"
+            line="$(tail -1 "$log.json")"
+            jq -c --argjson n "$n" --argjson idle "$idle_kb" --argjson w "$with_kb" --argjson a "$after_kb" \
+                '. + {scenario: "idle", idle_rss_kb: $idle, rss_kb: $w, after_close_rss_kb: $a, bytes_per_connection: (($w - $idle) * 1024 / $n | floor)}' <<<"$line" >>"$results"
+            memory_rows+=("| $broker | $n | $(( idle_kb / 1024 )) MB | $(( with_kb / 1024 )) MB | $(( (with_kb - idle_kb) * 1024 / n )) B | $(( after_kb / 1024 )) MB | $(jq -r '.connects_per_second | floor' <<<"$line") | $(jq -r '.connect_p99_us' <<<"$line") |")
+            stop_pid "$pid"
+        done
+    done
+    emit ""
+    emit "### Memory and connect rate (RSS from /proc/PID/status; idle 10 s after start; per connection = growth / connections; after close: 10 s after the last connection closed)"
+    emit ""
+    emit "| broker | connections | idle node | with connections | per connection | after close | connects/s | p99 connect µs |"
+    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for row in "${memory_rows[@]}"; do emit "$row"; done
+fi
+
 if [ "$cluster" -eq 1 ]; then
     echo "cluster: 3 silos + 2 gateways against the single node, same load" >&2
     cluster_dir="$work/cluster"
-    # The nodes take the same queue and in-flight limits as the single node (from the environment).
-    Sessions__MaxQueuedMessages="$queue" Mqtt__MaxInflightMessages="$inflight" \
-        "$repo/deploy/local/cluster.sh" start --silos 3 --gateways 2 --dir "$cluster_dir" --no-build >"$work/cluster.out"
-    gateway1="$(sed -n 's/^gateway 1 mqtt=\([0-9]*\) ws=\([0-9]*\) .*$/\1 \2/p' "$work/cluster.out")"
-    gateway2="$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) ws=\([0-9]*\) .*$/\1 \2/p' "$work/cluster.out")"
-    read -r g1_mqtt g1_ws <<<"$gateway1"
-    read -r g2_mqtt g2_ws <<<"$gateway2"
-    if [ "$transport" = ws ]; then publish_port="$g1_ws"; subscribe_port="$g2_ws"; else publish_port="$g1_mqtt"; subscribe_port="$g2_mqtt"; fi
+    "$repo/deploy/local/cluster.sh" start --silos 3 --gateways 2 --dir "$cluster_dir" --no-build >"$work/cluster.out"
+    read -r publish_port <<<"$(sed -n 's/^gateway 1 mqtt=\([0-9]*\) .*$/\1/p' "$work/cluster.out")"
+    read -r subscribe_port <<<"$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) .*$/\1/p' "$work/cluster.out")"
     cluster_pids="$(awk '$1 == "silo" || $1 == "gateway" { print $2 }' "$cluster_dir/pids" | tr '\n' ' ')"
     start_ours
     cluster_scenarios=(
-        "pairwise-10:--shape pairwise --publishers 10 --rate 10000"
-        "fan-in-50:--shape fan-in --publishers 50 --rate 10000"
-        "fan-out-100:--shape fan-out --subscribers 100 --rate 100"
+        "cluster 1→1 QoS 1 @ 5 000/s|--shape pairwise --publishers 1 --qos 1 --rate 5000"
+        "cluster 10 pairs QoS 1 @ 5 000/s|--shape pairwise --publishers 10 --qos 1 --rate 5000"
+        "cluster fan-in 20→1 QoS 1 @ 5 000/s|--shape fan-in --publishers 20 --qos 1 --rate 5000"
     )
     for round in $(seq 1 "$rounds"); do
         for entry in "${cluster_scenarios[@]}"; do
-            name="cluster-q1-${entry%%:*}"
-            read -r -a load <<<"${entry#*:}"
-            run "$name" "$round" single "$(port_of ours)" "$ours_pid" --qos 1 "${load[@]}"
-            run "$name" "$round" cluster "$subscribe_port" "$cluster_pids" --publish-port "$publish_port" --qos 1 "${load[@]}"
+            name="${entry%%|*}"
+            read -r -a load <<<"${entry#*|}"
+            run "$name" "$round" single "$(port_of ours)" "$ours_pid" "${load[@]}"
+            run "$name" "$round" cluster "$subscribe_port" "$cluster_pids" --publish-port "$publish_port" "${load[@]}"
         done
     done
-    for entry in "${cluster_scenarios[@]}"; do
-        name="cluster-q1-${entry%%:*}"
-        sc="$(median "$name" single broker_cpu_seconds_per_million)"; cc="$(median "$name" cluster broker_cpu_seconds_per_million)"
-        cluster_rows+=("| $name | $(fmt "$(median "$name" single delivered_per_second)") | $(fmt "$(median "$name" cluster delivered_per_second)") | $(fmt "$(median "$name" single latency_p99_us)") | $(fmt "$(median "$name" cluster latency_p99_us)") | $(fmt "$sc") | $(fmt "$cc") | $(ratio "$cc" "$sc") | $(total "$name" single lost) / $(total "$name" cluster lost) |")
-    done
     stop_pid "$ours_pid"
-
     emit ""
-    emit "### Cluster (3 silos + 2 gateways, publish on gateway 1, subscribe on gateway 2) vs single node, QoS 1, fixed rate"
+    emit "### Cluster (3 silos + 2 standalone gateways on this machine, publish on gateway 1, subscribe on gateway 2) vs single node"
     emit ""
-    emit "CPU = utime + stime of every broker process (silos and gateways; not PostgreSQL) per million deliveries."
+    emit "CPU = utime + stime of every broker process (silos and gateways; not PostgreSQL) per delivered message."
     emit ""
-    emit "| scenario | single msg/s | cluster msg/s | single p99 µs | cluster p99 µs | single CPU s/M | cluster CPU s/M | cluster/single | lost single / cluster |"
-    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for row in "${cluster_rows[@]}"; do emit "$row"; done
+    emit "| scenario | single µs/msg | cluster µs/msg | cluster/single | lost single / cluster | p99 µs single / cluster | delivered msg/s single / cluster |"
+    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for entry in "${cluster_scenarios[@]}"; do
+        name="${entry%%|*}"
+        sc="$(median "$name" single broker_cpu_us_per_message)"; cc="$(median "$name" cluster broker_cpu_us_per_message)"
+        emit "| $name | $(fmt "$sc") | $(fmt "$cc") | $(ratio "$cc" "$sc") | $(total "$name" single lost) / $(total "$name" cluster lost) | $(fmt "$(median "$name" single latency_p99_us)") / $(fmt "$(median "$name" cluster latency_p99_us)") | $(fmt "$(median "$name" single delivered_per_second)") / $(fmt "$(median "$name" cluster delivered_per_second)") |"
+    done
 fi
 echo "" >&2
 echo "tables: $tables; every run: $results" >&2

@@ -38,6 +38,8 @@ public static class LoadCommandLine
           --max-backlog N          closed loop: without --rate, publishers wait while more than N deliveries are
                                    on their way; hides a broker's queueing and drops (default 0 = open loop)
           --inflight N             unacknowledged QoS 1/2 messages per publisher (default 100)
+          --write-interval MS      at a fixed rate, each publisher writes what is due this often, in one write
+                                   (default 1)
           --duration SECONDS       measured time                                (default 10)
           --warmup SECONDS         published but not measured, before          (default 2)
           --messages N             messages per publisher instead of a duration (no warm-up)
@@ -87,6 +89,7 @@ public static class LoadCommandLine
                     "--rate" => options with { Rate = Double(Value()) },
                     "--max-backlog" => options with { MaxBacklog = Int(Value(), 0) },
                     "--inflight" => options with { Inflight = Int(Value(), 1) },
+                    "--write-interval" => options with { WriteInterval = TimeSpan.FromMilliseconds(Double(Value())) },
                     "--duration" => options with { Duration = Seconds(Value()) },
                     "--warmup" => options with { Warmup = Seconds(Value()) },
                     "--messages" => options with { MessagesPerPublisher = Int(Value(), 1) },

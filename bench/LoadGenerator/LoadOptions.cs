@@ -46,6 +46,12 @@ public sealed record LoadOptions
     /// </summary>
     public long MaxBacklog { get; init; }
 
+    /// <summary>
+    /// At a fixed rate, how often a publisher writes what is due, in one write: a client with a send queue batches
+    /// like this; a longer interval saves the generator CPU (more messages per write) but makes bursts.
+    /// </summary>
+    public TimeSpan WriteInterval { get; init; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>QoS 1/2 messages a publisher keeps unacknowledged at once (its own in-flight window).</summary>
     public int Inflight { get; init; } = 100;
 

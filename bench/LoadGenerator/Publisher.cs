@@ -15,8 +15,9 @@ public sealed class Publisher : IPacketHandler
     // QoS 0 as fast as possible: this many more messages whenever the socket took everything written before.
     private const int QosZeroBatch = 32;
 
-    // Two loop turns: a message due longer ago than this waited for the window, not for the loop.
-    private static readonly long LateAfterTicks = Stopwatch.Frequency / 500;
+    private readonly long _writeInterval;
+    private readonly long _lateAfter;
+    private long _nextWrite;
 
     private readonly WireClient _client;
     private readonly int _index;
@@ -35,6 +36,10 @@ public sealed class Publisher : IPacketHandler
         _topic = Encoding.UTF8.GetBytes(topic);
         _options = options;
         _backlog = backlog;
+        _writeInterval = (long)(options.WriteInterval.TotalSeconds * Stopwatch.Frequency);
+
+        // A message due longer ago than two write intervals waited for the window, not for its write.
+        _lateAfter = (2 * _writeInterval) + (Stopwatch.Frequency / 500);
         // At a fixed rate acknowledgements only refill the window: read them at the loop's turns.
         client.Attach(this, wakeOnArrival: options.Rate <= 0, readAtTurn: () => Volatile.Read(ref _outstanding) > 0);
     }
@@ -67,7 +72,13 @@ public sealed class Publisher : IPacketHandler
 
         if (ticksPerMessage > 0)
         {
-            PublishDue(now, scheduleStart, ticksPerMessage, publishers);
+            if (now >= _nextWrite)
+            {
+                // Publishers write in turn, spread over the interval, not all at the same instant.
+                _nextWrite = _nextWrite == 0 ? now + (_writeInterval * _index / publishers) : _nextWrite + _writeInterval;
+                _nextWrite = Math.Max(_nextWrite, now);
+                PublishDue(now, scheduleStart, ticksPerMessage, publishers);
+            }
         }
         else if (Room > 0 && _backlog.HasRoom())
         {
@@ -100,9 +111,9 @@ public sealed class Publisher : IPacketHandler
     /// <summary>
     /// Writes the messages due by <paramref name="now"/> on a fixed-rate schedule (message k of publisher i is due at
     /// start + (k × publishers + i) × <paramref name="ticksPerMessage"/>), as many as the window allows, in one
-    /// write (as a client with a send queue does). A message sent within a turn of its due time is stamped now (the
-    /// loop's turn is the generator's granularity, not the broker's latency); one held back longer by the window is
-    /// stamped with its due time, so the wait the broker caused counts in its latency.
+    /// write every --write-interval (as a client with a send queue does). A message sent within two intervals of its
+    /// due time is stamped now (the interval is the generator's granularity, not the broker's latency); one held back
+    /// longer by the window is stamped with its due time, so the wait the broker caused counts in its latency.
     /// </summary>
     private void PublishDue(long now, long scheduleStart, double ticksPerMessage, int publishers)
     {
@@ -113,7 +124,7 @@ public sealed class Publisher : IPacketHandler
         var count = (int)Math.Min(Math.Min(due, Limit - _started), room);
         if (count > 0)
         {
-            var late = now - (long)first > LateAfterTicks;
+            var late = now - (long)first > _lateAfter;
             Write(count, late ? (long)first : now, late ? step : 0);
         }
     }
