@@ -60,6 +60,20 @@ public sealed class GatewayOptions
     /// subscriber frees its memory.</summary>
     public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// What happens when a subscriber takes QoS 1/2 messages more slowly than they are published to it: PushBack
+    /// (default) answers deliveries to it only once its queue is below half the queue limit, so the publishers are
+    /// acknowledged at its pace; Drop queues up to the limit and drops beyond it, as Mosquitto does.
+    /// See <see cref="Connections.SubscriberFlowControl"/>.
+    /// </summary>
+    public SlowSubscriberPolicy SlowSubscribers { get; set; } = SlowSubscriberPolicy.PushBack;
+
+    /// <summary>
+    /// With PushBack, a subscriber that acknowledges nothing for this long stops holding publishers back (its queue
+    /// limit applies) until it acknowledges again. Below the 3 s a delivery may take before the cluster retries it.
+    /// </summary>
+    public TimeSpan PushBackGiveUpAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>TLS listeners (<c>Mqtt:Tls:*</c>).</summary>
     public Security.TlsOptions Tls { get; set; } = new();
 }

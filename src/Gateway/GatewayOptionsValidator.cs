@@ -38,6 +38,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Mqtt:MaxInflightMessages must be between 1 and 65535.");
         }
 
+        if (options.PushBackGiveUpAfter <= TimeSpan.Zero || options.PushBackGiveUpAfter >= TimeSpan.FromSeconds(3))
+        {
+            failures.Add("Mqtt:PushBackGiveUpAfter must be above 0 and below 3 s (the time a delivery may take before the cluster sends it again).");
+        }
+
         if (options.WebSocketPaths.Length == 0 || Array.Exists(options.WebSocketPaths, p => !p.StartsWith('/')))
         {
             failures.Add("Mqtt:WebSocketPaths needs at least one path, each starting with '/'.");

@@ -21,12 +21,17 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
             return Task.CompletedTask;
         }
 
+        List<ISubscriber>? congested = null;
         foreach (var delivery in deliveries)
         {
-            fanOut.Deliver(delivery);
+            fanOut.Deliver(delivery, ref congested);
         }
 
-        return Task.CompletedTask;
+        // Answered at the pace of subscribers that cannot take more yet: the topic grain acknowledges the
+        // publishers only then (Mqtt:SlowSubscribers = PushBack; see SubscriberFlowControl).
+        return congested is null ? Task.CompletedTask
+            : congested.Count == 1 ? congested[0].WhenRelieved()
+            : Task.WhenAll(congested.Select(s => s.WhenRelieved()));
     }
 
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>

@@ -89,6 +89,9 @@ public sealed partial class MqttConnection
         }
 
         _outbound = new OutboundFlow(window, _maxQueuedMessages);
+        _flowControl = _services.Options.SlowSubscribers == SlowSubscriberPolicy.PushBack
+            ? new SubscriberFlowControl(Math.Max(window, _maxQueuedMessages / 2), _services.Options.PushBackGiveUpAfter, _services.TimeProvider)
+            : SubscriberFlowControl.Off;
         _forwarder = new InboundPublishForwarder(this, _services);
 
         // The session grain decides: it takes the client id over from any other connection, on any gateway.

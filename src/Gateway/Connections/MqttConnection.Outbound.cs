@@ -171,7 +171,7 @@ public sealed partial class MqttConnection
         {
             SendInflightLocked(delivery, now);
         }
-        else if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
+        else if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained || _flowControl.HoldsPublishers(_outbound.InflightCount)))
         {
             CountDrop(DropReasons.QueueFull, "in-flight window and queue full");
         }
@@ -195,6 +195,12 @@ public sealed partial class MqttConnection
 
     private void SendInflightLocked(PendingDelivery delivery, long now)
     {
+        if (_outbound.InflightCount == 0)
+        {
+            // The client owes no acknowledgement yet: its silence so far is not a stall.
+            _flowControl.OnProgress();
+        }
+
         var packetId = _outbound.NextPacketId();
         _outbound.Track(packetId, delivery);
         _sender.Send(CreatePublishLocked(delivery, packetId, now));
@@ -229,6 +235,8 @@ public sealed partial class MqttConnection
                 SendInflightLocked(delivery, now);
             }
         }
+
+        _flowControl.Update(_outbound.QueuedCount);
     }
 
     /// <summary>
@@ -332,6 +340,7 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
+            _flowControl.OnProgress();
             if (_outbound.Acknowledge(packetId))
             {
                 SendQueuedLocked();
@@ -343,6 +352,7 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
+            _flowControl.OnProgress();
             if (IsV5 && (byte)pubRec.ReasonCode >= 0x80)
             {
                 // The client refused the message; the QoS 2 flow ends here [MQTT-4.3.3-4].
@@ -367,6 +377,7 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
+            _flowControl.OnProgress();
             if (_outbound.Complete(packetId))
             {
                 SendQueuedLocked();

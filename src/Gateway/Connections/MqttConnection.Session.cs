@@ -193,6 +193,7 @@ public sealed partial class MqttConnection
     private SessionHandoff DrainLocked(DisconnectKind kind)
     {
         _connected = false;
+        _flowControl.Update(0, ending: true);
         var (inflight, pending) = _outbound.Drain();
         var buffered = _heldLive ?? [];
         _heldLive = null;

@@ -24,6 +24,7 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly Lock _outboundLock = new();
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private OutboundFlow _outbound = new(1, 0);
+    private SubscriberFlowControl _flowControl = SubscriberFlowControl.Off;
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
     private string? _closeDetail;
@@ -91,6 +92,18 @@ public sealed partial class MqttConnection : ISubscriber
 
     /// <summary>Messages waiting for the in-flight window or the socket (a gauge: read without the lock).</summary>
     public int QueuedCount => _outbound.QueuedCount + _sender.QueuedCount;
+
+    /// <inheritdoc />
+    public bool IsCongested => _flowControl.IsCongested(_outbound.QueuedCount, _outbound.InflightCount);
+
+    /// <inheritdoc />
+    public Task WhenRelieved()
+    {
+        lock (_outboundLock)
+        {
+            return _connected && IsCongested ? _flowControl.WhenRelieved() : Task.CompletedTask;
+        }
+    }
 
     public MqttProtocolVersion ProtocolVersion => _reader.ProtocolVersion;
 

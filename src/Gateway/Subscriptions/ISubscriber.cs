@@ -12,4 +12,10 @@ public interface ISubscriber
     /// shared subscription names its group, so it can go to another member if this one leaves without acking.
     /// A traced message that should get a send span of its own comes with <paramref name="sendSpan"/>.</summary>
     void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null);
+
+    /// <summary>Whether this subscriber's QoS 1/2 queue is so long that its publishers should wait (Mqtt:SlowSubscribers).</summary>
+    bool IsCongested { get; }
+
+    /// <summary>Completes when <see cref="IsCongested"/> ended (or gave way to the queue limit, or the client left).</summary>
+    Task WhenRelieved();
 }

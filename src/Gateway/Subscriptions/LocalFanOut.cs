@@ -11,6 +11,8 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// of its filters match: at the highest granted QoS [MQTT-3.3.5-1], with all matching subscription identifiers.
 /// For each shared group the cluster chose this gateway for, one local member gets it. A traced message gets a
 /// delivery span here, and each subscriber a send span under it unless there are too many subscribers.
+/// Subscribers whose QoS 1/2 queue is congested after the delivery are collected, so the caller can answer the
+/// cluster at their pace (Mqtt:SlowSubscribers).
 /// </summary>
 public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessions departed, GatewayIdentity identity, IOptions<TelemetryOptions> telemetry)
 {
@@ -19,7 +21,7 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
     [ThreadStatic]
     private static List<Subscription>? t_matches;
 
-    public void Deliver(GatewayDelivery delivery)
+    public void Deliver(GatewayDelivery delivery, ref List<ISubscriber>? congested)
     {
         var message = delivery.Message;
         var matches = t_matches ??= [];
@@ -44,11 +46,11 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         {
             if (matches.Count == 1)
             {
-                DeliverOne(message, matches[0], sharedGroupRoute: null, sendSpan);
+                DeliverOne(message, matches[0], sharedGroupRoute: null, sendSpan, ref congested);
             }
             else if (matches.Count > 1)
             {
-                DeliverMany(message, matches, sendSpan);
+                DeliverMany(message, matches, sendSpan, ref congested);
             }
         }
         finally
@@ -60,13 +62,13 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         {
             foreach (var group in groups)
             {
-                DeliverShared(message, group, excluding: null, sendSpan);
+                DeliverShared(message, group, excluding: null, ref congested, sendSpan);
             }
         }
     }
 
     /// <summary>Gives a shared-subscription message to a local member of its group; false when none is here.</summary>
-    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding, SendSpanParent? sendSpan = null)
+    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding, ref List<ISubscriber>? congested, SendSpanParent? sendSpan = null)
     {
         var member = subscriptions.NextSharedMember(groupRoute, excluding);
         if (member is null)
@@ -75,27 +77,37 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         }
 
         // No-local does not apply to shared subscriptions [MQTT-3.8.3-4 forbids it there].
-        DeliverOne(message, member, groupRoute, sendSpan);
+        DeliverOne(message, member, groupRoute, sendSpan, ref congested);
         return true;
     }
 
-    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute, SendSpanParent? sendSpan)
+    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute, SendSpanParent? sendSpan, ref List<ISubscriber>? congested)
     {
         if (IsOwnMessageExcluded(message, subscription))
         {
             return;
         }
 
+        var qos = Math.Min(message.QualityOfService, subscription.MaximumQoS);
         subscription.Subscriber.Deliver(
             message,
-            Math.Min(message.QualityOfService, subscription.MaximumQoS),
+            (byte)qos,
             subscription.RetainAsPublished && message.Retain,
             subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
             sharedGroupRoute,
             sendSpan);
+        NoteCongestion(subscription.Subscriber, qos, ref congested);
     }
 
-    private static void DeliverMany(BrokerMessage message, List<Subscription> matches, SendSpanParent? sendSpan)
+    private static void NoteCongestion(ISubscriber subscriber, int qos, ref List<ISubscriber>? congested)
+    {
+        if (qos > 0 && subscriber.IsCongested && congested?.Contains(subscriber) != true)
+        {
+            (congested ??= []).Add(subscriber);
+        }
+    }
+
+    private static void DeliverMany(BrokerMessage message, List<Subscription> matches, SendSpanParent? sendSpan, ref List<ISubscriber>? congested)
     {
         var perSubscriber = new Dictionary<ISubscriber, (byte Qos, bool Retain, List<uint>? Ids)>(ReferenceEqualityComparer.Instance);
         foreach (var subscription in matches)
@@ -125,6 +137,7 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         foreach (var (subscriber, plan) in perSubscriber)
         {
             subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null, sendSpan);
+            NoteCongestion(subscriber, plan.Qos, ref congested);
         }
     }
 

@@ -39,6 +39,8 @@ public static class BrokerCommandLine
           Mqtt:ReceiveMaximum        100           unacknowledged QoS 1/2 PUBLISH a v5 client may send us
           Mqtt:MaxInflightMessages   20            QoS 1/2 messages in flight towards one client
           Mqtt:RetainAvailable       true          accept retained messages
+          Mqtt:SlowSubscribers       PushBack      a subscriber slower than its publishers paces them (PushBack) or
+                                                   loses what its queue cannot hold (Drop, as Mosquitto)
           Sessions:PersistentClientExpiration  1.00:00:00  session expiry of 3.1.1 clients with clean session 0
           Sessions:MaxSessionExpiry  7.00:00:00    cap on any session's expiry (v5 clients ask for their own)
           Sessions:MaxQueuedMessages 1000          messages queued per client (offline, or behind the in-flight
