@@ -9,8 +9,9 @@ namespace MqttCluster.Grains;
 public interface IGatewayObserver : IGrainObserver
 {
     /// <summary>
-    /// Hands the gateway messages to fan out to its local subscribers. It only queues them, so it answers at once;
-    /// an answer that takes longer was lost on the way, and the sender tries again with the same
+    /// Hands the gateway messages to fan out to its local subscribers. It only queues them, so it answers at once,
+    /// or, when a subscriber cannot take more yet, once it can (at most Mqtt:PushBackGiveUpAfter, 1 s by default,
+    /// later); an answer that takes longer was lost on the way, and the sender tries again with the same
     /// <paramref name="batch"/> (which the gateway takes once) well before Orleans' general response timeout.
     /// </summary>
     [Alias("Deliver")]

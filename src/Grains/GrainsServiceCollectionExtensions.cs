@@ -10,6 +10,7 @@ public static class GrainsServiceCollectionExtensions
 {
     public static IServiceCollection AddBrokerGrainServices(this IServiceCollection services)
     {
+        services.AddSingleton<ColocatedGateways>();
         services.AddSingleton<RouteIndexReplica>();
         services.AddSingleton<RouteReplicaSynchronizer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteReplicaSynchronizer>());

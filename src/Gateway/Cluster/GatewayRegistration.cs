@@ -8,7 +8,8 @@ namespace MqttCluster.Gateway.Cluster;
 /// <summary>
 /// Registers this gateway's delivery endpoint with the route index at start, refreshes it periodically (re-sending
 /// routes the index lost, and the sessions its sessions registry lost, e.g. after the silo holding it restarted) and
-/// unregisters at shutdown.
+/// unregisters at shutdown. In a process that also runs a silo, its topic grains reach this gateway directly
+/// (<see cref="ColocatedGateways"/>) while it is registered.
 /// </summary>
 public sealed partial class GatewayRegistration(
     IGrainFactory grainFactory,
@@ -17,7 +18,8 @@ public sealed partial class GatewayRegistration(
     Connections.ConnectedClients clients,
     LocalSubscriptions subscriptions,
     TimeProvider timeProvider,
-    ILogger<GatewayRegistration> logger) : IHostedService, IDisposable
+    ILogger<GatewayRegistration> logger,
+    ColocatedGateways? colocated = null) : IHostedService, IDisposable
 {
     private static readonly TimeSpan DeliveriesQuietFor = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxDeliveryDrain = TimeSpan.FromSeconds(5);
@@ -32,6 +34,7 @@ public sealed partial class GatewayRegistration(
     {
         _reference = grainFactory.CreateObjectReference<IGatewayObserver>(observer);
         identity.Reference = _reference;
+        colocated?.Add(identity.GatewayId, observer);
         await RefreshAsync();
         LogRegistered(identity.GatewayId);
         _refreshLoop = RefreshLoopAsync();
@@ -51,6 +54,7 @@ public sealed partial class GatewayRegistration(
         }
 
         await AwaitDeliveriesInFlightAsync(cancellationToken);
+        colocated?.Remove(identity.GatewayId);
         if (_reference is not null)
         {
             grainFactory.DeleteObjectReference<IGatewayObserver>(_reference);

@@ -41,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<Telemetry.GatewayMetrics>();
         services.AddGatewayStatus();
         services.AddConnections();
+
         return services;
     }
 }

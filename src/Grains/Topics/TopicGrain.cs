@@ -15,6 +15,7 @@ public sealed partial class TopicGrain(
     [PersistentState("retained", StorageNames.Broker)] IPersistentState<RetainedMessageState> retained,
     RouteIndexReplica routes,
     SiloStopping silo,
+    ColocatedGateways colocated,
     TimeProvider timeProvider,
     BrokerMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
@@ -209,15 +210,17 @@ public sealed partial class TopicGrain(
 
     private RouteOutbox GetOutbox(RouteDestination destination)
     {
-        // A session keeps each message once by its id, so a batch sent to it again needs no number.
+        // A gateway in this process is called directly; a session keeps each message once by its id, so a batch
+        // sent to it again needs no number.
+        var isGateway = RouteTarget.IsGateway(destination.Target, out var gatewayId);
         Func<GatewayDelivery[], DeliveryBatch, Task> send = destination.Gateway is { } gateway
-            ? gateway.DeliverAsync
+            ? (isGateway ? colocated.Find(gatewayId) : null) is { } local ? local.DeliverAsync : gateway.DeliverAsync
             : (deliveries, _) => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
             _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, silo, timeProvider, metrics, logger)
             {
-                Rescue = RouteTarget.IsGateway(destination.Target, out var gatewayId)
+                Rescue = isGateway
                     ? (messages, batch) => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages, batch)
                     : null,
             };

@@ -41,13 +41,13 @@ public sealed class SlowSubscriberPushBackTests(PushBackBrokerFixture broker) : 
         // The stalled subscriber reads nothing and acknowledges nothing: after the give-up time its queue limit
         // drops what does not fit, and the publisher and the healthy subscriber go on.
         var results = await Task.WhenAll(SlowSubscriberScenario.StartBurst(publisher, topic));
-        await healthy.Inbox.TakeAsync(SlowSubscriberScenario.Burst, $"all {SlowSubscriberScenario.Burst} messages at the healthy subscriber");
+        await healthy.Inbox.TakeAsync(SlowSubscriberScenario.Burst, $"all {SlowSubscriberScenario.Burst} messages at the healthy subscriber", TimeSpan.FromSeconds(30));
 
         Assert.All(results, r => Assert.True(r.IsSuccess, r.ReasonCode.ToString()));
         await Within.PollAsync(
             () => Task.FromResult(Broker.Log.Lines.Any(l => l.Contains(stalledId, StringComparison.Ordinal) && l.Contains("is not keeping up", StringComparison.Ordinal))),
             "the broker to log the stalled subscriber's drops",
-            Within.DefaultTimeout,
+            TimeSpan.FromSeconds(30),
             TimeSpan.FromMilliseconds(50));
         GC.KeepAlive(stalled);
     }
