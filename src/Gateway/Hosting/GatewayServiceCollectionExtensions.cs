@@ -41,7 +41,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<Telemetry.GatewayMetrics>();
         services.AddGatewayStatus();
         services.AddConnections();
-
         return services;
     }
 }
