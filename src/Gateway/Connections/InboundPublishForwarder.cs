@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 
 namespace MqttCluster.Gateway.Connections;
 
@@ -7,49 +6,84 @@ namespace MqttCluster.Gateway.Connections;
 /// Carries a connection's PUBLISH packets to the topic grains without making the read loop wait for each one:
 /// whatever has arrived is taken as a batch, grouped per topic (order kept within a topic), sent to the topic
 /// grains concurrently, and acknowledged in arrival order only after the cluster accepted it [MQTT-4.6.0-2].
-/// The bounded queue pushes back on a client that publishes faster than the cluster accepts.
+/// No loop waits while nothing is queued: the PUBLISH that finds the forwarder idle starts it on the read loop's
+/// own thread, so the first grain call leaves without a thread hop, and it stops when the queue is empty. The
+/// bounded queue pushes back on a client that publishes faster than the cluster accepts.
 /// </summary>
-internal sealed class InboundPublishForwarder
+internal sealed class InboundPublishForwarder(MqttConnection connection, GatewayServices services)
 {
     private const int QueueCapacity = 1024;
     private const int MaxBatch = 256;
 
-    private readonly MqttConnection _connection;
-    private readonly GatewayServices _services;
-    private readonly Channel<InboundPublish> _queue = Channel.CreateBounded<InboundPublish>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly MqttConnection _connection = connection;
+    private readonly GatewayServices _services = services;
+    private readonly Queue<InboundPublish> _queue = new();
 
-    private readonly Task _loop;
+    // Grows with the batches this connection actually sends: most connections of a large fleet publish rarely
+    // (docs/benchmarks.md, Memory).
+    private List<InboundPublish>? _batch;
+    private bool _forwarding;
+    private Task _forwardingDone = Task.CompletedTask;
+    private TaskCompletionSource? _room;
 
-    public InboundPublishForwarder(MqttConnection connection, GatewayServices services)
+    /// <summary>Queues a PUBLISH; completes at once unless the queue is full (then when it has room again).</summary>
+    public ValueTask EnqueueAsync(InboundPublish publish, CancellationToken cancellationToken)
     {
-        _connection = connection;
-        _services = services;
-        _loop = RunAsync();
+        Task? full = null;
+        var start = false;
+        lock (_queue)
+        {
+            _queue.Enqueue(publish);
+            if (!_forwarding)
+            {
+                _forwarding = start = true;
+            }
+            else if (_queue.Count >= QueueCapacity)
+            {
+                full = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        if (start)
+        {
+            _forwardingDone = ForwardQueuedAsync();
+        }
+
+        return full is null ? ValueTask.CompletedTask : new ValueTask(full.WaitAsync(cancellationToken));
     }
 
-    public ValueTask EnqueueAsync(InboundPublish publish, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(publish, cancellationToken);
+    /// <summary>Waits until what was queued has been forwarded and acknowledged.</summary>
+    public async Task CompleteAsync() =>
+        await _forwardingDone.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-    /// <summary>Forwards what is queued, then stops.</summary>
-    public async Task CompleteAsync()
+    private async Task ForwardQueuedAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task RunAsync()
-    {
-        // Grows with the batches this connection actually sends: most connections of a large fleet publish
-        // rarely, and a preallocated batch of MaxBatch entries cost several KB each (docs/benchmarks.md, Memory).
-        var batch = new List<InboundPublish>();
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var batch = _batch ??= [];
+        while (true)
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var publish))
+            lock (_queue)
             {
-                batch.Add(publish);
+                while (batch.Count < MaxBatch && _queue.TryDequeue(out var publish))
+                {
+                    batch.Add(publish);
+                }
+
+                if (batch.Count == 0)
+                {
+                    _forwarding = false;
+                }
+
+                if (_queue.Count < QueueCapacity && _room is not null)
+                {
+                    _room.TrySetResult();
+                    _room = null;
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
             }
 
             var allowed = batch.Exists(p => p.Denied) ? batch.FindAll(p => !p.Denied) : batch;

@@ -41,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<Telemetry.GatewayMetrics>();
         services.AddGatewayStatus();
         services.AddConnections();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
         return services;
     }
 }
