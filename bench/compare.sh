@@ -319,7 +319,7 @@ if [ "$idle" -eq 1 ]; then
             idle_kb="$(rss_kb "$pid")"
             log="$work/idle-$broker-$n"
             dotnet "$bench_dll" --json --label "$broker" --port "$(port_of "$broker")" --shape idle --subscribers "$n" --hold 10 \
-                --connect-concurrency 100 --broker-pid "$pid" >"$log.json" 2>"$log.err" &
+                --connect-concurrency 20 --broker-pid "$pid" >"$log.json" 2>"$log.err" &
             generator=$!
             started+=("$generator")
             wait_for "$log.err" "ready:" "$generator" "the idle generator"
