@@ -39,6 +39,13 @@ public sealed class GatewayOptions
 
     public bool RetainAvailable { get; set; } = true;
 
+    /// <summary>
+    /// Accept control characters (U+0001-U+001F, U+007F-U+009F) and Unicode non-characters in client ids, user
+    /// names, topic names and filters. The specification lets a server refuse them (1.5.4) and Mosquitto 2.1 does;
+    /// so do we unless this is true. Ill-formed UTF-8, surrogates and U+0000 are refused always [MQTT-1.5.4-1].
+    /// </summary>
+    public bool AllowControlCharacters { get; set; }
+
     /// <summary>Clients connected to this node at once (Mosquitto's max_connections); -1 = no limit. Beyond it a
     /// CONNECT is refused with v5 0x89 (server busy) / 3.1.1 0x03 (server unavailable).</summary>
     public int MaxConnections { get; set; } = -1;

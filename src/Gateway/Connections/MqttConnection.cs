@@ -41,7 +41,7 @@ public sealed partial class MqttConnection : ISubscriber
     {
         _transport = transport;
         _services = services;
-        _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize);
+        _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters);
         _sender = new MqttPacketSender(transport.Transport.Output);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
