@@ -70,6 +70,17 @@ public sealed partial class MqttConnection
         }
 
         var assignedClientId = string.IsNullOrEmpty(connect.ClientId) ? $"auto-{Guid.NewGuid():N}" : null;
+        _keepAliveSeconds = NegotiateKeepAlive(connect.KeepAlivePeriod);
+        _sessionExpiry = NegotiateSessionExpiry(connect);
+        if (IsV5 && connect.MaximumPacketSize != 0
+            && PacketEncoding.SizeOf(BuildConnAck(MqttConnectReasonCode.Success, connect, assignedClientId), ProtocolVersion) > connect.MaximumPacketSize)
+        {
+            // [MQTT-3.1.2-24]: not even our CONNACK fits the client's Maximum Packet Size, so nothing can be sent.
+            ConnectionLog.ProtocolViolation(_services.Logger, connect.ClientId ?? string.Empty, Endpoint, MqttDisconnectReasonCode.PacketTooLarge,
+                $"Maximum Packet Size {connect.MaximumPacketSize} is smaller than the CONNACK [MQTT-3.1.2-24]; closed without CONNACK.");
+            return false;
+        }
+
         ClientId = assignedClientId ?? connect.ClientId;
         _will = connect.WillFlag ? CreateWill(connect) : null;
         if (!await AuthenticateAsync(connect))
@@ -77,9 +88,7 @@ public sealed partial class MqttConnection
             return false;
         }
 
-        _keepAliveSeconds = NegotiateKeepAlive(connect.KeepAlivePeriod);
         _clientMaximumPacketSize = connect.MaximumPacketSize;
-        _sessionExpiry = NegotiateSessionExpiry(connect);
         _outboundAliases = new OutboundTopicAliases(IsV5 ? connect.TopicAliasMaximum : (ushort)0);
 
         var window = _services.Options.MaxInflightMessages;
@@ -270,7 +279,6 @@ public sealed partial class MqttConnection
     /// </summary>
     private MqttConnAckPacket CreateConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId, bool sessionPresent = false)
     {
-        var options = _services.Options;
         if (reason == MqttConnectReasonCode.Success)
         {
             _services.Metrics.ConnectionAccepted();
@@ -280,6 +288,12 @@ public sealed partial class MqttConnection
             _services.Metrics.ConnectionRefused(reason.ToString());
         }
 
+        return BuildConnAck(reason, connect, assignedClientId, sessionPresent);
+    }
+
+    private MqttConnAckPacket BuildConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId, bool sessionPresent = false)
+    {
+        var options = _services.Options;
         var ack = new MqttConnAckPacket
         {
             ReasonCode = reason,

@@ -135,7 +135,7 @@ public sealed partial class MqttConnection
             return;
         }
 
-        if (_clientMaximumPacketSize > 0 && PublishPacketConversion.EstimateSize(delivery.Message) > _clientMaximumPacketSize)
+        if (_clientMaximumPacketSize > 0 && PublishPacketSize.Of(delivery, _outboundAliases) > _clientMaximumPacketSize)
         {
             // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
             CountDrop(DropReasons.TooLarge, "larger than the client's maximum packet size");

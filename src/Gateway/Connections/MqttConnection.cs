@@ -216,6 +216,14 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Handles one packet after CONNECT; false ends the connection.</summary>
     private async ValueTask<bool> HandlePacketAsync(MqttPacket packet)
     {
+        if (packet is MqttPubAckPacket or MqttPubRecPacket or MqttPubCompPacket)
+        {
+            lock (_outboundLock)
+            {
+                AcknowledgementRules.Check(packet, _outbound.Inflight(((MqttPacketWithIdentifier)packet).PacketIdentifier));
+            }
+        }
+
         switch (packet)
         {
             case MqttPublishPacket publish:
@@ -337,11 +345,18 @@ public sealed partial class MqttConnection : ISubscriber
         var sent = _sender.CompleteAsync();
         await sent.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
+        // The broker ends this connection (the client neither sent DISCONNECT nor closed): it may still be writing,
+        // and must get to read what we sent last before the socket closes.
+        var drain = sent.IsCompleted && !_reader.InputEnded && _disconnectKind is not (DisconnectKind.Normal or DisconnectKind.WithWill)
+            ? ClosingDrain.DrainAsync(_transport.Transport.Input, ClosingDrain.Linger)
+            : Task.CompletedTask;
+
         if (_epoch != 0)
         {
             await EndSessionAsync();
         }
 
+        await drain;
         if (sent.IsCompleted)
         {
             // Complete, not abort: the transport still holds what was just written (the final DISCONNECT, a

@@ -123,6 +123,9 @@ internal sealed class OutboundFlow(int window, int maxQueued)
         return false;
     }
 
+    /// <summary>The QoS 1/2 message in flight under <paramref name="packetId"/>, if any.</summary>
+    public InflightMessage? Inflight(ushort packetId) => _inflight.GetValueOrDefault(packetId);
+
     /// <summary>PUBACK: completes a QoS 1 message. False when no such message is in flight.</summary>
     public bool Acknowledge(ushort packetId) =>
         _inflight.TryGetValue(packetId, out var message) && message.QualityOfService == 1 && Remove(packetId);

@@ -11,6 +11,13 @@ internal sealed class OutboundTopicAliases(ushort maximum)
 {
     private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal);
 
+    /// <summary>Bytes the Topic Alias property adds to the next PUBLISH on <paramref name="topic"/> (0 or 3).</summary>
+    public int PropertyBytes(string topic) =>
+        maximum != 0 && (_aliases.ContainsKey(topic) || _aliases.Count < maximum) ? 3 : 0;
+
+    /// <summary>The next PUBLISH on <paramref name="topic"/> carries only its alias, not the topic name.</summary>
+    public bool SendsAliasOnly(string topic) => maximum != 0 && _aliases.ContainsKey(topic);
+
     public void Apply(MqttPublishPacket packet)
     {
         if (maximum == 0)

@@ -112,23 +112,6 @@ internal static class PublishPacketConversion
     private static MqttUserProperty Encode(string name, string value) =>
         new(name, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(value));
 
-    /// <summary>Upper bound of the encoded size, to honour a v5 client's maximum packet size [MQTT-3.1.2-24].</summary>
-    public static long EstimateSize(BrokerMessage message)
-    {
-        long size = 5 + 2 + (message.Topic.Length * 3L) + 2 + message.Payload.Length + 64;
-        size += message.TraceParent is null ? 0 : 32 + message.TraceParent.Length + (message.TraceState?.Length ?? 0);
-        size += (message.ContentType?.Length ?? 0) * 3L + (message.ResponseTopic?.Length ?? 0) * 3L + (message.CorrelationData?.Length ?? 0);
-        if (message.UserProperties is { } properties)
-        {
-            foreach (var property in properties)
-            {
-                size += 5 + ((property.Name.Length + property.Value.Length) * 3L);
-            }
-        }
-
-        return size;
-    }
-
     public static bool IsExpired(BrokerMessage message, long nowUnixMilliseconds) =>
         message.ExpiresAtUnixMilliseconds is { } expiresAt && expiresAt <= nowUnixMilliseconds;
 }

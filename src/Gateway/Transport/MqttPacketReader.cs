@@ -27,6 +27,9 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
     /// </summary>
     public uint? DisconnectSessionExpiry { get; private set; }
 
+    /// <summary>The client closed its side (end of stream seen); nothing more can be read.</summary>
+    public bool InputEnded { get; private set; }
+
     /// <summary>Reads the next packet; null when the client closed the connection cleanly between packets.</summary>
     public async ValueTask<MqttPacket?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -57,6 +60,7 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
 
             if (result.IsCompleted || result.IsCanceled)
             {
+                InputEnded = result.IsCompleted;
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (buffer.IsEmpty)
                 {
