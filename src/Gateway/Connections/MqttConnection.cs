@@ -348,7 +348,7 @@ public sealed partial class MqttConnection : ISubscriber
         // The broker ends this connection (the client neither sent DISCONNECT nor closed): it may still be writing,
         // and must get to read what we sent last before the socket closes.
         var drain = sent.IsCompleted && !_reader.InputEnded && _disconnectKind is not (DisconnectKind.Normal or DisconnectKind.WithWill)
-            ? ClosingDrain.DrainAsync(_transport.Transport.Input, ClosingDrain.Linger)
+            ? ClosingDrain.DrainAsync(_transport.Transport.Input, ClosingDrain.Linger, ClosingDrain.Quiet)
             : Task.CompletedTask;
 
         if (_epoch != 0)
