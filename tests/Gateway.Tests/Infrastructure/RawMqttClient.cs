@@ -63,6 +63,10 @@ public sealed class RawMqttClient : IAsyncDisposable
     public Task<MqttPacket?> ReceiveAsync(string awaited, TimeSpan? timeout = null) =>
         Within.Async(ReadPacketAsync(), awaited, timeout);
 
+    /// <summary>The next packet's bytes, fixed header included; null when the broker closed the connection.</summary>
+    public Task<byte[]?> ReceiveBytesAsync(string awaited, TimeSpan? timeout = null) =>
+        Within.Async(ReadPacketBytesAsync(), awaited, timeout);
+
     /// <summary>Reads until the broker closes the connection; returns the packets it sent before that.</summary>
     public Task<IReadOnlyList<MqttPacket>> ReceiveUntilClosedAsync(string awaited, TimeSpan? timeout = null) =>
         Within.Async(ReadToEndAsync(), awaited, timeout);
@@ -85,6 +89,39 @@ public sealed class RawMqttClient : IAsyncDisposable
         }
 
         return packets;
+    }
+
+    private async Task<byte[]?> ReadPacketBytesAsync()
+    {
+        try
+        {
+            var bytes = new List<byte>();
+            var one = new byte[1];
+            if (await _stream.ReadAsync(one) == 0)
+            {
+                return null;
+            }
+
+            bytes.Add(one[0]);
+            var remainingLength = 0;
+            var multiplier = 1;
+            do
+            {
+                await _stream.ReadExactlyAsync(one);
+                bytes.Add(one[0]);
+                remainingLength += (one[0] & 0x7F) * multiplier;
+                multiplier *= 128;
+            }
+            while ((one[0] & 0x80) != 0);
+
+            var body = new byte[remainingLength];
+            await _stream.ReadExactlyAsync(body);
+            return [.. bytes, .. body];
+        }
+        catch (Exception exception) when (exception is IOException or EndOfStreamException or ObjectDisposedException)
+        {
+            return null;
+        }
     }
 
     private async Task<MqttPacket?> ReadPacketAsync()
