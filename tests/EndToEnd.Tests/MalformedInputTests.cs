@@ -124,9 +124,10 @@ public sealed class MalformedInputTests(StrictBrokerFixture fixture) : BrokerTes
     {
         await using var raw = await ConnectedAsync(protocolLevel: 4);
 
-        // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte [MQTT-1.5.4-1].
+        // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte: a malformed packet
+        // [MQTT-1.5.4-1].
         await raw.SendAsync(MqttBytes.Publish([(byte)'a', (byte)'/', 0xC3, 0x28], "bad topic"));
-        await AssertClosedByBrokerAsync(raw, [], "TopicNameInvalid");
+        await AssertClosedByBrokerAsync(raw, [], "MalformedPacket");
     }
 
     [Theory]
