@@ -21,6 +21,28 @@ public sealed class PasswordAndAclTests(PasswordAndAclTests.Fixture fixture) : B
         Assert.Contains("bad user name or password", string.Join('\n', client.Errors.Lines.Concat(client.Output.Lines)), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("-P", "")]
+    [InlineData]
+    public async Task A_user_whose_stored_password_is_empty_logs_in_neither_with_an_empty_password_nor_without_one(params string[] password)
+    {
+        // mosquitto_passwd -b FILE empty "": Mosquitto refuses both logins, and so does the broker.
+        await using var client = Start(MosquittoClients.PublishCommand, ["-u", "empty", .. password, "-t", "sensors/x", "-m", "x"]);
+        var exitCode = await client.WaitForExitAsync(MosquittoClients.Timeout);
+
+        Assert.True(exitCode != 0, $"The empty password got in.\n{client.Describe()}");
+        Assert.Contains("bad user name or password", string.Join('\n', client.Errors.Lines.Concat(client.Output.Lines)), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Malformed_password_file_lines_are_skipped_with_a_warning_naming_file_and_line(int line)
+    {
+        // 'bad:' and 'worse:$6$': the broker started (alice and bob log in in the other tests) and said which lines.
+        Assert.Contains(Broker.Log.Lines, l => BrokerLogLines.IsWarning(l) && l.Contains($"{fixture.PasswordFile}:{line}:", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_wildcard_subscriber_receives_only_the_topics_it_may_read()
     {
@@ -89,6 +111,10 @@ public sealed class PasswordAndAclTests(PasswordAndAclTests.Fixture fixture) : B
             AclFile = Path.Combine(Directory.Path, "acl");
             MosquittoPasswd.Run("-c", "-b", PasswordFile, "alice", "alice-secret");
             MosquittoPasswd.Run("-b", PasswordFile, "bob", "bob-secret");
+            MosquittoPasswd.Run("-b", PasswordFile, "empty", string.Empty);
+
+            // Lines Mosquitto skips with a warning (lines 4 and 5): the broker must start and skip them too.
+            File.AppendAllLines(PasswordFile, ["bad:", "worse:$6$"]);
             File.WriteAllLines(AclFile,
             [
                 "user alice",

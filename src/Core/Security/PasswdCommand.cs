@@ -109,6 +109,11 @@ public sealed class PasswdCommand(TextWriter output, TextWriter error, IPassword
         }
 
         var file = create ? new PasswordFile() : PasswordFile.Load(path);
+        foreach (var skipped in file.Warnings)
+        {
+            error.WriteLine($"Warning: {skipped} (the line is kept as it is; the broker skips it)");
+        }
+
         if (delete)
         {
             if (!file.Remove(username))

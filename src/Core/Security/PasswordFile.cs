@@ -23,12 +23,16 @@ public sealed class PasswordFile
     {
     }
 
-    private PasswordFile(List<PasswordFileLine> lines, Dictionary<string, PasswordHash> users)
+    private PasswordFile(List<PasswordFileLine> lines, Dictionary<string, PasswordHash> users, IReadOnlyList<SecurityFileDiagnostic>? warnings = null)
     {
         _lines = lines;
         _users = users;
+        Warnings = warnings ?? [];
         _decoy = ChooseDecoy();
     }
+
+    /// <summary>Lines that were skipped (malformed, or a user defined twice), each naming its file and line.</summary>
+    public IReadOnlyList<SecurityFileDiagnostic> Warnings { get; }
 
     /// <summary>The users, in file order.</summary>
     public IEnumerable<string> Usernames => _lines.Where(l => l.Username is not null).Select(l => l.Username!);
@@ -43,8 +47,8 @@ public sealed class PasswordFile
     }
 
     /// <summary>
-    /// Reads password-file text. Throws <see cref="SecurityFileException"/> listing every malformed line
-    /// (<paramref name="source"/> names the file in it); there is no partial result.
+    /// Reads password-file text. A malformed line is skipped and listed in <see cref="Warnings"/>
+    /// (<paramref name="source"/> names the file), as Mosquitto skips it with a warning; it stays in the text.
     /// </summary>
     public static PasswordFile Parse(string text, string source) => Read(text, source, plainText: false);
 
@@ -75,13 +79,21 @@ public sealed class PasswordFile
 
     /// <summary>
     /// True when <paramref name="username"/> is in the file and <paramref name="password"/> (the CONNECT packet's
-    /// password bytes) hashes to its entry. Compares in constant time, and an unknown user costs the same hashing
+    /// password bytes) hashes to its entry; an empty password never does. Compares in constant time, and an unknown user costs the same hashing
     /// as a known one. A CONNECT with a username but no password flag should be refused before this is called, as
     /// Mosquitto does. Unlike Mosquitto, which treats the password as a C string, bytes after a NUL count.
     /// </summary>
     public bool Verify(string username, ReadOnlySpan<byte> password)
     {
         ArgumentNullException.ThrowIfNull(username);
+        if (password.IsEmpty)
+        {
+            // An empty or absent password never logs in, even where the stored hash is of the empty password
+            // (mosquitto_passwd -b FILE USER ""): Mosquitto refuses both too. Costs the same as a check.
+            _ = _decoy.Matches(password);
+            return false;
+        }
+
         if (_users.TryGetValue(username, out var hash))
         {
             return hash.Matches(password);
@@ -154,8 +166,10 @@ public sealed class PasswordFile
         ArgumentException.ThrowIfNullOrEmpty(source);
         var lines = new List<PasswordFileLine>();
         var users = new Dictionary<string, PasswordHash>(StringComparer.Ordinal);
-        var errors = PasswordFileReader.Read(text, source, plainText, lines, users);
-        return errors.Count > 0 ? throw new SecurityFileException(errors) : new PasswordFile(lines, users);
+        var problems = PasswordFileReader.Read(text, source, plainText, lines, users);
+
+        // Converting plain text (-U) writes the file anew: a line it cannot convert must stop it, not vanish.
+        return plainText && problems.Count > 0 ? throw new SecurityFileException(problems) : new PasswordFile(lines, users, problems);
     }
 
     /// <summary>The decoy costs what most entries cost, so an unknown user looks like the typical known one.</summary>

@@ -5,8 +5,8 @@ namespace MqttCluster.Core.Security;
 /// <summary>
 /// Reads the lines of a password file. Mosquitto 2.0 (<c>pwfile__parse</c> in <c>src/security_default.c</c>) skips
 /// lines starting with <c>#</c>, splits the rest at the first <c>:</c> and trims blanks around both halves. Where
-/// it quietly skips or drops a line (no colon, bad hash, wrong salt length), this reader reports an error, so a
-/// typo never silently locks a user out or leaves an old entry in force.
+/// it skips a line (no colon, bad hash, wrong salt length), this reader reports the line, so a typo never silently
+/// locks a user out; the broker skips it with a warning, as Mosquitto does, and the editing command says so.
 /// </summary>
 internal static class PasswordFileReader
 {
@@ -46,7 +46,9 @@ internal static class PasswordFileReader
             problem ??= plainText ? HashPlainText(value, out hash) : ParseHash(value, out hash);
             if (problem is not null)
             {
+                // Kept as written (a later save leaves it alone), but no user comes from it.
                 errors.Add(new SecurityFileDiagnostic(source, number, problem));
+                lines.Add(new PasswordFileLine(null, raw));
                 continue;
             }
 

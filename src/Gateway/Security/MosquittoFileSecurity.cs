@@ -29,7 +29,7 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
         _allowAnonymous = _options.AllowAnonymous ?? IsLoopbackOnly(gateway.Value);
 
         // Invalid files stop the start (the options validator reports them); here they load.
-        _passwords = _options.PasswordFile is { } passwordFile ? PasswordFile.Load(passwordFile) : null;
+        _passwords = _options.PasswordFile is { } passwordFile ? LoadPasswords(passwordFile) : null;
         _acl = _options.AclFile is { } aclFile ? new AclEvaluator(AclFile.Load(aclFile)) : null;
         if (_options.PasswordFile is not null || _options.AclFile is not null)
         {
@@ -138,7 +138,7 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
     {
         try
         {
-            var passwords = _options.PasswordFile is { } passwordFile ? PasswordFile.Load(passwordFile) : null;
+            var passwords = _options.PasswordFile is { } passwordFile ? LoadPasswords(passwordFile) : null;
             var acl = _options.AclFile is { } aclFile ? new AclEvaluator(AclFile.Load(aclFile)) : null;
             Volatile.Write(ref _passwords, passwords);
             Volatile.Write(ref _acl, acl);
@@ -151,9 +151,24 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
         }
     }
 
+    /// <summary>Loads the password file; each line it skips is logged with its file and line, as Mosquitto does.</summary>
+    private PasswordFile LoadPasswords(string path)
+    {
+        var passwords = PasswordFile.Load(path);
+        foreach (var skipped in passwords.Warnings)
+        {
+            LogPasswordLineSkipped(skipped.ToString());
+        }
+
+        return passwords;
+    }
+
     private static bool IsLoopbackOnly(GatewayOptions options) =>
         options.BindAddress is "localhost" ||
         (System.Net.IPAddress.TryParse(options.BindAddress, out var address) && System.Net.IPAddress.IsLoopback(address));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Password file line skipped: {Diagnostic}")]
+    private partial void LogPasswordLineSkipped(string diagnostic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Password and ACL files reloaded ({Why}); the new rules apply to every connection from now on")]
     private partial void LogReloaded(string why);

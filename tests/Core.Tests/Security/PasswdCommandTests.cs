@@ -95,15 +95,16 @@ public sealed class PasswdCommandTests : IDisposable
     }
 
     [Fact]
-    public void ErrorsExitWithOneAndLeaveTheFileAlone()
+    public void ErrorsExitWithOneAndMalformedLinesAreKept()
     {
         Assert.Equal(1, Run("-b", FilePath, "alice", "x")); // no file and no -c
         Assert.False(File.Exists(FilePath));
 
+        // A malformed line is reported and kept as it is, as the broker skips it; the edit goes ahead.
         File.WriteAllText(FilePath, "alice:not-a-hash\n");
-        Assert.Equal(1, Run("-b", FilePath, "bob", "x"));
-        Assert.Contains($"{FilePath}:1: the password is not hashed", _error.ToString(), StringComparison.Ordinal);
-        Assert.Equal("alice:not-a-hash\n", File.ReadAllText(FilePath));
+        Assert.Equal(0, Run("-b", FilePath, "bob", "x"));
+        Assert.Contains($"Warning: {FilePath}:1: the password is not hashed", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("alice:not-a-hash\nbob:$7$", File.ReadAllText(FilePath), StringComparison.Ordinal);
 
         Assert.Equal(0, Run("-c", "-b", FilePath, "alice", "x"));
         Assert.Equal(2, Run("-b", FilePath, "a:b", "x")); // invalid usage: no file could ever take this user

@@ -75,12 +75,13 @@ public sealed class PasswordFileEditTests : IDisposable
     }
 
     [Fact]
-    public void LoadNamesTheFileInErrors()
+    public void LoadNamesTheFileInWarnings()
     {
         var path = _dir.Write("passwd", PasswordFixtures.Alice, "broken");
 
-        var e = Assert.Throws<SecurityFileException>(() => PasswordFile.Load(path));
+        var file = PasswordFile.Load(path);
 
-        Assert.Equal($"{path}:2: expected 'username:password hash'", Assert.Single(e.Errors).ToString());
+        Assert.Equal($"{path}:2: expected 'username:password hash'", Assert.Single(file.Warnings).ToString());
+        Assert.Equal(["alice"], file.Usernames);
     }
 }

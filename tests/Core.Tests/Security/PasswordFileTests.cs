@@ -119,25 +119,51 @@ public class PasswordFileTests
 
     [Theory]
     [MemberData(nameof(MalformedLines))]
-    public void AMalformedLineIsAnErrorNamingItsLine(string line, string message)
+    public void AMalformedLineIsSkippedWithAWarningNamingItsLine(string line, string message)
     {
-        var e = Assert.Throws<SecurityFileException>(() => PasswordFile.Parse($"# users\n{PasswordFixtures.Carol}\n{line}\n", Source));
+        // As Mosquitto does: the line is skipped with a warning, the other users still log in.
+        var file = PasswordFile.Parse($"# users\n{PasswordFixtures.Carol}\n{line}\n", Source);
 
-        var error = Assert.Single(e.Errors);
-        Assert.Equal((Source, 3), (error.File, error.Line));
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
-        Assert.StartsWith($"{Source}:3: ", error.ToString(), StringComparison.Ordinal);
+        var warning = Assert.Single(file.Warnings);
+        Assert.Equal((Source, 3), (warning.File, warning.Line));
+        Assert.Contains(message, warning.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{Source}:3: ", warning.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["carol"], file.Usernames);
+        Assert.True(file.Verify("carol", "hunter2"u8));
     }
 
     [Fact]
-    public void EveryErrorIsReportedIncludingDuplicateUsers()
+    public void EverySkippedLineIsReportedIncludingDuplicateUsersAndKeptInTheText()
     {
-        var e = Assert.Throws<SecurityFileException>(() => PasswordFile.Parse(
-            string.Join('\n', PasswordFixtures.Alice, "bob", PasswordFixtures.Carol, PasswordFixtures.Alice), Source));
+        var text = string.Join('\n', PasswordFixtures.Alice, "bob", PasswordFixtures.Carol, PasswordFixtures.Alice);
+        var file = PasswordFile.Parse(text, Source);
 
-        Assert.Equal([2, 4], e.Errors.Select(d => d.Line));
-        Assert.Equal("user 'alice' is already defined on line 1", e.Errors[1].Message);
-        Assert.Contains($"{Source}:4: user 'alice'", e.Message, StringComparison.Ordinal);
+        Assert.Equal([2, 4], file.Warnings.Select(d => d.Line));
+        Assert.Equal("user 'alice' is already defined on line 1", file.Warnings[1].Message);
+        Assert.Equal(["alice", "carol"], file.Usernames);
+        Assert.Equal(text + "\n", file.ToText());
+    }
+
+    [Theory]
+    [InlineData("bad:")]
+    [InlineData("bad:$6$")]
+    public void The_lines_Mosquitto_skips_do_not_stop_the_file_from_loading(string line)
+    {
+        var file = PasswordFile.Parse($"{line}\n{PasswordFixtures.Carol}\n", Source);
+
+        Assert.Equal(1, Assert.Single(file.Warnings).Line);
+        Assert.False(file.Contains("bad"));
+        Assert.True(file.Verify("carol", "hunter2"u8));
+    }
+
+    [Fact]
+    public void An_empty_password_never_logs_in_even_against_a_hash_of_the_empty_password()
+    {
+        var file = new PasswordFile();
+        file.Upsert("empty", string.Empty);
+
+        Assert.False(file.Verify("empty", []));
+        Assert.False(file.Verify("empty", "x"u8));
     }
 
     [Fact]
