@@ -38,6 +38,9 @@ public sealed partial class SessionGrain(
     /// <summary>Whether the owning connection took the stored state (ResumeAsync) yet.</summary>
     private bool _resumed;
     private HashSet<Guid>? _queuedIds;
+    /// <summary>The longest single wait of the session's timer (see <see cref="ScheduleTimer"/>).</summary>
+    private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(7);
+
     private ITimer? _timer;
     private ITimer? _ownerCheck;
 
@@ -614,7 +617,10 @@ public sealed partial class SessionGrain(
             return;
         }
 
-        var due = TimeSpan.FromMilliseconds(Math.Max(0, next.Value - Now));
+        // A .NET timer waits at most about 49.7 days; MQTT 5 expiries go up to 136 years (3.1.2.11.2) and
+        // Mosquitto's persistent clients never expire. Longer waits are taken in steps: the timer fires, finds
+        // nothing due yet and is set again.
+        var due = TimeSpan.FromMilliseconds(Math.Clamp(next.Value - Now, 0, (long)MaxTimerStep.TotalMilliseconds));
         var self = this.AsReference<ISessionGrain>();
         _timer = timeProvider.CreateTimer(_ => _ = self.CheckTimersAsync(), null, due, Timeout.InfiniteTimeSpan);
 

@@ -48,6 +48,10 @@ public sealed class SessionClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.AddBrokerGrainServices();
 
+            // No cap below MQTT 5's longest expiry (about 136 years), as a mosquitto.conf without
+            // persistent_client_expiration configures; the tests choose each session's own expiry.
+            silo.Services.Configure<SessionOptions>(options => options.MaxSessionExpiry = TimeSpan.FromSeconds(uint.MaxValue));
+
             // Orleans measures thread-pool stalls on the same clock; a jump of the fake clock looks like one.
             silo.Services.AddLogging(logging => logging.AddFilter("Orleans.Runtime.MembershipService.LocalSiloHealthMonitor", LogLevel.None));
         });

@@ -44,6 +44,46 @@ public sealed class SessionExpiryTests(SessionClusterFixture cluster) : IClassFi
     }
 
     [Fact]
+    public async Task An_expiry_beyond_what_one_timer_can_wait_is_kept()
+    {
+        // 60 days: more than the 49.7 days a single .NET timer can wait (it threw, and the session was never
+        // handed back nor woken after a restart).
+        var clientId = NewClientId("long");
+        var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
+        var gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(new TakeoverGateway());
+        var connected = await session.ConnectAsync(new SessionConnectRequest { GatewayId = "gw", Gateway = gateway, SessionExpiryInterval = 60 * 24 * 3600 });
+        await session.ResumeAsync(connected.Epoch);
+        await session.UpdateSubscriptionsAsync(connected.Epoch, [new SessionSubscription { Filter = $"{clientId}/#", MaximumQoS = 1 }], []);
+        await session.GoingOfflineAsync(connected.Epoch);
+        await session.DisconnectAsync(connected.Epoch, new SessionHandoff { Kind = DisconnectKind.Normal });
+
+        cluster.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.True(await IsRegisteredAsync(clientId));
+        var again = await session.ConnectAsync(new SessionConnectRequest { GatewayId = "gw", Gateway = gateway, SessionExpiryInterval = 60 * 24 * 3600 });
+        Assert.True(again.SessionPresent);
+        Assert.Single(again.Subscriptions);
+    }
+
+    [Fact]
+    public async Task The_longest_MQTT_5_expiry_is_kept()
+    {
+        // 0xFFFFFFFF seconds, about 136 years (3.1.2.11.2): the session's timer waits in steps of 7 days; after
+        // 8 days it has fired once, found nothing due and been set again, and the session stays.
+        var clientId = NewClientId("forever");
+        var session = cluster.Client.GetGrain<ISessionGrain>(clientId);
+        var gateway = cluster.Client.CreateObjectReference<IGatewayObserver>(new TakeoverGateway());
+        var connected = await session.ConnectAsync(new SessionConnectRequest { GatewayId = "gw", Gateway = gateway, SessionExpiryInterval = uint.MaxValue });
+        await session.ResumeAsync(connected.Epoch);
+        await session.GoingOfflineAsync(connected.Epoch);
+        await session.DisconnectAsync(connected.Epoch, new SessionHandoff { Kind = DisconnectKind.Normal });
+
+        cluster.Clock.Advance(TimeSpan.FromDays(8));
+        Assert.True(await IsRegisteredAsync(clientId));
+        var again = await session.ConnectAsync(new SessionConnectRequest { GatewayId = "gw", Gateway = gateway, SessionExpiryInterval = uint.MaxValue });
+        Assert.True(again.SessionPresent);
+    }
+
+    [Fact]
     public async Task Session_ending_with_its_connection_is_never_stored()
     {
         var clientId = NewClientId("transient");
