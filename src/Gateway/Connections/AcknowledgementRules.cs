@@ -28,7 +28,7 @@ internal static class AcknowledgementRules
         };
         if (wrong is not null)
         {
-            throw MqttProtocolError.ProtocolViolation($"{wrong} (packet id {((MqttPacketWithIdentifier)acknowledgement).PacketIdentifier}) [MQTT-4.3.2-3], [MQTT-4.3.3-3].");
+            throw MqttProtocolError.ProtocolViolation($"{wrong} (packet id {((MqttPacketWithIdentifier)acknowledgement).PacketIdentifier}) (4.3.2, 4.3.3).");
         }
     }
 }

@@ -26,7 +26,7 @@ internal static class FixedHeaderRules
                 throw MqttProtocolError.Malformed("Packet type 15 is reserved before MQTT 5 [MQTT-2.1.3-1].");
             case MqttControlPacketType.Auth:
                 // No CONNECT is accepted with an Authentication Method, so no AUTH exchange can be in progress (4.12).
-                throw MqttProtocolError.ProtocolViolation("AUTH without an authentication method in use [MQTT-4.12.0-1].");
+                throw MqttProtocolError.ProtocolViolation("AUTH without an authentication method in use (4.12, 3.15).");
             case < MqttControlPacketType.Connect or > MqttControlPacketType.Auth:
                 throw MqttProtocolError.Malformed($"Reserved packet type {fixedHeader >> 4} [MQTT-2.1.3-1].");
         }

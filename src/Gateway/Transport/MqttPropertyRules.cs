@@ -4,7 +4,7 @@ namespace MqttCluster.Gateway.Transport;
 
 /// <summary>
 /// Checks the property list of an MQTT 5 packet a client sent (2.2.2): each identifier valid for the packet type
-/// and of its data type [MQTT-2.2.2-2] (else malformed), single-valued properties present once and their values
+/// and of its data type (2.2.2.2) (else malformed), single-valued properties present once and their values
 /// within what the specification allows (else a protocol error), strings valid UTF-8 [MQTT-1.5.4-1].
 /// </summary>
 internal static class MqttPropertyRules
@@ -23,7 +23,7 @@ internal static class MqttPropertyRules
             var id = properties.ReadVariableByteInteger();
             if (id >= seen.Length || (AllowedIn(id) & context) == 0)
             {
-                throw MqttProtocolError.Malformed($"{reader.PacketName}: property 0x{id:X2} is not valid in this packet [MQTT-2.2.2-2].");
+                throw MqttProtocolError.Malformed($"{reader.PacketName}: property 0x{id:X2} is not valid in this packet (2.2.2.2).");
             }
 
             if (id != UserProperty && seen[id])

@@ -9,7 +9,7 @@ namespace MqttCluster.Gateway.Transport;
 /// <remarks>
 /// The split between the two general reason codes (4.13) is made here and nowhere else: <see cref="Malformed"/>
 /// for a packet that cannot be parsed as the specification defines it (wrong flags, lengths, ill-formed UTF-8,
-/// a property identifier the packet type does not have [MQTT-2.2.2-2]), <see cref="ProtocolViolation"/> for a
+/// a property identifier the packet type does not have (2.2.2.2)), <see cref="ProtocolViolation"/> for a
 /// packet that parses but is not allowed where it arrived (a packet only a server sends, a repeated property,
 /// a value the specification names a protocol error).
 /// </remarks>

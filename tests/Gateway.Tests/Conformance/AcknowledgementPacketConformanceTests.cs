@@ -35,7 +35,7 @@ public sealed class AcknowledgementPacketConformanceTests(BrokerFixture broker) 
         { 5, Packet(0x50, [0x00]) },                    // PUBREC with one byte
         { 5, Packet(0x40, UInt16(1), [0x00, 0x05]) },   // property length 5, nothing follows
         { 5, Packet(0x70, UInt16(1), [0x00], Properties(), [0xFF]) }, // a byte after the properties
-        { 5, Packet(0x40, UInt16(1), [0x00], Properties([0x23, .. UInt16(1)])) }, // Topic Alias [MQTT-2.2.2-2]
+        { 5, Packet(0x40, UInt16(1), [0x00], Properties([0x23, .. UInt16(1)])) }, // Topic Alias (2.2.2.2)
     };
 
     [Theory]

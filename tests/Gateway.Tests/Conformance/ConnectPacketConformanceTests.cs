@@ -94,7 +94,7 @@ public sealed class ConnectPacketConformanceTests(BrokerFixture broker) : Confor
     public async Task V5_CONNECT_properties_are_checked(string property, byte[] bytes, int reason)
     {
         // 3.1.2.11: values the specification forbids are protocol errors (0x82); an identifier CONNECT does not
-        // have makes it malformed (0x81) [MQTT-2.2.2-2].
+        // have makes it malformed (0x81) (2.2.2.2).
         Assert.NotEmpty(property);
         var bystander = await BystanderAsync();
         var raw = await OpenRawAsync(MqttProtocolVersion.V500);

@@ -25,7 +25,7 @@ public sealed class DisconnectPacketConformanceTests(BrokerFixture broker) : Con
     [Fact]
     public async Task V5_DISCONNECT_with_a_property_it_does_not_have_is_malformed()
     {
-        // [MQTT-2.2.2-2]: Topic Alias is a PUBLISH property.
+        // (2.2.2.2): Topic Alias is a PUBLISH property.
         await AssertPacketClosesConnectionAsync(5, Packet(0xE0, [0x00], Properties([0x23, .. UInt16(1)])), MqttDisconnectReasonCode.MalformedPacket);
     }
 

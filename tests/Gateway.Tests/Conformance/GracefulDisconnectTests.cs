@@ -8,7 +8,7 @@ namespace MqttCluster.Gateway.Tests.Conformance;
 /// <summary>
 /// A client that is still writing when the broker ends its connection reads the broker's DISCONNECT and then a
 /// clean end of stream, and none of its writes fails: the broker reads and discards until the client is done
-/// instead of closing with unread input, which TCP answers with a reset [MQTT-4.13.1-1].
+/// instead of closing with unread input, which TCP answers with a reset (4.13).
 /// </summary>
 public sealed class GracefulDisconnectTests(BrokerFixture broker) : ConformanceTest<BrokerFixture>(broker), IClassFixture<BrokerFixture>
 {

@@ -62,7 +62,7 @@ public sealed class PublishPacketConformanceTests(BrokerFixture broker) : Confor
     [Fact]
     public async Task A_property_PUBLISH_does_not_have_is_malformed()
     {
-        // [MQTT-2.2.2-2]: Session Expiry Interval belongs to CONNECT and DISCONNECT.
+        // (2.2.2.2): Session Expiry Interval belongs to CONNECT and DISCONNECT.
         await AssertPacketClosesConnectionAsync(5, Packet(0x30, String("a/b"), Properties([0x11, .. UInt32(1)]), "x"u8.ToArray()), MqttDisconnectReasonCode.MalformedPacket);
     }
 

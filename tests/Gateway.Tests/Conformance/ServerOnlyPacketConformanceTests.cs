@@ -34,7 +34,7 @@ public sealed class ServerOnlyPacketConformanceTests(BrokerFixture broker) : Con
     [Fact]
     public async Task AUTH_without_an_authentication_method_in_use_is_a_protocol_error()
     {
-        // [MQTT-4.12.0-1]: no CONNECT named an Authentication Method, so no AUTH exchange can be going on.
+        // 4.12: no CONNECT named an Authentication Method, so no AUTH exchange can be going on.
         await AssertPacketClosesConnectionAsync(5, [0xF0, 0x00], MqttDisconnectReasonCode.ProtocolError);
     }
 

@@ -61,7 +61,7 @@ public sealed class SubscribePacketConformanceTests(BrokerFixture broker) : Conf
     [Fact]
     public async Task A_property_SUBSCRIBE_does_not_have_is_malformed()
     {
-        // [MQTT-2.2.2-2]
+        // (2.2.2.2)
         await AssertPacketClosesConnectionAsync(5, Packet(0x82, UInt16(1), Properties([0x23, .. UInt16(1)]), String("a/b"), [1]), MqttDisconnectReasonCode.MalformedPacket);
     }
 

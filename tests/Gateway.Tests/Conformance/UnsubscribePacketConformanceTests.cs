@@ -36,7 +36,7 @@ public sealed class UnsubscribePacketConformanceTests(BrokerFixture broker) : Co
     [Fact]
     public async Task A_property_UNSUBSCRIBE_does_not_have_is_malformed()
     {
-        // [MQTT-2.2.2-2]: only User Property.
+        // (2.2.2.2): only User Property.
         await AssertPacketClosesConnectionAsync(5, Packet(0xA2, UInt16(1), Properties([0x0B, 1]), String("a/b")), MqttDisconnectReasonCode.MalformedPacket);
     }
 
