@@ -20,8 +20,17 @@ internal static class ClientPacketRules
             case MqttControlPacketType.Publish:
                 PublishPacketRules.Check(fixedHeader, body, version, allowControlCharacters);
                 break;
-            case MqttControlPacketType.PubAck or MqttControlPacketType.PubRec or MqttControlPacketType.PubRel or MqttControlPacketType.PubComp:
-                AcknowledgementPacketRules.Check(type.ToString().ToUpperInvariant(), body, version);
+            case MqttControlPacketType.PubAck:
+                AcknowledgementPacketRules.Check("PUBACK", body, version);
+                break;
+            case MqttControlPacketType.PubRec:
+                AcknowledgementPacketRules.Check("PUBREC", body, version);
+                break;
+            case MqttControlPacketType.PubRel:
+                AcknowledgementPacketRules.Check("PUBREL", body, version);
+                break;
+            case MqttControlPacketType.PubComp:
+                AcknowledgementPacketRules.Check("PUBCOMP", body, version);
                 break;
             case MqttControlPacketType.Subscribe:
                 SubscribePacketRules.Check(body, version, allowControlCharacters);
