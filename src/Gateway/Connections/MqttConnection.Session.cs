@@ -281,4 +281,74 @@ public sealed partial class MqttConnection
             SubscriptionIdentifier = subscriptionIdentifier,
         };
     }
+
+    /// <summary>False when the message was given to this connection already within its resume window.</summary>
+    private bool GiveInResumeWindowLocked(Guid messageId)
+    {
+        if (_resumeWindow!.IsOver(_services.TimeProvider.GetTimestamp()))
+        {
+            _resumeWindow = null;
+            return true;
+        }
+
+        return _resumeWindow.TryGive(messageId);
+    }
+
+    /// <summary>
+    /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
+    /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
+    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
+    /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
+    /// </summary>
+    private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
+    {
+        // Only a session that had a connection before can get that connection's messages rescued to this one.
+        if (IsPersistent && _sessionPresent)
+        {
+            var time = _services.TimeProvider;
+            _resumeWindow = new ResumeDeliveryWindow(time.GetTimestamp() + (long)(ResumeDeliveryWindow.Length.TotalSeconds * time.TimestampFrequency));
+        }
+
+        var stored = new HashSet<Guid>();
+        foreach (var message in resume.Inflight)
+        {
+            stored.Add(message.Message.MessageId);
+            _outbound.TrackForResend(message.PacketId, PendingDelivery.From(message), message.Released);
+            if (message.Released)
+            {
+                _sender.Send(new MqttPubRelPacket { PacketIdentifier = message.PacketId });
+            }
+        }
+
+        SendQueuedLocked();
+
+        foreach (var message in resume.Queued)
+        {
+            if (stored.Add(message.Message.MessageId))
+            {
+                EnqueueLocked(PendingDelivery.From(message), isStoredOrRetained: true);
+            }
+        }
+
+        foreach (var delivery in live)
+        {
+            if (!stored.Contains(delivery.Message.MessageId))
+            {
+                EnqueueLocked(delivery, isStoredOrRetained: false);
+            }
+        }
+
+        if (_resumeWindow is not null)
+        {
+            foreach (var id in stored)
+            {
+                _resumeWindow.TryGive(id);
+            }
+
+            foreach (var delivery in live.Where(d => d.QualityOfService > 0 && d.SharedGroupRoute is null))
+            {
+                _resumeWindow.TryGive(delivery.Message.MessageId);
+            }
+        }
+    }
 }

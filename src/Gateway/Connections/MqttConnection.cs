@@ -216,21 +216,13 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Handles one packet after CONNECT; false ends the connection.</summary>
     private async ValueTask<bool> HandlePacketAsync(MqttPacket packet)
     {
-        if (packet is MqttPubAckPacket or MqttPubRecPacket or MqttPubCompPacket)
-        {
-            lock (_outboundLock)
-            {
-                AcknowledgementRules.Check(packet, _outbound.Inflight(((MqttPacketWithIdentifier)packet).PacketIdentifier));
-            }
-        }
-
         switch (packet)
         {
             case MqttPublishPacket publish:
                 await ReceivePublishAsync(publish);
                 return true;
             case MqttPubAckPacket pubAck:
-                OnPubAck(pubAck.PacketIdentifier);
+                OnPubAck(pubAck);
                 return true;
             case MqttPubRecPacket pubRec:
                 OnPubRec(pubRec);
@@ -239,7 +231,7 @@ public sealed partial class MqttConnection : ISubscriber
                 OnPubRel(pubRel.PacketIdentifier);
                 return true;
             case MqttPubCompPacket pubComp:
-                OnPubComp(pubComp.PacketIdentifier);
+                OnPubComp(pubComp);
                 return true;
             case MqttSubscribePacket subscribe:
                 await SubscribeAsync(subscribe);
