@@ -43,7 +43,7 @@ internal static class PublishPacketConversion
         {
         MessageId = Guid.NewGuid(),
         Topic = topic,
-        Payload = packet.Payload.IsEmpty ? [] : packet.Payload.ToArray(),
+        Payload = WholeArray(packet.Payload),
         QualityOfService = (byte)packet.QualityOfServiceLevel,
         Retain = packet.Retain,
         PublisherClientId = clientId,
@@ -114,4 +114,14 @@ internal static class PublishPacketConversion
 
     public static bool IsExpired(BrokerMessage message, long nowUnixMilliseconds) =>
         message.ExpiresAtUnixMilliseconds is { } expiresAt && expiresAt <= nowUnixMilliseconds;
+
+    /// <summary>
+    /// The payload as an array: the reader's own array when the payload is all of one (the reader gives every
+    /// PUBLISH payload an array of its own, which nothing else holds), else a copy.
+    /// </summary>
+    private static byte[] WholeArray(System.Buffers.ReadOnlySequence<byte> payload) =>
+        payload.IsEmpty ? []
+        : payload.IsSingleSegment && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload.First, out var segment)
+            && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array
+        : payload.ToArray();
 }

@@ -40,10 +40,11 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
             bool framed;
             byte fixedHeader;
             byte[] body;
+            byte[]? payload;
             int totalLength;
             try
             {
-                framed = TryReadFrame(ref buffer, out fixedHeader, out body, out totalLength);
+                framed = TryReadFrame(ref buffer, out fixedHeader, out body, out payload, out totalLength);
             }
             catch (MqttProtocolError)
             {
@@ -55,7 +56,13 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
             if (framed)
             {
                 input.AdvanceTo(buffer.Start);
-                return Decode(fixedHeader, body, totalLength);
+                var packet = Decode(fixedHeader, body, totalLength);
+                if (payload is not null && packet is MqttPublishPacket publish)
+                {
+                    publish.Payload = new ReadOnlySequence<byte>(payload);
+                }
+
+                return packet;
             }
 
             if (result.IsCompleted || result.IsCanceled)
@@ -74,10 +81,15 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
         }
     }
 
-    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out byte fixedHeader, out byte[] body, out int totalLength)
+    /// <summary>
+    /// Takes the next whole packet out of the pipe: its body, and for a PUBLISH the payload apart from the variable
+    /// header (one copy out of the pipe into an array of its own, which the message then keeps as it is).
+    /// </summary>
+    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out byte fixedHeader, out byte[] body, out byte[]? payload, out int totalLength)
     {
         fixedHeader = 0;
         body = [];
+        payload = null;
         totalLength = 0;
         if (buffer.Length < 2)
         {
@@ -122,8 +134,17 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
         }
 
         // Copied out of the pipe: decoded packets (payloads) outlive the pipe's buffers.
-        body = new byte[remainingLength];
-        reader.UnreadSequence.Slice(0, remainingLength).CopyTo(body);
+        var frame = reader.UnreadSequence.Slice(0, remainingLength);
+        var payloadOffset = _formatter.ProtocolVersion == MqttProtocolVersion.Unknown
+            ? 0
+            : PublishPayloadOffset.Of(fixedHeader, frame, _formatter.ProtocolVersion == MqttProtocolVersion.V500);
+        body = new byte[payloadOffset > 0 ? payloadOffset : remainingLength];
+        frame.Slice(0, body.Length).CopyTo(body);
+        if (payloadOffset > 0)
+        {
+            payload = new byte[remainingLength - payloadOffset];
+            frame.Slice(payloadOffset).CopyTo(payload);
+        }
         totalLength = headerLength + remainingLength;
         buffer = buffer.Slice(totalLength);
         return true;
