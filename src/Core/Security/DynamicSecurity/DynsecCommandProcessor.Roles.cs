@@ -1,0 +1,243 @@
+using System.Text.Json.Nodes;
+
+namespace MqttCluster.Core.Security.DynamicSecurity;
+
+/// <summary>The role and ACL commands, and default ACL access.</summary>
+public sealed partial class DynsecCommandProcessor
+{
+    private DynsecReply CreateRole(JsonObject c)
+    {
+        if (DynsecDocument.Text(c, "rolename") is not { Length: > 0 } name)
+        {
+            return DynsecReply.Fail("Invalid/missing rolename");
+        }
+
+        if (_state.Roles.ContainsKey(name))
+        {
+            return DynsecReply.Fail("Role already exists");
+        }
+
+        var acls = ReadAcls(c, out var error);
+        if (error is not null)
+        {
+            return DynsecReply.Fail(error);
+        }
+
+        var role = new DynsecRole(name) { TextName = DynsecDocument.Text(c, "textname"), TextDescription = DynsecDocument.Text(c, "textdescription") };
+        role.Acls.AddRange(acls ?? []);
+        _state.Roles[name] = role;
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply DeleteRole(JsonObject c)
+    {
+        if (!FindRole(c, out var role, out var error))
+        {
+            return error;
+        }
+
+        KickHoldersOf(role.Name);
+        foreach (var client in _state.Clients.Values)
+        {
+            client.Roles.RemoveAll(r => r.Name == role.Name);
+        }
+
+        foreach (var group in _state.Groups.Values)
+        {
+            group.Roles.RemoveAll(r => r.Name == role.Name);
+        }
+
+        _state.Roles.Remove(role.Name);
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply ModifyRole(JsonObject c)
+    {
+        if (!FindRole(c, out var role, out var error))
+        {
+            return error;
+        }
+
+        var acls = ReadAcls(c, out var problem);
+        if (problem is not null)
+        {
+            return DynsecReply.Fail(problem);
+        }
+
+        role.TextName = c.ContainsKey("textname") ? DynsecDocument.Text(c, "textname") : role.TextName;
+        role.TextDescription = c.ContainsKey("textdescription") ? DynsecDocument.Text(c, "textdescription") : role.TextDescription;
+        if (acls is not null)
+        {
+            role.Acls.Clear();
+            role.Acls.AddRange(acls);
+        }
+
+        KickHoldersOf(role.Name);
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply GetRole(JsonObject c) =>
+        FindRole(c, out var role, out var error)
+            ? DynsecReply.With(new JsonObject { ["role"] = RoleJson(role) })
+            : error;
+
+    private DynsecReply AddRoleAcl(JsonObject c)
+    {
+        if (!FindRole(c, out var role, out var error))
+        {
+            return error;
+        }
+
+        if (ReadAcl(c, out var problem) is not { } acl)
+        {
+            return DynsecReply.Fail(problem!);
+        }
+
+        if (role.Acls.Exists(a => a.AclType == acl.AclType && a.Topic == acl.Topic))
+        {
+            return DynsecReply.Fail("ACL with this topic already exists");
+        }
+
+        role.Acls.Add(acl);
+        KickHoldersOf(role.Name);
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply RemoveRoleAcl(JsonObject c)
+    {
+        if (!FindRole(c, out var role, out var error))
+        {
+            return error;
+        }
+
+        if (DynsecDocument.Text(c, "acltype") is not { } type || !DynsecAclTypes.IsValid(type))
+        {
+            return DynsecReply.Fail("Invalid/missing acltype");
+        }
+
+        if (DynsecDocument.Text(c, "topic") is not { } topic)
+        {
+            return DynsecReply.Fail("Invalid/missing topic");
+        }
+
+        if (role.Acls.RemoveAll(a => a.AclType == type && a.Topic == topic) == 0)
+        {
+            return DynsecReply.Fail("ACL not found");
+        }
+
+        KickHoldersOf(role.Name);
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply SetDefaultAccess(JsonObject c)
+    {
+        if (c["acls"] is not JsonArray acls)
+        {
+            return DynsecReply.Fail("Missing/invalid acls array");
+        }
+
+        var access = _state.DefaultAccess;
+        foreach (var item in acls.OfType<JsonObject>())
+        {
+            if (DynsecDocument.Text(item, "acltype") is { } type && DynsecDocument.Bool(item, "allow") is { } allow)
+            {
+                access = access.With(type, allow) ?? access;
+            }
+        }
+
+        _state.DefaultAccess = access;
+        return DynsecReply.Done;
+    }
+
+    private DynsecReply GetDefaultAccess()
+    {
+        var access = _state.DefaultAccess;
+        return DynsecReply.With(new JsonObject
+        {
+            ["acls"] = new JsonArray([.. new[] { DynsecAclTypes.PublishClientSend, DynsecAclTypes.PublishClientReceive, DynsecAclTypes.Subscribe, DynsecAclTypes.Unsubscribe }
+                .Select(type => (JsonNode)new JsonObject { ["acltype"] = type, ["allow"] = access.Get(type) })]),
+        });
+    }
+
+    private static JsonObject RoleJson(DynsecRole role)
+    {
+        var node = new JsonObject { ["rolename"] = role.Name };
+        AddIfSet(node, "textname", role.TextName);
+        AddIfSet(node, "textdescription", role.TextDescription);
+        node["acls"] = new JsonArray([.. role.Acls.OrderByDescending(a => a.Priority).Select(a => (JsonNode)new JsonObject
+        {
+            ["acltype"] = a.AclType,
+            ["topic"] = a.Topic,
+            ["priority"] = a.Priority,
+            ["allow"] = a.Allow,
+        })]);
+        return node;
+    }
+
+    private static List<DynsecAcl>? ReadAcls(JsonObject c, out string? error)
+    {
+        error = null;
+        if (c["acls"] is not JsonArray array)
+        {
+            return null;
+        }
+
+        var acls = new List<DynsecAcl>();
+        foreach (var item in array.OfType<JsonObject>())
+        {
+            if (ReadAcl(item, out error) is not { } acl)
+            {
+                return null;
+            }
+
+            acls.RemoveAll(a => a.AclType == acl.AclType && a.Topic == acl.Topic);
+            acls.Add(acl);
+        }
+
+        return acls;
+    }
+
+    private static DynsecAcl? ReadAcl(JsonObject c, out string? error)
+    {
+        error = null;
+        if (DynsecDocument.Text(c, "acltype") is not { } type || !DynsecAclTypes.IsValid(type))
+        {
+            error = "Invalid/missing acltype";
+            return null;
+        }
+
+        if (DynsecDocument.Text(c, "topic") is not { } topic)
+        {
+            error = "Invalid/missing topic";
+            return null;
+        }
+
+        if (!IsValidAclTopic(topic))
+        {
+            error = "Invalid ACL topic";
+            return null;
+        }
+
+        return new DynsecAcl(type, topic, DynsecDocument.Int(c, "priority") ?? 0, DynsecDocument.Bool(c, "allow") ?? false);
+    }
+
+    private bool FindRole(JsonObject c, out DynsecRole role, out DynsecReply error)
+    {
+        role = null!;
+        error = default;
+        if (DynsecDocument.Text(c, "rolename") is not { Length: > 0 } name)
+        {
+            error = DynsecReply.Fail("Invalid/missing rolename");
+            return false;
+        }
+
+        if (!_state.Roles.TryGetValue(name, out var found))
+        {
+            error = DynsecReply.Fail("Role not found");
+            return false;
+        }
+
+        role = found;
+        return true;
+    }
+}
