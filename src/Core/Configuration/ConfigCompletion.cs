@@ -101,7 +101,7 @@ internal static class ConfigCompletion
         foreach (var listener in config.ListenerList)
         {
             var security = config.SecurityFor(listener);
-            if (security.AllowAnonymous is not null || security.PasswordFile is not null
+            if (security.AllowAnonymous is not null || security.PasswordFile is not null || security.DynamicSecurity
                 || (listener.RequireCertificate && listener.UseIdentityAsUsername))
             {
                 continue;

@@ -17,4 +17,10 @@ public sealed class MosquittoSecurity
 
     /// <summary>Absolute path of the <c>acl_file</c>.</summary>
     public string? AclFile { get; internal set; }
+
+    /// <summary>A <c>plugin</c> line loads Mosquitto's dynamic-security plugin (served natively here).</summary>
+    public bool DynamicSecurity { get; internal set; }
+
+    /// <summary>Absolute path of the plugin's <c>plugin_opt_config_file</c> (its dynamic-security.json).</summary>
+    public string? DynamicSecurityFile { get; internal set; }
 }

@@ -8,7 +8,7 @@ internal static class OptionCatalog
     /// <summary>The handler for <paramref name="name"/>, or null when Mosquitto does not know the option.</summary>
     public static OptionHandler? Find(string name) =>
         Handlers.TryGetValue(name, out var handler) ? handler
-        : UnsupportedOptions.IsPluginOption(name) ? UnsupportedOptions.PluginOption
+        : UnsupportedOptions.IsPluginOption(name) ? PluginOptions.PluginOption
         : null;
 
     /// <summary>A known option spelled with other letter case, to suggest it (Mosquitto names are case-sensitive).</summary>
@@ -22,6 +22,7 @@ internal static class OptionCatalog
         ListenerOptions.Register(table);
         LoggingOptions.Register(table);
         UnsupportedOptions.Register(table);
+        PluginOptions.Register(table);
         return table;
     }
 }

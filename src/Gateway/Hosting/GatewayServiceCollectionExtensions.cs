@@ -42,6 +42,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayStatus();
         services.AddConnections();
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+        if (configuration.GetSection(Security.SecurityOptions.Section).Get<Security.SecurityOptions>() is { DynamicSecurityEnabled: true })
+        {
+            Security.DynamicSecurity.DynamicSecurityServiceCollectionExtensions.AddDynamicSecurity(services);
+        }
+
         return services;
     }
 }

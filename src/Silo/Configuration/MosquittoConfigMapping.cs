@@ -92,6 +92,20 @@ public static class MosquittoConfigMapping
             result.Settings["Security:PasswordFile"] = files[0].PasswordFile;
             result.Settings["Security:AclFile"] = files[0].AclFile;
         }
+
+        var dynamicSecurity = listeners.Select(config.SecurityFor).Select(s => (s.DynamicSecurity, s.DynamicSecurityFile)).Distinct().ToArray();
+        if (dynamicSecurity.Length > 1)
+        {
+            result.Fail(listeners[^1], "the dynamic-security plugin must be the same for every listener here");
+        }
+        else if (dynamicSecurity is [(true, null)])
+        {
+            result.Fail(listeners[^1], "the dynamic-security plugin needs plugin_opt_config_file (create one with: mosquitto_ctrl dynsec init FILE admin)");
+        }
+        else if (dynamicSecurity is [(true, { } dynamicSecurityFile)])
+        {
+            result.Settings["Security:DynamicSecurityFile"] = dynamicSecurityFile;
+        }
     }
 
     private static void MapTls(MosquittoListener? mqttTls, MosquittoListener? webSocketsTls, MosquittoConfigMappingResult result)

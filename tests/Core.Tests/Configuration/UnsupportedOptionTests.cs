@@ -10,10 +10,9 @@ public class UnsupportedOptionTests
     /// </summary>
     [Theory]
     [InlineData("auth_plugin /usr/lib/mosquitto-auth-plugin/auth-plugin.so")]
-    [InlineData("plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so")]
     [InlineData("global_plugin /usr/lib/plugin.so")]
     [InlineData("auth_opt_backends mysql")]
-    [InlineData("plugin_opt_config_file /etc/mosquitto/dynsec.json")]
+    [InlineData("plugin_opt_config_file /etc/mosquitto/dynsec.json")] // without the dynamic-security plugin
     [InlineData("auth_plugin_deny_special_chars false")]
     [InlineData("psk_hint broker")]
     [InlineData("psk_file /etc/mosquitto/pskfile")]

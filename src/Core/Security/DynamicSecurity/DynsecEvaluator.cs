@@ -27,11 +27,15 @@ public sealed class DynsecEvaluator
             c => new Entry(c.Password, c.ClientId, c.Disabled,
                 [.. RolesOf(c.Roles), .. Ordered(c.Groups).SelectMany(g => groups.GetValueOrDefault(g.Name) ?? [])]),
             StringComparer.Ordinal);
+        HasAnonymousGroup = state.AnonymousGroup is not null;
         _anonymous = state.AnonymousGroup is { } anonymous ? groups.GetValueOrDefault(anonymous) ?? [] : [];
         _defaults = state.DefaultAccess;
     }
 
     public static DynsecEvaluator Empty { get; } = new(new DynsecState());
+
+    /// <summary>False when no anonymous group is set: anonymous clients then get only the default access.</summary>
+    public bool HasAnonymousGroup { get; }
 
     public DynsecLogin Authenticate(string username, ReadOnlySpan<byte> password, string clientId)
     {
