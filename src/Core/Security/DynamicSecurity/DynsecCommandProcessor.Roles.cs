@@ -139,9 +139,16 @@ public sealed partial class DynsecCommandProcessor
         var access = _state.DefaultAccess;
         foreach (var item in acls.OfType<JsonObject>())
         {
-            if (DynsecDocument.Text(item, "acltype") is { } type && DynsecDocument.Bool(item, "allow") is { } allow)
+            // mosquitto_ctrl 2.0 sends "access": "allow" | "deny"; the plugin documents "allow": true | false.
+            var allow = DynsecDocument.Bool(item, "allow") ?? DynsecDocument.Text(item, "access") switch
             {
-                access = access.With(type, allow) ?? access;
+                "allow" => true,
+                "deny" => false,
+                _ => (bool?)null,
+            };
+            if (DynsecDocument.Text(item, "acltype") is { } type && allow is not null)
+            {
+                access = access.With(type, allow.Value) ?? access;
             }
         }
 

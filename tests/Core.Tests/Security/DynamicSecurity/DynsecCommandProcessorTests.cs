@@ -141,6 +141,18 @@ public sealed class DynsecCommandProcessorTests
     }
 
     [Fact]
+    public void Default_access_is_set_from_both_spellings()
+    {
+        // mosquitto_ctrl 2.0.11 sends "access": "allow"; the plugin's documentation writes "allow": true.
+        Run("""
+            {"command":"setDefaultACLAccess","acls":[{"acltype":"subscribe","access":"allow"}]},
+            {"command":"setDefaultACLAccess","acls":[{"acltype":"publishClientReceive","allow":false}]}
+            """);
+
+        Assert.Equal(new DynsecDefaultAccess(PublishClientSend: false, PublishClientReceive: false, Subscribe: true, Unsubscribe: true), _state.DefaultAccess);
+    }
+
+    [Fact]
     public void Passwords_are_hashed_and_never_echoed()
     {
         var result = Result("""{"command":"createClient","username":"a","password":"s3cret"},{"command":"getClient","username":"a"},{"command":"listClients","verbose":true}""");
