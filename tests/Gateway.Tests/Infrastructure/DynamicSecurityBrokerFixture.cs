@@ -7,14 +7,16 @@ namespace MqttCluster.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A broker with dynamic security imported from a dynamic-security.json (client "admin" with the role
 /// mosquitto_ctrl gives it) beside a password file (user "carol") and an ACL file that lets her write "allowed/#",
-/// as Mosquitto lets the plugin and the files coexist.
+/// as Mosquitto lets the plugin and the files coexist; "viewer" is a dynamic-security client without roles.
 /// </summary>
 public class DynamicSecurityBrokerFixture : BrokerFixture
 {
-    public const string Admin = "admin";
+    public const string AdminUser = "admin";
     public const string AdminPassword = "admin-secret";
     public const string FileUser = "carol";
     public const string FileUserPassword = "carol-secret";
+    public const string Viewer = "viewer";
+    public const string ViewerPassword = "viewer-secret";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("mqtt-dynsec-").FullName;
 
@@ -29,7 +31,8 @@ public class DynamicSecurityBrokerFixture : BrokerFixture
                 {"acltype":"subscribePattern","topic":"$CONTROL/dynamic-security/#","allow":true},
                 {"acltype":"publishClientReceive","topic":"#","allow":true},
                 {"acltype":"subscribePattern","topic":"#","allow":true}]},
-              {"command":"createClient","username":"{{Admin}}","password":"{{AdminPassword}}","roles":[{"rolename":"admin"}]}]}
+              {"command":"createClient","username":"{{AdminUser}}","password":"{{AdminPassword}}","roles":[{"rolename":"admin"}]},
+              {"command":"createClient","username":"{{Viewer}}","password":"{{ViewerPassword}}"}]}
             """), 0);
         var dynamicSecurityFile = Path.Combine(_directory, "dynamic-security.json");
         File.WriteAllText(dynamicSecurityFile, DynsecDocument.Write(state));

@@ -17,7 +17,7 @@ public sealed class DynamicSecurityControlTests(DynamicSecurityBrokerFixture bro
     [Fact]
     public async Task A_command_batch_is_answered_on_the_response_topic_with_its_correlation_data()
     {
-        var admin = await ConnectAsync(Admin, AdminPassword);
+        var admin = await ConnectAsync(AdminUser, AdminPassword);
         await admin.SubscribeAsync("$CONTROL/dynamic-security/v1/response");
 
         await admin.PublishAsync(Command("""{"commands":[{"command":"createClient","username":"dora","password":"pw","correlationData":"c1"},{"command":"getClient","username":"nobody"}]}""", correlation: [1, 2, 3]));

@@ -13,7 +13,7 @@ public sealed class DynamicSecurityRestartTests(DynamicSecurityRestartBrokerFixt
     [Fact]
     public async Task A_client_created_at_run_time_logs_in_after_a_restart()
     {
-        var admin = await ConnectAsync(Admin, AdminPassword);
+        var admin = await ConnectAsync(AdminUser, AdminPassword);
         await admin.SubscribeAsync("$CONTROL/dynamic-security/v1/response");
         await admin.PublishAsync(DynamicSecurityControlTests.Command("""{"commands":[{"command":"createClient","username":"erin","password":"pw"}]}"""));
         Assert.Equal("""{"responses":[{"command":"createClient"}]}""", (await admin.Inbox.NextAsync("the createClient response")).Text);
@@ -21,7 +21,7 @@ public sealed class DynamicSecurityRestartTests(DynamicSecurityRestartBrokerFixt
         await Broker.RestartAsync();
 
         await ConnectAsync("erin", "pw");
-        await ConnectAsync(Admin, AdminPassword);
+        await ConnectAsync(AdminUser, AdminPassword);
     }
 
     private async Task<TestClient> ConnectAsync(string username, string password)

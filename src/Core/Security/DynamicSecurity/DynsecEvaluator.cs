@@ -52,6 +52,27 @@ public sealed class DynsecEvaluator
         return client.Password.Verify(password) ? DynsecLogin.Accepted : DynsecLogin.Refused;
     }
 
+    /// <summary>
+    /// An administrator's login for the REST API: the password of an enabled client that may send dynamic-security
+    /// commands (granted <c>publishClientSend</c> on <c>$CONTROL/dynamic-security/v1</c>, as mosquitto_ctrl's admin
+    /// role is). A client id binding does not apply: HTTP has no client id.
+    /// </summary>
+    public DynsecLogin AuthenticateAdministrator(string username, ReadOnlySpan<byte> password)
+    {
+        if (!_clients.TryGetValue(username, out var client))
+        {
+            return DynsecLogin.UnknownClient;
+        }
+
+        return !client.Disabled && client.Password is { } stored && stored.Verify(password) ? DynsecLogin.Accepted : DynsecLogin.Refused;
+    }
+
+    /// <summary>May <paramref name="username"/> send dynamic-security commands?</summary>
+    public bool IsAdministrator(string username) =>
+        ForClient(username, username)?.CanPublish(ControlTopic) == true;
+
+    private const string ControlTopic = "$CONTROL/dynamic-security/v1";
+
     /// <summary>True when <paramref name="username"/> is a client here; one logged in by certificate is checked only
     /// for being enabled.</summary>
     public bool IsKnown(string username) => _clients.ContainsKey(username);

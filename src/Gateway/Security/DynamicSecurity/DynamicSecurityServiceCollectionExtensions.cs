@@ -5,7 +5,7 @@ using MqttCluster.Gateway.Cluster;
 namespace MqttCluster.Gateway.Security.DynamicSecurity;
 
 /// <summary>Puts the dynamic-security rules in front of the password and ACL files, and serves
-/// <c>$CONTROL/dynamic-security/v1</c>.</summary>
+/// <c>$CONTROL/dynamic-security/v1</c> and the REST API (whose administrators are dynamic-security clients).</summary>
 public static class DynamicSecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddDynamicSecurity(this IServiceCollection services)
@@ -20,6 +20,8 @@ public static class DynamicSecurityServiceCollectionExtensions
         services.TryAddSingleton<OrleansBrokerCluster>();
         services.Replace(ServiceDescriptor.Singleton<IBrokerCluster>(sp =>
             ActivatorUtilities.CreateInstance<DynamicSecurityControl>(sp, sp.GetRequiredService<OrleansBrokerCluster>())));
+        services.TryAddSingleton<Admin.FailedLoginLimiter>();
+        services.AddSingleton<MqttCluster.Telemetry.IManagementRoutes, Admin.AdminApi>();
         return services;
     }
 }

@@ -1,0 +1,245 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MqttCluster.Core.Security.DynamicSecurity;
+using MqttCluster.Core.Topics;
+using MqttCluster.Gateway.Cluster;
+using MqttCluster.Gateway.Connections;
+using MqttCluster.Gateway.Security.DynamicSecurity;
+using MqttCluster.Grains;
+using MqttCluster.Telemetry;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Admin;
+
+/// <summary>
+/// The REST API on the management port, <c>/api/v1/...</c>: connected clients (list, disconnect), retained messages
+/// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
+/// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
+/// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
+/// made it. Errors are RFC 9457 problem details.
+/// </summary>
+public sealed partial class AdminApi(
+    IGrainFactory grainFactory,
+    IBrokerCluster cluster,
+    ConnectedClients clients,
+    LoginNames logins,
+    DynamicSecurityReplica replica,
+    DynamicSecuritySync sync,
+    FailedLoginLimiter limiter,
+    ILogger<AdminApi> logger) : IManagementRoutes
+{
+    public const string Prefix = "/api/v1/";
+    private const int MaxPageSize = 1000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<bool> TryServeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        if (await AuthenticateAsync(context) is not { } user)
+        {
+            return true;
+        }
+
+        var resource = path[Prefix.Length..];
+        var method = context.Request.Method;
+        var handled = (resource, method) switch
+        {
+            ("clients", "GET") => ListClientsAsync(context),
+            (_, "DELETE") when resource.StartsWith("clients/", StringComparison.Ordinal) => DisconnectAsync(context, user, Uri.UnescapeDataString(resource["clients/".Length..])),
+            ("retained", "GET") => GetRetainedAsync(context),
+            ("retained", "DELETE") => DeleteRetainedAsync(context, user),
+            ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
+            _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
+        };
+        await handled;
+        return true;
+    }
+
+    /// <summary>The administrator's username, or null with 401, 403 or 429 written.</summary>
+    private async Task<string?> AuthenticateAsync(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.RetryAfter(address) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed logins", "Wait before trying again.");
+            return null;
+        }
+
+        if (!TryReadBasic(context.Request.Headers.Authorization, out var username, out var password))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication required", "Use HTTP basic authentication with a dynamic-security administrator.");
+            return null;
+        }
+
+        var rules = replica.Rules;
+        if (rules.AuthenticateAdministrator(username, password) != DynsecLogin.Accepted)
+        {
+            limiter.Failed(address);
+            LogLoginFailed(username, address);
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication failed", "Unknown user, wrong password or disabled client.");
+            return null;
+        }
+
+        limiter.Succeeded(address);
+        if (!rules.IsAdministrator(username))
+        {
+            await ProblemAsync(context, StatusCodes.Status403Forbidden, "Not an administrator", $"'{username}' may not send dynamic-security commands, so it may not use this API.");
+            return null;
+        }
+
+        return username;
+    }
+
+    private static bool TryReadBasic(string? header, out string username, out byte[] password)
+    {
+        username = string.Empty;
+        password = [];
+        if (!AuthenticationHeaderValue.TryParse(header, out var value) ||
+            !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+        {
+            return false;
+        }
+
+        byte[] decoded;
+        try
+        {
+            decoded = Convert.FromBase64String(value.Parameter);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = Array.IndexOf(decoded, (byte)':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        username = Encoding.UTF8.GetString(decoded, 0, colon);
+        password = decoded[(colon + 1)..];
+        return true;
+    }
+
+    private async Task ListClientsAsync(HttpContext context)
+    {
+        var prefix = context.Request.Query["prefix"].ToString();
+        var all = clients.Snapshot()
+            .Where(c => c.ClientId.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(c => c.ClientId, StringComparer.Ordinal)
+            .ToList();
+        var offset = Math.Max(0, QueryInt(context, "offset") ?? 0);
+        var count = Math.Clamp(QueryInt(context, "count") ?? 100, 0, MaxPageSize);
+        var page = all.Skip(offset).Take(count).Select(c => new AdminClient(
+            c.ClientId,
+            logins.TryGet(c.ClientId, out var username) ? username : null,
+            c.Endpoint,
+            c.ProtocolVersion.ToString()));
+        await context.Response.WriteAsJsonAsync(new { totalCount = all.Count, offset, clients = page }, Json);
+    }
+
+    private async Task DisconnectAsync(HttpContext context, string user, string clientId)
+    {
+        var connections = clients.Snapshot().Where(c => c.ClientId == clientId).ToList();
+        if (connections.Count == 0)
+        {
+            await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to this gateway.");
+            return;
+        }
+
+        foreach (var connection in connections)
+        {
+            connection.Close(MqttDisconnectReasonCode.AdministrativeAction);
+        }
+
+        LogChange(user, "disconnected client", clientId);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task GetRetainedAsync(HttpContext context)
+    {
+        var topic = context.Request.Query["topic"].ToString();
+        var filter = topic.Length > 0 ? topic : context.Request.Query["filter"].ToString();
+        if (filter.Length == 0 || !TopicFilter.IsValid(filter) || (topic.Length > 0 && !TopicName.IsValid(topic)))
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid topic or filter", "Give ?filter=FILTER (wildcards allowed) or ?topic=TOPIC.");
+            return;
+        }
+
+        var messages = await cluster.GetRetainedAsync(filter);
+        var shown = messages.Select(m => new AdminRetainedMessage(m.Topic, m.QualityOfService, TryUtf8(m.Payload), Convert.ToBase64String(m.Payload))).ToList();
+        if (topic.Length > 0)
+        {
+            await (shown.Count == 0
+                ? ProblemAsync(context, StatusCodes.Status404NotFound, "No retained message", $"'{topic}' holds no retained message.")
+                : context.Response.WriteAsJsonAsync(shown[0], Json));
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new { totalCount = shown.Count, messages = shown }, Json);
+    }
+
+    private async Task DeleteRetainedAsync(HttpContext context, string user)
+    {
+        var topic = context.Request.Query["topic"].ToString();
+        if (!TopicName.IsValid(topic) || topic.StartsWith('$'))
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid topic", "Give ?topic=TOPIC, a topic name not starting with '$'.");
+            return;
+        }
+
+        // An empty retained message clears the topic's retained message [MQTT-3.3.1-10].
+        await cluster.PublishAsync(topic, [new BrokerMessage { Topic = topic, Payload = [], Retain = true, MessageId = Guid.NewGuid() }]);
+        LogChange(user, "deleted the retained message of", topic);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task DynamicSecurityAsync(HttpContext context, string user)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var result = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).ExecuteAsync(body.ToArray(), $"{user} (REST API)");
+        await sync.CatchUpAsync(result.Version);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(result.Response);
+    }
+
+    private static int? QueryInt(HttpContext context, string name) =>
+        int.TryParse(context.Request.Query[name].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static string? TryUtf8(byte[] payload)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static Task ProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ProblemDetails(title, status, detail), Json, "application/problem+json");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} '{Target}'")]
+    private partial void LogChange(string user, string action, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: failed login as '{Username}' from {Address}")]
+    private partial void LogLoginFailed(string username, string address);
+}
