@@ -41,6 +41,9 @@ public static class BrokerCommandLine
           Mqtt:RetainAvailable       true          accept retained messages
           Mqtt:SlowSubscribers       PushBack      a subscriber slower than its publishers paces them (PushBack) or
                                                    loses what its queue cannot hold (Drop, as Mosquitto)
+          Security:DynamicSecurityFile  -          a Mosquitto dynamic-security.json imported on the first start: turns
+                                                   on dynamic security (mosquitto_ctrl dynsec) and the REST API
+          Security:DynamicSecurity   false         dynamic security without a file (the cluster already has its state)
           Sessions:PersistentClientExpiration  1.00:00:00  session expiry of 3.1.1 clients with clean session 0
           Sessions:MaxSessionExpiry  7.00:00:00    cap on any session's expiry (v5 clients ask for their own)
           Sessions:MaxQueuedMessages 1000          messages queued per client (offline, or behind the in-flight
@@ -61,7 +64,8 @@ public static class BrokerCommandLine
           Telemetry:SysInterval      10            seconds between $SYS updates (0 = off)
 
         Mosquitto users:
-          -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging);
+          -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging,
+                                     password_file, acl_file, the dynamic-security plugin);
                                      unsupported options are reported with their line; settings above win over it
           -d                         accepted and ignored (use the systemd unit to run in the background)
 
