@@ -10,17 +10,14 @@ namespace MqttCluster.Core.Security.DynamicSecurity;
 /// </summary>
 public sealed class DynsecClientAccess
 {
-    private readonly DynsecAcl[][] _roles;
+    private readonly ClientAcl[][] _roles;
     private readonly DynsecDefaultAccess _defaults;
-    private readonly string? _username;
-    private readonly string _clientId;
 
     internal DynsecClientAccess(DynsecAcl[][] roles, DynsecDefaultAccess defaults, string? username, string clientId)
     {
-        _roles = roles;
+        // %c/%u are replaced and the filters checked once here, not for every message.
+        _roles = [.. roles.Select(acls => acls.Select(acl => ClientAcl.For(acl, username, clientId)).ToArray())];
         _defaults = defaults;
-        _username = username;
-        _clientId = clientId;
     }
 
     public bool CanPublish(string topic) =>
@@ -47,7 +44,7 @@ public sealed class DynsecClientAccess
             {
                 foreach (var acl in acls)
                 {
-                    if (acl.AclType == firstType && string.Equals(acl.Topic, subject, StringComparison.Ordinal))
+                    if (acl.Type == firstType && string.Equals(acl.Topic, subject, StringComparison.Ordinal))
                     {
                         return acl.Allow;
                     }
@@ -55,7 +52,7 @@ public sealed class DynsecClientAccess
 
                 foreach (var acl in acls)
                 {
-                    if (acl.AclType == patternType && DynsecTopicPattern.CoversFilter(acl.Topic, _username, _clientId, subject))
+                    if (acl.Type == patternType && acl.Filter is { } pattern && FilterRelation.Covers(pattern, subject))
                     {
                         return acl.Allow;
                     }
@@ -66,7 +63,7 @@ public sealed class DynsecClientAccess
 
             foreach (var acl in acls)
             {
-                if (acl.AclType == firstType && DynsecTopicPattern.MatchesTopic(acl.Topic, _username, _clientId, subject))
+                if (acl.Type == firstType && acl.Filter is { } filter && TopicFilter.Matches(filter, subject))
                 {
                     return acl.Allow;
                 }
@@ -74,5 +71,15 @@ public sealed class DynsecClientAccess
         }
 
         return null;
+    }
+
+    /// <summary>An ACL as it applies to this client: its filter after %c/%u, or null when it can match nothing.</summary>
+    private sealed record ClientAcl(string Type, string Topic, string? Filter, bool Allow)
+    {
+        public static ClientAcl For(DynsecAcl acl, string? username, string clientId)
+        {
+            var filter = DynsecTopicPattern.For(acl.Topic, username, clientId);
+            return new ClientAcl(acl.AclType, acl.Topic, filter is not null && TopicFilter.IsValid(filter) ? filter : null, acl.Allow);
+        }
     }
 }

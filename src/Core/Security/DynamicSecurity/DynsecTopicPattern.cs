@@ -1,5 +1,3 @@
-using MqttCluster.Core.Topics;
-
 namespace MqttCluster.Core.Security.DynamicSecurity;
 
 /// <summary>
@@ -41,12 +39,4 @@ internal static class DynsecTopicPattern
 
         return string.Join('/', levels);
     }
-
-    /// <summary>Does the ACL topic (a filter) match the topic name?</summary>
-    public static bool MatchesTopic(string aclTopic, string? username, string clientId, string topic) =>
-        For(aclTopic, username, clientId) is { } filter && TopicFilter.IsValid(filter) && TopicFilter.Matches(filter, topic);
-
-    /// <summary>Does the ACL topic (a filter) cover every topic the requested filter can match?</summary>
-    public static bool CoversFilter(string aclTopic, string? username, string clientId, string filter) =>
-        For(aclTopic, username, clientId) is { } acl && TopicFilter.IsValid(acl) && FilterRelation.Covers(acl, filter);
 }
