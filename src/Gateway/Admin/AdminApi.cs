@@ -10,12 +10,12 @@ using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
-using MQTTnet.Protocol;
 
 namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
-/// The REST API on the management port, <c>/api/v1/...</c>: connected clients (list, disconnect), retained messages
+/// The REST API on the management port, <c>/api/v1/...</c>: connected clients (list on this gateway, disconnect
+/// anywhere in the cluster), retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -152,16 +152,12 @@ public sealed partial class AdminApi(
 
     private async Task DisconnectAsync(HttpContext context, string user, string clientId)
     {
-        var connections = clients.Snapshot().Where(c => c.ClientId == clientId).ToList();
-        if (connections.Count == 0)
+        // Every gateway is asked, so the client is disconnected wherever in the cluster it is connected.
+        var closed = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).DisconnectClientAsync(clientId, $"{user} (REST API)");
+        if (closed == 0)
         {
-            await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to this gateway.");
+            await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to any gateway.");
             return;
-        }
-
-        foreach (var connection in connections)
-        {
-            connection.Close(MqttDisconnectReasonCode.AdministrativeAction);
         }
 
         LogChange(user, "disconnected client", clientId);
