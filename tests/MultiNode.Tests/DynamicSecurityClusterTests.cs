@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using MqttCluster.MultiNode.Tests.Fixtures;
+using MqttCluster.MultiNode.Tests.Infrastructure;
+using MQTTnet;
+using Xunit.Abstractions;
+using static MqttCluster.MultiNode.Tests.Fixtures.DynamicSecurityCluster;
+
+namespace MqttCluster.MultiNode.Tests;
+
+/// <summary>
+/// Dynamic security across the cluster: mosquitto_ctrl talks to one gateway, the change applies to clients of the
+/// other gateway at once (a disabled client there is disconnected), and it survives a restart of every node.
+/// </summary>
+public sealed class DynamicSecurityClusterTests(DynamicSecurityCluster cluster, ITestOutputHelper output)
+    : ClusterTest<DynamicSecurityCluster>(cluster, output), IClassFixture<DynamicSecurityCluster>
+{
+    [Fact]
+    public async Task A_change_made_on_one_gateway_applies_on_the_other_and_survives_a_cluster_restart()
+    {
+        await CtrlAsync(Cluster.GatewayA, "createClient", "mn-user", "-p", "mn-pw");
+        await CtrlAsync(Cluster.GatewayA, "createRole", "mn-role");
+        await CtrlAsync(Cluster.GatewayA, "addRoleACL", "mn-role", "subscribePattern", "mn/#", "allow");
+        await CtrlAsync(Cluster.GatewayA, "addClientRole", "mn-user", "mn-role");
+
+        // No waiting: the gateways have the change before mosquitto_ctrl gets its answer.
+        var client = await ConnectAsync(Cluster.GatewayB, configure: o => o.WithCredentials("mn-user", "mn-pw"));
+        await client.SubscribeAsync("mn/#");
+
+        var disabling = Stopwatch.StartNew();
+        await CtrlAsync(Cluster.GatewayA, "disableClient", "mn-user");
+        var disconnected = await Within.Async(client.Disconnected, "the disabled client's DISCONNECT on the other gateway", context: Describe);
+        Output.WriteLine($"disabled on gateway A, disconnected from gateway B {disabling.Elapsed.TotalMilliseconds:0} ms after mosquitto_ctrl started");
+        Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, disconnected.Reason);
+        await CtrlAsync(Cluster.GatewayB, "enableClient", "mn-user");
+
+        var exitCodes = await Cluster.StopAllAsync();
+        Assert.True(exitCodes.Values.All(code => code == 0), $"Every node should exit 0: {string.Join(", ", exitCodes.Select(e => $"{e.Key}={e.Value?.ToString(CultureInfo.InvariantCulture) ?? "killed"}"))}\n{Describe()}");
+        await Cluster.StartAllAsync();
+
+        var again = await ConnectAsync(Cluster.GatewayA, configure: o => o.WithCredentials("mn-user", "mn-pw"));
+        await again.SubscribeAsync("mn/#");
+        Assert.Equal(["Username: mn-user", "Clientid:", "Roles:    mn-role (priority: -1)"], await CtrlAsync(Cluster.GatewayB, "getClient", "mn-user"));
+    }
+
+    private async Task<IReadOnlyList<string>> CtrlAsync(NodeProcess gateway, params string[] arguments)
+    {
+        await using var ctrl = ChildProcess.Start("/usr/bin/mosquitto_ctrl",
+            ["-h", "127.0.0.1", "-p", gateway.TcpPort.ToString(CultureInfo.InvariantCulture), "-u", Admin, "-P", AdminPassword, "dynsec", .. arguments]);
+        await ctrl.AssertSucceedsAsync(MosquittoClients.Timeout, Describe);
+        return [.. ctrl.Output.Lines.Where(l => l.Length > 0)];
+    }
+}
