@@ -58,6 +58,7 @@ public sealed partial class AdminApi(
             ("retained", "GET") => GetRetainedAsync(context),
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
+            ("publish", "POST") => PublishAsync(context, user),
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
         await handled;
@@ -199,6 +200,25 @@ public sealed partial class AdminApi(
         // An empty retained message clears the topic's retained message [MQTT-3.3.1-10].
         await cluster.PublishAsync(topic, [new BrokerMessage { Topic = topic, Payload = [], Retain = true, MessageId = Guid.NewGuid() }]);
         LogChange(user, "deleted the retained message of", topic);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>The request body becomes the payload of a message published as the broker (no publisher client id).</summary>
+    private async Task PublishAsync(HttpContext context, string user)
+    {
+        var topic = context.Request.Query["topic"].ToString();
+        var qos = QueryInt(context, "qos") ?? 0;
+        var retain = string.Equals(context.Request.Query["retain"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+        if (!TopicName.IsValid(topic) || topic.StartsWith('$') || qos is < 0 or > 2)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid publish", "Give ?topic=TOPIC (not starting with '$') and optionally qos=0|1|2 and retain=true.");
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        await cluster.PublishAsync(topic, [new BrokerMessage { Topic = topic, Payload = body.ToArray(), QualityOfService = (byte)qos, Retain = retain, MessageId = Guid.NewGuid() }]);
+        LogChange(user, "published a message to", topic);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

@@ -75,6 +75,22 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_message_is_published_to_subscribers()
+    {
+        var topic = $"allowed/{Guid.NewGuid():N}";
+        var carol = await TryConnectAsync(MqttProtocolVersion.V500, Options(MqttTransport.Tcp, MqttProtocolVersion.V500).WithCredentials(FileUser, FileUserPassword).Build());
+        await carol.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+
+        using var publish = await _http.SendAsync(HttpMethod.Post, $"/api/v1/publish?topic={Uri.EscapeDataString(topic)}&qos=1", AdminLogin, "from the API");
+
+        Assert.Equal(HttpStatusCode.NoContent, publish.StatusCode);
+        var received = await carol.Inbox.NextAsync("the message published through the REST API");
+        Assert.Equal((topic, "from the API", MqttQualityOfServiceLevel.AtLeastOnce), (received.Topic, received.Text, received.QualityOfService));
+        using var reserved = await _http.SendAsync(HttpMethod.Post, "/api/v1/publish?topic=%24SYS%2Fx", AdminLogin, "x");
+        Assert.Equal(HttpStatusCode.BadRequest, reserved.StatusCode);
+    }
+
+    [Fact]
     public async Task Retained_messages_are_listed_read_and_deleted()
     {
         var topic = $"allowed/{Guid.NewGuid():N}";

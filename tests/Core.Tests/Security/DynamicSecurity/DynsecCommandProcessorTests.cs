@@ -164,6 +164,35 @@ public sealed class DynsecCommandProcessorTests
     }
 
     [Fact]
+    public void Modify_commands_replace_only_what_they_name()
+    {
+        Run("""
+            {"command":"createRole","rolename":"r1","acls":[{"acltype":"publishClientSend","topic":"a","allow":true}]},
+            {"command":"createRole","rolename":"r2"},
+            {"command":"createGroup","groupname":"g1","textname":"G"},
+            {"command":"createClient","username":"a","password":"old","clientid":"cid","textname":"A","roles":[{"rolename":"r1"}]},
+            {"command":"createClient","username":"b","password":"pw"}
+            """);
+
+        var result = Result("""
+            {"command":"modifyClient","username":"a","password":"new","roles":[{"rolename":"r2","priority":4}],"groups":[{"groupname":"g1"}]},
+            {"command":"modifyGroup","groupname":"g1","roles":[{"rolename":"r1"}],"clients":[{"username":"b","priority":2}]},
+            {"command":"modifyRole","rolename":"r1","textdescription":"d","acls":[{"acltype":"subscribePattern","topic":"x/#","allow":true}]}
+            """);
+
+        var a = _state.Clients["a"];
+        Assert.Equal(("cid", "A"), (a.ClientId, a.TextName));
+        Assert.True(a.Password!.Verify("new"u8));
+        Assert.Equal([new DynsecMembership("r2", 4)], a.Roles);
+        Assert.Empty(a.Groups); // modifyGroup's client list replaced the group's members
+        Assert.Equal([new DynsecMembership("g1", 2)], _state.Clients["b"].Groups);
+        Assert.Equal("G", _state.Groups["g1"].TextName);
+        Assert.Equal([new DynsecAcl("subscribePattern", "x/#", 0, true)], _state.Roles["r1"].Acls);
+        Assert.Equal("d", _state.Roles["r1"].TextDescription);
+        Assert.Equal(["a", "b"], result.KickedUsernames.Order());
+    }
+
+    [Fact]
     public void Deleting_a_role_removes_it_from_clients_and_groups()
     {
         Run("""
