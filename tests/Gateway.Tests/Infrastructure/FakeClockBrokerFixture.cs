@@ -12,7 +12,7 @@ namespace MqttCluster.Gateway.Tests.Infrastructure;
 /// broker only adds <see cref="TimeProvider.System"/> when none is registered yet. Clients should not use keep-alive
 /// here: moving the clock would expire it.
 /// </summary>
-public sealed class FakeClockBrokerFixture : BrokerFixture
+public class FakeClockBrokerFixture : BrokerFixture
 {
     public static readonly TimeSpan PersistentClientExpiration = TimeSpan.FromSeconds(20);
 
