@@ -9,7 +9,8 @@ namespace MqttCluster.Grains;
 internal sealed class GrainMetrics(
     BrokerMetrics metrics,
     ActivationGauges<RetainedIndexGrain> retained,
-    ActivationGauges<SessionGrain> sessions) : ILifecycleParticipant<ISiloLifecycle>
+    ActivationGauges<SessionGrain> sessions,
+    Bridges.BridgeActivations bridges) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GrainMetrics), ServiceLifecycleStage.RuntimeServices, _ =>
@@ -26,6 +27,7 @@ internal sealed class GrainMetrics(
                 "{session}",
                 "Persistent sessions whose grains this silo holds, by state");
             meter.CreateObservableGauge(BrokerInstrumentNames.OfflineQueueDepth, () => sessions.Sum(s => s.QueuedCount), "{message}", "Messages queued for persistent sessions in this silo");
+            meter.CreateObservableGauge(BrokerInstrumentNames.BridgeQueueDepth, () => bridges.QueuedTotal, "{message}", "Messages waiting for the remote brokers of the bridges this silo runs");
             return Task.CompletedTask;
         });
 }

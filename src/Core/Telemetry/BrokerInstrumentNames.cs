@@ -19,6 +19,7 @@ public static class BrokerInstrumentNames
     public const string RetainedMessages = "mqtt.broker.retained.messages";
     public const string OfflineQueueDepth = "mqtt.broker.offline_queue.depth";
     public const string Sessions = "mqtt.broker.sessions";
+    public const string BridgeQueueDepth = "mqtt.broker.bridge.queue.depth";
 
     /// <summary>Attribute on <see cref="Sessions"/>: <c>online</c> or <c>offline</c>.</summary>
     public const string StateAttribute = "state";

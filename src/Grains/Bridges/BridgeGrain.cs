@@ -1,0 +1,328 @@
+using Microsoft.Extensions.Logging;
+using MqttCluster.Core.Telemetry;
+using MQTTnet;
+using Orleans.Concurrency;
+
+namespace MqttCluster.Grains.Bridges;
+
+/// <summary>
+/// One bridge (see <see cref="IBridgeGrain"/>). Towards the cluster it is a gateway: it registers itself with the
+/// route index under <see cref="GatewayId"/> for the local side of its outgoing topics, and topic grains deliver to
+/// it. Towards the remote it is an MQTT client (<see cref="BridgeConnection"/>). QoS 1/2 messages for the remote
+/// are stored before a delivery is acknowledged and leave storage when the remote acknowledged them, so they survive
+/// an outage of the remote and a restart of this broker.
+/// </summary>
+/// <remarks>Reentrant: deliveries, the connection loop and storage writes interleave on the grain's scheduler,
+/// with at most one storage write in flight (later changes ride on the next one).</remarks>
+[Reentrant]
+public sealed partial class BridgeGrain(
+    [PersistentState("bridge", StorageNames.Broker)] IPersistentState<BridgeState> state,
+    BridgeActivations activations,
+    IGrainFactory grainFactory,
+    TimeProvider timeProvider,
+    BrokerMetrics metrics,
+    ILogger<BridgeGrain> logger) : Grain, IBridgeGrain, IGatewayObserver
+{
+    private readonly BridgeOutbox _outbox = new();
+    private readonly BridgeBatches _batches = new();
+    private BridgeOptions? _options;
+    private BridgeRoutes? _routes;
+    private BridgeConnection? _connection;
+    private CancellationTokenSource? _stopping;
+    private Task _running = Task.CompletedTask;
+    private IGrainTimer? _refresh;
+    private bool _writing;
+    private TaskCompletionSource? _nextWrite;
+    private long _received;
+    private long _dropped;
+
+    /// <summary>The bridge's name in the route index, apart from every gateway's.</summary>
+    public string GatewayId => $"bridge:{this.GetPrimaryKeyString()}";
+
+    /// <summary>Messages waiting for the remote, for the queue-depth gauge.</summary>
+    public int Queued => _outbox.Count;
+
+    public string Name => this.GetPrimaryKeyString();
+
+    private IRouteIndexGrain RouteIndex => GrainFactory.GetGrain<IRouteIndexGrain>(0);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        activations.Track(this);
+        if (state.State.Options is not { } options)
+        {
+            return;
+        }
+
+        if (options.EffectiveLocalCleanSession && state.State.Queue.Count > 0)
+        {
+            // local_cleansession: the bridge's local session starts empty, as Mosquitto's does at start.
+            LogQueueCleared(Name, state.State.Queue.Count);
+            state.State.Queue = [];
+            await state.WriteStateAsync();
+        }
+
+        foreach (var message in state.State.Queue)
+        {
+            _outbox.Enqueue(message);
+        }
+
+        await ApplyAsync(options);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        activations.Untrack(this);
+        await StopConnectionAsync();
+        if (_options is not null)
+        {
+            await PersistAsync();
+        }
+    }
+
+    public async Task StartAsync(BridgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_options is not null && BridgeOptionsComparer.Same(_options, options))
+        {
+            return;
+        }
+
+        state.State.Options = options;
+        await PersistAsync();
+        await ApplyAsync(options);
+    }
+
+    public Task<BridgeStatus> GetStatusAsync() => Task.FromResult(new BridgeStatus
+    {
+        Name = Name,
+        Connected = _connection?.Connected ?? false,
+        Address = _connection?.Address,
+        Queued = _outbox.Count,
+        Sent = _connection?.Sent ?? 0,
+        Received = Interlocked.Read(ref _received),
+        Dropped = _dropped,
+        Silo = RuntimeIdentity,
+    });
+
+    public async Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
+    {
+        if (_options is not { } options || _routes is not { } routes || !_batches.TryTake(batch))
+        {
+            return;
+        }
+
+        var connected = _connection?.Connected ?? false;
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var stored = false;
+        foreach (var message in deliveries.Select(d => d.Message))
+        {
+            // What the bridge brought in does not go back out (loop prevention, like no-local) [MQTT-3.8.3-3].
+            if (message.PublisherClientId == options.EffectiveLocalClientId
+                || !routes.TryOutgoing(message.Topic, message.QualityOfService, out var remoteTopic, out var qos))
+            {
+                continue;
+            }
+
+            if (message.ExpiresAtUnixMilliseconds <= now)
+            {
+                Drop(DropReasons.Expired);
+            }
+            else if (qos == 0 && !connected)
+            {
+                Drop(DropReasons.BridgeOffline);
+            }
+            else if (qos > 0 && _outbox.ReliableCount >= options.MaxQueuedMessages)
+            {
+                Drop(DropReasons.BridgeQueueFull);
+                LogQueueFull(Name, options.MaxQueuedMessages, message.Topic);
+            }
+            else
+            {
+                _outbox.Enqueue(new BridgeQueuedMessage(remoteTopic, qos, message.Retain && options.OutgoingRetain, message));
+                stored |= qos > 0;
+            }
+        }
+
+        // The topic grain acknowledges its publishers only after this returns, so QoS 1/2 messages are stored first.
+        if (stored)
+        {
+            await PersistAsync();
+        }
+    }
+
+    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => Task.FromResult<SessionHandoff?>(null);
+
+    public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch) =>
+        Task.FromResult(false);
+
+    private async Task ApplyAsync(BridgeOptions options)
+    {
+        await StopConnectionAsync();
+        var oldFilters = _routes?.LocalFilters ?? [];
+        (_options, _routes) = (options, new BridgeRoutes(options.Topics));
+        await RegisterAsync();
+        var removed = oldFilters.Except(_routes.LocalFilters, StringComparer.Ordinal).ToArray();
+        if (removed.Length > 0)
+        {
+            await RouteIndex.RemoveRoutesAsync(GatewayId, removed);
+        }
+
+        _refresh ??= this.RegisterGrainTimer(
+            _ => RegisterAsync(),
+            new GrainTimerCreationOptions(GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval) { KeepAlive = true, Interleave = true });
+
+        var hooks = new BridgeConnectionHooks(ReceivedAsync, PublishStateAsync, () => _ = PersistAsync());
+        _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
+        _stopping = new CancellationTokenSource();
+        _running = _connection.RunAsync(_stopping.Token);
+        LogStarted(Name, string.Join(", ", options.Addresses), RuntimeIdentity);
+    }
+
+    private async Task StopConnectionAsync()
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        _stopping.Dispose();
+        _stopping = null;
+    }
+
+    /// <summary>Registers (and refreshes) the bridge as a route target, re-adding routes the index lost.</summary>
+    private async Task RegisterAsync()
+    {
+        if (_routes is null)
+        {
+            return;
+        }
+
+        var registration = await RouteIndex.RegisterGatewayAsync(GatewayId, this.AsReference<IGatewayObserver>());
+        var missing = _routes.LocalFilters.Except(registration.Routes, StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            await RouteIndex.AddRoutesAsync(GatewayId, missing);
+        }
+    }
+
+    /// <summary>A message from the remote, published here under its local topic (on MQTTnet's thread).</summary>
+    private async Task ReceivedAsync(MqttApplicationMessage message)
+    {
+        if (_options is not { } options || _routes is not { } routes
+            || !routes.TryIncoming(message.Topic, (byte)message.QualityOfServiceLevel, out var localTopic, out var qos))
+        {
+            LogIncomingIgnored(Name, message.Topic);
+            return;
+        }
+
+        var local = BridgeMessageConversion.ToLocal(message, localTopic, qos, options.EffectiveLocalClientId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        try
+        {
+            // The silo's grain factory: this runs on MQTTnet's thread, outside the activation.
+            await grainFactory.GetGrain<ITopicGrain>(localTopic).PublishAsync([local]);
+            Interlocked.Increment(ref _received);
+        }
+        catch (Exception exception)
+        {
+            LogIncomingFailed(Name, localTopic, exception);
+            throw;
+        }
+    }
+
+    /// <summary>Mosquitto's local notification: the connection state, retained.</summary>
+    private async Task PublishStateAsync(bool up)
+    {
+        if (_options is not { Notifications: true } options)
+        {
+            return;
+        }
+
+        var topic = options.EffectiveNotificationTopic;
+        try
+        {
+            await GrainFactory.GetGrain<ITopicGrain>(topic).PublishAsync([new BrokerMessage
+            {
+                MessageId = Guid.NewGuid(),
+                Topic = topic,
+                Payload = BridgeMessageConversion.StatePayload(up),
+                QualityOfService = 1,
+                Retain = true,
+                PublisherClientId = options.EffectiveLocalClientId,
+            }]);
+        }
+        catch (Exception exception)
+        {
+            LogNotificationFailed(Name, exception);
+        }
+    }
+
+    private void Drop(string reason)
+    {
+        _dropped++;
+        metrics.MessagesDropped(reason);
+    }
+
+    /// <summary>Writes the options and the QoS 1/2 outbox; completes once a write that began after the call is done.</summary>
+    private async Task PersistAsync()
+    {
+        if (_writing)
+        {
+            _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _nextWrite.Task;
+            return;
+        }
+
+        _writing = true;
+        try
+        {
+            await WriteOnceAsync();
+            while (_nextWrite is { } waiting)
+            {
+                _nextWrite = null;
+                try
+                {
+                    await WriteOnceAsync();
+                    waiting.TrySetResult();
+                }
+                catch (Exception exception)
+                {
+                    waiting.TrySetException(exception);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _writing = false;
+            _nextWrite?.TrySetException(new InvalidOperationException($"Storing bridge '{Name}' failed."));
+            _nextWrite = null;
+        }
+    }
+
+    private Task WriteOnceAsync()
+    {
+        state.State.Queue = _outbox.Reliable();
+        return state.WriteStateAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} started towards {Addresses} in silo {Silo}")]
+    private partial void LogStarted(string bridge, string addresses, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: {Max} QoS 1/2 messages already wait for the remote; a message on '{Topic}' was dropped")]
+    private partial void LogQueueFull(string bridge, int max, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} starts with a clean local session: {Count} queued message(s) discarded")]
+    private partial void LogQueueCleared(string bridge, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bridge {Bridge}: a message from the remote on '{Topic}' matches no incoming topic line; ignored")]
+    private partial void LogIncomingIgnored(string bridge, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bridge {Bridge}: a message from the remote could not be published on '{Topic}' here")]
+    private partial void LogIncomingFailed(string bridge, string topic, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: publishing its connection state here failed")]
+    private partial void LogNotificationFailed(string bridge, Exception exception);
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Gateway.Tests.Infrastructure;
+using MqttCluster.Grains;
+
+namespace MqttCluster.Gateway.Tests.Bridges;
+
+/// <summary>
+/// Our broker with one bridge, named <see cref="BridgeName"/>, to a Mosquitto started for the fixture
+/// (<see cref="Remote"/>). Subclasses say how the bridge is configured.
+/// </summary>
+public abstract class BridgeFixture : BrokerFixture
+{
+    public const string BridgeName = "remote";
+
+    public MosquittoRemote Remote { get; private set; } = null!;
+
+    /// <summary>The bridge's client id at the remote (and in its notification topic).</summary>
+    public abstract string RemoteClientId { get; }
+
+    public IBridgeGrain Bridge => Services.GetRequiredService<IGrainFactory>().GetGrain<IBridgeGrain>(BridgeName);
+
+    public override async Task InitializeAsync()
+    {
+        Remote = await MosquittoRemote.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Remote.DisposeAsync();
+    }
+
+    /// <summary>Waits until the bridge reports its remote connection up (or down).</summary>
+    public Task WaitForBridgeAsync(bool connected = true) => Within.PollAsync(
+        async () => (await Bridge.GetStatusAsync()).Connected == connected,
+        $"bridge '{BridgeName}' to be {(connected ? "connected" : "disconnected")}{Environment.NewLine}{Log.Tail(15)}",
+        TimeSpan.FromSeconds(20),
+        TimeSpan.FromMilliseconds(50));
+
+    protected sealed override void Configure(IDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in BridgeSettings(Remote.Port))
+        {
+            settings[key] = value;
+        }
+    }
+
+    protected abstract IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort);
+}
