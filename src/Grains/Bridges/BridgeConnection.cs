@@ -131,7 +131,12 @@ internal sealed partial class BridgeConnection(
         }
 
         LogDisconnected(options.Name, Address ?? "", outbox.ReliableCount);
-        await hooks.StateChangedAsync(false);
+
+        // Not while stopping: the silo may be going down, and the next activation says "0" first anyway.
+        if (!stopping)
+        {
+            await hooks.StateChangedAsync(false);
+        }
     }
 
     /// <summary>

@@ -172,6 +172,8 @@ public sealed partial class BridgeGrain(
             _ => RegisterAsync(),
             new GrainTimerCreationOptions(GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval) { KeepAlive = true, Interleave = true });
 
+        // Down until connected: a state left at "1" by a stopped node does not survive a restart.
+        await PublishStateAsync(false);
         var hooks = new BridgeConnectionHooks(ReceivedAsync, PublishStateAsync, () => _ = PersistAsync());
         _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
         _stopping = new CancellationTokenSource();

@@ -42,6 +42,12 @@ public sealed class MosquittoRemote : IAsyncDisposable
         var remote = new MosquittoRemote(FreePort());
         Directory.CreateDirectory(remote._directory);
 
+        // Started as root, Mosquitto drops to its own user, which must still write its database here.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(remote._directory, (UnixFileMode)0b111_111_111);
+        }
+
         // Persistence keeps the test's own subscriber sessions across a stop, so messages the bridge sends right
         // after a restart wait for them. The state is written on a clean stop.
         await File.WriteAllTextAsync(Path.Combine(remote._directory, "mosquitto.conf"), string.Join('\n',

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Gateway.Tests.Infrastructure;
+using MqttCluster.Grains;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Tests.Bridges;
+
+/// <summary>
+/// QoS 1/2 messages for a bridge whose remote is down are kept in storage and sent, in order, when it returns —
+/// also after our broker restarted meanwhile; beyond the bridge's limit new ones are dropped and counted.
+/// </summary>
+public sealed class StoreAndForwardTests(StoreAndForwardBridgeFixture broker)
+    : BridgeTest<StoreAndForwardBridgeFixture>(broker), IClassFixture<StoreAndForwardBridgeFixture>
+{
+    private const int Count = 300;
+
+    [Fact]
+    public async Task MessagesPublishedWhileTheRemoteIsDownAllArriveInOrderWhenItReturns()
+    {
+        var topic = NewTopic();
+        var subscriber = await PersistentRemoteSubscriberAsync($"saf/{topic}");
+        var sent = Enumerable.Range(0, Count).Select(i => $"m{i:D4}").ToList();
+        var local = await ConnectAsync(version: MqttProtocolVersion.V311);
+        await local.PublishAsync($"saf/{topic}", sent[0], MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.Equal(sent[0], (await subscriber.Client.Inbox.NextAsync("the first message, bridged live")).Text);
+
+        await Broker.Remote.StopAsync();
+        await Broker.WaitForBridgeAsync(connected: false);
+        foreach (var payload in sent.Skip(1))
+        {
+            await local.PublishAsync($"saf/{topic}", payload, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        Assert.Equal(Count - 1, (await Broker.Bridge.GetStatusAsync()).Queued);
+        await Broker.Remote.StartAgainAsync();
+        var again = await ConnectRemoteAsync(MqttProtocolVersion.V311, subscriber.ClientId, cleanSession: false);
+
+        var received = await again.Inbox.TakeAsync(Count - 1, "the messages kept while the remote was down", TimeSpan.FromSeconds(30));
+        Assert.Equal(sent.Skip(1), InOrderOnce(received));
+    }
+
+    [Fact]
+    public async Task TheQueueSurvivesARestartOfOurBroker()
+    {
+        var topic = NewTopic();
+        var subscriber = await PersistentRemoteSubscriberAsync($"saf/{topic}");
+        await Broker.Remote.StopAsync();
+        await Broker.WaitForBridgeAsync(connected: false);
+
+        var sent = Enumerable.Range(0, 50).Select(i => $"r{i:D3}").ToList();
+        var local = await ConnectAsync();
+        foreach (var payload in sent)
+        {
+            await local.PublishAsync($"saf/{topic}", payload, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        await Broker.RestartAsync();
+        await Broker.Remote.StartAgainAsync();
+        var again = await ConnectRemoteAsync(MqttProtocolVersion.V311, subscriber.ClientId, cleanSession: false);
+
+        var received = await again.Inbox.TakeAsync(sent.Count, "the messages kept across our restart", TimeSpan.FromSeconds(30));
+        Assert.Equal(sent, InOrderOnce(received));
+    }
+
+    [Fact]
+    public async Task BeyondTheLimitNewMessagesAreDroppedAndCounted()
+    {
+        var unreachable = Broker.Services.GetRequiredService<IGrainFactory>().GetGrain<IBridgeGrain>(StoreAndForwardBridgeFixture.UnreachableBridgeName);
+        var before = await unreachable.GetStatusAsync();
+        var local = await ConnectAsync();
+        var room = StoreAndForwardBridgeFixture.UnreachableQueueLimit - before.Queued;
+        for (var i = 0; i < room + 3; i++)
+        {
+            // Acknowledged either way: the publisher is not held back by a bridge that cannot keep up.
+            await local.PublishAsync($"unreachable/{NewTopic()}", $"u{i}", MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        var after = await unreachable.GetStatusAsync();
+        Assert.Equal((false, StoreAndForwardBridgeFixture.UnreachableQueueLimit, before.Dropped + 3), (after.Connected, after.Queued, after.Dropped));
+    }
+
+    /// <summary>A persistent session at the remote (which Mosquitto keeps across its restart) subscribed to <paramref name="filter"/>.</summary>
+    private async Task<(string ClientId, TestClient Client)> PersistentRemoteSubscriberAsync(string filter)
+    {
+        await Broker.WaitForBridgeAsync();
+        var clientId = NewClientId("s");
+        var client = await ConnectRemoteAsync(MqttProtocolVersion.V311, clientId, cleanSession: false);
+        await client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        return (clientId, client);
+    }
+}
