@@ -31,23 +31,24 @@ public sealed partial class BridgeGrain(
     private CancellationTokenSource? _stopping;
     private Task _running = Task.CompletedTask;
     private IGrainTimer? _refresh;
-    private bool _writing;
-    private TaskCompletionSource? _nextWrite;
+    private BridgeStateWriter? _writer;
     private long _received;
     private long _dropped;
 
     /// <summary>The bridge's name in the route index, apart from every gateway's.</summary>
-    public string GatewayId => $"bridge:{this.GetPrimaryKeyString()}";
+    public string GatewayId => $"bridge:{Name}";
 
     /// <summary>Messages waiting for the remote, for the queue-depth gauge.</summary>
     public int Queued => _outbox.Count;
 
-    public string Name => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, kept in a field: MQTTnet's threads read it outside the activation.</summary>
+    public string Name { get; private set; } = "";
 
     private IRouteIndexGrain RouteIndex => GrainFactory.GetGrain<IRouteIndexGrain>(0);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        Name = this.GetPrimaryKeyString();
         activations.Track(this);
         if (state.State.Options is not { } options)
         {
@@ -169,12 +170,12 @@ public sealed partial class BridgeGrain(
         }
 
         _refresh ??= this.RegisterGrainTimer(
-            _ => RegisterAsync(),
+            _ => RefreshAsync(),
             new GrainTimerCreationOptions(GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval) { KeepAlive = true, Interleave = true });
 
         // Down until connected: a state left at "1" by a stopped node does not survive a restart.
         await PublishStateAsync(false);
-        var hooks = new BridgeConnectionHooks(ReceivedAsync, PublishStateAsync, () => _ = PersistAsync());
+        var hooks = new BridgeConnectionHooks(ReceivedAsync, PublishStateAsync, PersistInBackground);
         _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
         _stopping = new CancellationTokenSource();
         _running = _connection.RunAsync(_stopping.Token);
@@ -207,6 +208,36 @@ public sealed partial class BridgeGrain(
         if (missing.Length > 0)
         {
             await RouteIndex.AddRoutesAsync(GatewayId, missing);
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            await RegisterAsync();
+        }
+        catch (Exception exception)
+        {
+            // The route index expires a registration only after several missed refreshes; the next one may work.
+            LogRefreshFailed(Name, exception);
+        }
+    }
+
+    /// <summary>After the remote acknowledged messages: they leave storage with the next write.</summary>
+    private void PersistInBackground() => _ = PersistLoggedAsync();
+
+    private async Task PersistLoggedAsync()
+    {
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception exception)
+        {
+            // What the remote acknowledged stays in storage until a later write; after a restart it would be sent
+            // again (at least once, never lost).
+            LogStoreFailed(Name, exception);
         }
     }
 
@@ -268,47 +299,13 @@ public sealed partial class BridgeGrain(
     }
 
     /// <summary>Writes the options and the QoS 1/2 outbox; completes once a write that began after the call is done.</summary>
-    private async Task PersistAsync()
-    {
-        if (_writing)
-        {
-            _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _nextWrite.Task;
-            return;
-        }
+    private Task PersistAsync() => (_writer ??= new BridgeStateWriter(state, _outbox, Name)).WriteAsync();
 
-        _writing = true;
-        try
-        {
-            await WriteOnceAsync();
-            while (_nextWrite is { } waiting)
-            {
-                _nextWrite = null;
-                try
-                {
-                    await WriteOnceAsync();
-                    waiting.TrySetResult();
-                }
-                catch (Exception exception)
-                {
-                    waiting.TrySetException(exception);
-                    throw;
-                }
-            }
-        }
-        finally
-        {
-            _writing = false;
-            _nextWrite?.TrySetException(new InvalidOperationException($"Storing bridge '{Name}' failed."));
-            _nextWrite = null;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: refreshing its registration with the route index failed")]
+    private partial void LogRefreshFailed(string bridge, Exception exception);
 
-    private Task WriteOnceAsync()
-    {
-        state.State.Queue = _outbox.Reliable();
-        return state.WriteStateAsync();
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: storing its queue failed; trying again with the next change")]
+    private partial void LogStoreFailed(string bridge, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} started towards {Addresses} in silo {Silo}")]
     private partial void LogStarted(string bridge, string addresses, string silo);
