@@ -48,7 +48,14 @@ internal sealed partial class BridgeConnection(
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                LogConnectionFailed(options.Name, Address, exception.Message);
+                if (Connected)
+                {
+                    LogConnectionBroken(options.Name, Address, exception.Message);
+                }
+                else
+                {
+                    LogConnectionFailed(options.Name, Address, exception.Message);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -165,6 +172,9 @@ internal sealed partial class BridgeConnection(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge} could not connect to {Address}: {Reason}")]
     private partial void LogConnectionFailed(string bridge, string address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: the connection to {Address} failed: {Reason}")]
+    private partial void LogConnectionBroken(string bridge, string address, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} connects again in {Seconds:0.0} s")]
     private partial void LogReconnecting(string bridge, double seconds);

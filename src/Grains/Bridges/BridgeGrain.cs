@@ -32,6 +32,7 @@ public sealed partial class BridgeGrain(
     private Task _running = Task.CompletedTask;
     private IGrainTimer? _refresh;
     private BridgeStateWriter? _writer;
+    private string _localClientId = "";
     private long _received;
     private long _dropped;
 
@@ -119,7 +120,7 @@ public sealed partial class BridgeGrain(
         foreach (var message in deliveries.Select(d => d.Message))
         {
             // What the bridge brought in does not go back out (loop prevention, like no-local) [MQTT-3.8.3-3].
-            if (message.PublisherClientId == options.EffectiveLocalClientId
+            if (message.PublisherClientId == _localClientId
                 || !routes.TryOutgoing(message.Topic, message.QualityOfService, out var remoteTopic, out var qos))
             {
                 continue;
@@ -161,7 +162,7 @@ public sealed partial class BridgeGrain(
     {
         await StopConnectionAsync();
         var oldFilters = _routes?.LocalFilters ?? [];
-        (_options, _routes) = (options, new BridgeRoutes(options.Topics));
+        (_options, _routes, _localClientId) = (options, new BridgeRoutes(options.Topics), options.EffectiveLocalClientId);
         await RegisterAsync();
         var removed = oldFilters.Except(_routes.LocalFilters, StringComparer.Ordinal).ToArray();
         if (removed.Length > 0)
@@ -251,7 +252,7 @@ public sealed partial class BridgeGrain(
             return;
         }
 
-        var local = BridgeMessageConversion.ToLocal(message, localTopic, qos, options.EffectiveLocalClientId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var local = BridgeMessageConversion.ToLocal(message, localTopic, qos, _localClientId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
             // The silo's grain factory: this runs on MQTTnet's thread, outside the activation.
