@@ -9,7 +9,8 @@ namespace MqttCluster.Grains.Bridges;
 /// The life of a bridge's remote connection, run on its grain's scheduler: connect (trying the addresses as
 /// <c>round_robin</c> says), send the outbox in order — a QoS 1/2 message leaves it only when the remote
 /// acknowledged it — and after a lost connection wait (back-off) and connect again, unless the start type is
-/// <c>once</c>.
+/// <c>once</c>. A <c>lazy</c> bridge connects once <c>threshold</c> QoS 1/2 messages wait, and disconnects after
+/// <c>idle_timeout</c> without traffic.
 /// </summary>
 internal sealed partial class BridgeConnection(
     BridgeOptions options,
@@ -23,6 +24,7 @@ internal sealed partial class BridgeConnection(
     private readonly BridgeBackoff _backoff = new(options.RestartTimeout, options.RestartTimeoutCap, new Random());
     private int _nextAddress;
     private bool _lastAttemptConnected;
+    private long _lastActivity;
 
     public bool Connected { get; private set; }
 
@@ -34,9 +36,15 @@ internal sealed partial class BridgeConnection(
     {
         while (!stopping.IsCancellationRequested)
         {
+            if (options.StartType == BridgeStartType.Lazy && !await ThresholdReachedAsync(stopping))
+            {
+                return;
+            }
+
             Address = NextAddress();
             _lastAttemptConnected = false;
-            var remote = new BridgeRemote(options, hooks.ReceivedAsync);
+            var idle = false;
+            var remote = new BridgeRemote(options, ReceivedAsync);
             try
             {
                 await remote.ConnectAsync(Address, routes, stopping);
@@ -44,7 +52,7 @@ internal sealed partial class BridgeConnection(
                 (Connected, _lastAttemptConnected) = (true, true);
                 LogConnected(options.Name, Address, outbox.ReliableCount);
                 await hooks.StateChangedAsync(true);
-                await SendUntilLostAsync(remote, stopping);
+                idle = await SendUntilLostOrIdleAsync(remote, stopping);
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
@@ -62,12 +70,18 @@ internal sealed partial class BridgeConnection(
             }
             finally
             {
-                await EndAsync(remote, stopping.IsCancellationRequested);
+                await EndAsync(remote, stopping.IsCancellationRequested, idle);
             }
 
             if (stopping.IsCancellationRequested || options.StartType == BridgeStartType.Once)
             {
                 return;
+            }
+
+            if (idle)
+            {
+                LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
+                continue;
             }
 
             var pause = _backoff.Next();
@@ -76,13 +90,44 @@ internal sealed partial class BridgeConnection(
         }
     }
 
-    private async Task SendUntilLostAsync(BridgeRemote remote, CancellationToken stopping)
+    /// <summary>Waits until a lazy bridge has <c>threshold</c> QoS 1/2 messages to send; false when stopping.</summary>
+    private async Task<bool> ThresholdReachedAsync(CancellationToken stopping)
     {
+        while (outbox.ReliableCount < options.Threshold)
+        {
+            await Task.WhenAny(outbox.Added, Task.Delay(Timeout.Infinite, stopping));
+            if (stopping.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private Task ReceivedAsync(MqttApplicationMessage message)
+    {
+        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+        return hooks.ReceivedAsync(message);
+    }
+
+    /// <summary>Sends until the connection is lost (false) or, for a lazy bridge, has been idle long enough (true).</summary>
+    private async Task<bool> SendUntilLostOrIdleAsync(BridgeRemote remote, CancellationToken stopping)
+    {
+        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+        var lazy = options.StartType == BridgeStartType.Lazy;
         while (!remote.Lost.IsCompleted)
         {
             if (outbox.Head is not { } next)
             {
-                await Task.WhenAny(outbox.Added, remote.Lost, Task.Delay(Timeout.Infinite, stopping));
+                var quiet = timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
+                if (lazy && quiet >= options.IdleTimeout)
+                {
+                    return true;
+                }
+
+                var idleCheck = lazy ? Task.Delay(options.IdleTimeout - quiet, timeProvider, stopping) : Task.Delay(Timeout.Infinite, stopping);
+                await Task.WhenAny(outbox.Added, remote.Lost, idleCheck);
                 stopping.ThrowIfCancellationRequested();
                 continue;
             }
@@ -100,6 +145,8 @@ internal sealed partial class BridgeConnection(
                 Sent++;
             }
 
+            Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+
             // Only this loop removes from the outbox, so the head is still the message just sent.
             outbox.RemoveHead();
             if (next.Qos > 0)
@@ -107,11 +154,14 @@ internal sealed partial class BridgeConnection(
                 hooks.Acknowledged();
             }
         }
+
+        return false;
     }
 
-    private async Task EndAsync(BridgeRemote remote, bool stopping)
+    /// <summary>Closes the connection: cleanly when stopping or idle; "down" is announced here unless stopping.</summary>
+    private async Task EndAsync(BridgeRemote remote, bool stopping, bool idle)
     {
-        if (stopping)
+        if (stopping || idle)
         {
             try
             {
@@ -178,6 +228,9 @@ internal sealed partial class BridgeConnection(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} connects again in {Seconds:0.0} s")]
     private partial void LogReconnecting(string bridge, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} (lazy) was idle for {Seconds} s and disconnected; it connects again when enough messages wait")]
+    private partial void LogIdle(string bridge, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: the remote refused a message on '{Topic}'; dropped")]
     private partial void LogRefused(string bridge, string topic);

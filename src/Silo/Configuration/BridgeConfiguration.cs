@@ -72,6 +72,11 @@ public static class BridgeConfiguration
             yield return "RestartTimeout: must be positive and not above RestartTimeoutCap";
         }
 
+        if (bridge.Threshold < 1 || bridge.IdleTimeout <= TimeSpan.Zero)
+        {
+            yield return "Threshold: a lazy bridge needs a Threshold of at least 1 and a positive IdleTimeout";
+        }
+
         if (bridge.KeepAliveInterval < TimeSpan.FromSeconds(5) || bridge.KeepAliveInterval > TimeSpan.FromSeconds(65535))
         {
             yield return "KeepAliveInterval: must be between 5 s and 65535 s";

@@ -46,6 +46,8 @@ internal static class MosquittoBridgeMapping
             settings[$"{key}RestartTimeout"] = Seconds(bridge.RestartTimeoutBase);
             settings[$"{key}RestartTimeoutCap"] = Seconds(bridge.RestartTimeoutCap);
             settings[$"{key}StartType"] = bridge.StartType;
+            settings[$"{key}Threshold"] = Text(bridge.Threshold);
+            settings[$"{key}IdleTimeout"] = Seconds(bridge.IdleTimeout);
             settings[$"{key}AttemptUnsubscribe"] = Flag(bridge.AttemptUnsubscribe);
             settings[$"{key}OutgoingRetain"] = Flag(bridge.OutgoingRetain);
             settings[$"{key}CaFile"] = bridge.CaFile;
@@ -65,11 +67,6 @@ internal static class MosquittoBridgeMapping
 
     private static void Report(MosquittoBridge bridge, MosquittoConfigMappingResult result)
     {
-        if (bridge.StartType == "lazy")
-        {
-            result.Warn(bridge, "start_type", "lazy is not supported yet: the bridge connects at start like 'automatic' (threshold and idle_timeout are ignored)");
-        }
-
         if (bridge.CaPath is not null)
         {
             result.Fail(bridge, "bridge_capath", "a CA directory is not supported for bridges: put the CA certificates in one bridge_cafile");
