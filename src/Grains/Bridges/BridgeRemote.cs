@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
@@ -199,9 +200,9 @@ internal sealed class BridgeRemote : IAsyncDisposable
     {
         var authorities = new X509Certificate2Collection();
         authorities.ImportFromPemFile(_options.CaFile!);
+        var insecure = _options.Insecure;
         tls.UseTls()
-            .WithTrustChain(authorities)
-            .WithIgnoreCertificateRevocationErrors()
+            .WithCertificateValidationHandler(args => IsTrusted(args.Certificate, args.SslPolicyErrors, authorities, insecure))
             .WithSslProtocols(_options.TlsVersion switch
             {
                 "tlsv1.3" => SslProtocols.Tls13,
@@ -211,17 +212,28 @@ internal sealed class BridgeRemote : IAsyncDisposable
 #pragma warning restore SYSLIB0039
                 _ => SslProtocols.None,
             });
-        if (_options.Insecure)
-        {
-            // bridge_insecure: the chain is still checked, the host name is not.
-            tls.WithCertificateValidationHandler(args =>
-                (args.SslPolicyErrors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) == System.Net.Security.SslPolicyErrors.None
-                || args.Chain.ChainStatus.All(s => s.Status == X509ChainStatusFlags.NoError));
-        }
-
         if (_options.CertFile is { } certFile)
         {
             tls.WithClientCertificates([X509Certificate2.CreateFromPemFile(certFile, _options.KeyFile)]);
         }
+    }
+
+    /// <summary>
+    /// The remote's certificate must chain to a CA of <c>bridge_cafile</c> (only those, not the system's) and, unless
+    /// <c>bridge_insecure</c>, name the host connected to.
+    /// </summary>
+    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection authorities, bool insecure)
+    {
+        if (certificate is null || (!insecure && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var remote = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(remote);
     }
 }

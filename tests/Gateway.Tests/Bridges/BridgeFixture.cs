@@ -21,7 +21,7 @@ public abstract class BridgeFixture : BrokerFixture
 
     public override async Task InitializeAsync()
     {
-        Remote = await MosquittoRemote.StartAsync();
+        Remote = await MosquittoRemote.StartAsync(RemoteConfiguration);
         await base.InitializeAsync();
     }
 
@@ -47,4 +47,7 @@ public abstract class BridgeFixture : BrokerFixture
     }
 
     protected abstract IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort);
+
+    /// <summary>More lines for the remote's mosquitto.conf (after its plain listener).</summary>
+    protected virtual IEnumerable<string> RemoteConfiguration(MosquittoRemote remote) => [];
 }

@@ -21,9 +21,15 @@ public sealed class MosquittoRemote : IAsyncDisposable
     private readonly List<string> _output = [];
     private Process? _process;
 
-    private MosquittoRemote(int port) => Port = port;
+    private MosquittoRemote(int port, int tlsPort) => (Port, TlsPort) = (port, tlsPort);
 
     public int Port { get; }
+
+    /// <summary>A second port, for a TLS listener the fixture may add.</summary>
+    public int TlsPort { get; }
+
+    /// <summary>Where the configuration, the database and any certificates of this Mosquitto live.</summary>
+    public string Directory => _directory;
 
     /// <summary>What Mosquitto wrote (for failure messages).</summary>
     public string Output
@@ -37,10 +43,12 @@ public sealed class MosquittoRemote : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoRemote> StartAsync()
+    /// <summary>Starts Mosquitto with a plain listener on <see cref="Port"/> and the lines <paramref name="extra"/>
+    /// returns for its directory (a TLS listener on <see cref="TlsPort"/>, say).</summary>
+    public static async Task<MosquittoRemote> StartAsync(Func<MosquittoRemote, IEnumerable<string>>? extra = null)
     {
-        var remote = new MosquittoRemote(FreePort());
-        Directory.CreateDirectory(remote._directory);
+        var remote = new MosquittoRemote(FreePort(), FreePort());
+        System.IO.Directory.CreateDirectory(remote._directory);
 
         // Started as root, Mosquitto drops to its own user, which must still write its database here.
         if (!OperatingSystem.IsWindows())
@@ -50,7 +58,8 @@ public sealed class MosquittoRemote : IAsyncDisposable
 
         // Persistence keeps the test's own subscriber sessions across a stop, so messages the bridge sends right
         // after a restart wait for them. The state is written on a clean stop.
-        await File.WriteAllTextAsync(Path.Combine(remote._directory, "mosquitto.conf"), string.Join('\n',
+        await File.WriteAllTextAsync(Path.Combine(remote._directory, "mosquitto.conf"), string.Join('\n', (string[])
+        [
             $"listener {remote.Port.ToString(CultureInfo.InvariantCulture)} 127.0.0.1",
             "allow_anonymous true",
             "persistence true",
@@ -62,7 +71,9 @@ public sealed class MosquittoRemote : IAsyncDisposable
             "log_type notice",
             "log_type information",
             "log_type subscribe",
-            ""));
+            .. extra?.Invoke(remote) ?? [],
+            "",
+        ]));
         await remote.StartAgainAsync();
         return remote;
     }
@@ -118,7 +129,7 @@ public sealed class MosquittoRemote : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("GATEWAY_TESTS_LOG_DIR") is { Length: > 0 } logDirectory)
         {
-            Directory.CreateDirectory(logDirectory);
+            System.IO.Directory.CreateDirectory(logDirectory);
             await File.WriteAllTextAsync(Path.Combine(logDirectory, $"mosquitto-{Port}.log"), Output);
         }
 
@@ -131,7 +142,7 @@ public sealed class MosquittoRemote : IAsyncDisposable
         _process?.Dispose();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(_directory, recursive: true);
         }
         catch (DirectoryNotFoundException)
         {
