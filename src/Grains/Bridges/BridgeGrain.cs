@@ -42,6 +42,13 @@ public sealed partial class BridgeGrain(
     /// <summary>Messages waiting for the remote, for the queue-depth gauge.</summary>
     public int Queued => _outbox.Count;
 
+    /// <summary>For the gauges (read outside the activation; a moment stale is fine).</summary>
+    public bool Connected => _connection?.Connected ?? false;
+
+    public long Sent => _connection?.Sent ?? 0;
+
+    public long Received => Interlocked.Read(ref _received);
+
     /// <summary>The grain's key, kept in a field: MQTTnet's threads read it outside the activation.</summary>
     public string Name { get; private set; } = "";
 

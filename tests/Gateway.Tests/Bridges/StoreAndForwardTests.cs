@@ -78,6 +78,14 @@ public sealed class StoreAndForwardTests(StoreAndForwardBridgeFixture broker)
 
         var after = await unreachable.GetStatusAsync();
         Assert.Equal((false, StoreAndForwardBridgeFixture.UnreachableQueueLimit, before.Dropped + 3), (after.Connected, after.Queued, after.Dropped));
+
+        // The same in /metrics: the drops by reason, the queue and the connection per bridge.
+        using var management = new ManagementClient(Broker);
+        await management.WaitForAsync("mqtt_broker_messages_dropped_total", "reason=\"bridge_queue_full\"", after.Dropped);
+        await management.WaitUntilAsync("mqtt_broker_bridge_queue_depth", "bridge=\"unreachable\"", v => v == StoreAndForwardBridgeFixture.UnreachableQueueLimit, $"= {StoreAndForwardBridgeFixture.UnreachableQueueLimit}");
+        await management.WaitUntilAsync("mqtt_broker_bridge_connected", "bridge=\"unreachable\"", v => v == 0, "= 0");
+        await Broker.WaitForBridgeAsync();
+        await management.WaitUntilAsync("mqtt_broker_bridge_connected", "bridge=\"remote\"", v => v == 1, "= 1");
     }
 
     /// <summary>A persistent session at the remote (which Mosquitto keeps across its restart) subscribed to <paramref name="filter"/>.</summary>
