@@ -25,6 +25,9 @@ public sealed partial class BridgeGrain(
 {
     private readonly BridgeOutbox _outbox = new();
     private readonly BridgeBatches _batches = new();
+
+    // Every silo's keeper calls StartAsync; calls interleave (reentrant), and two must not both start a connection.
+    private readonly SemaphoreSlim _starting = new(1, 1);
     private BridgeOptions? _options;
     private BridgeRoutes? _routes;
     private BridgeConnection? _connection;
@@ -92,14 +95,22 @@ public sealed partial class BridgeGrain(
     public async Task StartAsync(BridgeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (_options is not null && BridgeOptionsComparer.Same(_options, options))
+        await _starting.WaitAsync();
+        try
         {
-            return;
-        }
+            if (_options is not null && BridgeOptionsComparer.Same(_options, options))
+            {
+                return;
+            }
 
-        state.State.Options = options;
-        await PersistAsync();
-        await ApplyAsync(options);
+            state.State.Options = options;
+            await PersistAsync();
+            await ApplyAsync(options);
+        }
+        finally
+        {
+            _starting.Release();
+        }
     }
 
     public Task<BridgeStatus> GetStatusAsync() => Task.FromResult(new BridgeStatus
