@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Telemetry;
-using MQTTnet;
 using Orleans.Concurrency;
 
 namespace MqttCluster.Grains.Bridges;
@@ -36,7 +35,7 @@ public sealed partial class BridgeGrain(
     private IGrainTimer? _refresh;
     private BridgeStateWriter? _writer;
     private string _localClientId = "";
-    private long _received;
+    private BridgeLocalPublisher? _local;
     private long _dropped;
 
     /// <summary>The bridge's name in the route index, apart from every gateway's.</summary>
@@ -50,7 +49,7 @@ public sealed partial class BridgeGrain(
 
     public long Sent => _connection?.Sent ?? 0;
 
-    public long Received => Interlocked.Read(ref _received);
+    public long Received => _local?.Received ?? 0;
 
     /// <summary>The grain's key, kept in a field: MQTTnet's threads read it outside the activation.</summary>
     public string Name { get; private set; } = "";
@@ -120,7 +119,7 @@ public sealed partial class BridgeGrain(
         Address = _connection?.Address,
         Queued = _outbox.Count,
         Sent = _connection?.Sent ?? 0,
-        Received = Interlocked.Read(ref _received),
+        Received = Received,
         Dropped = _dropped,
         Silo = RuntimeIdentity,
     });
@@ -193,8 +192,9 @@ public sealed partial class BridgeGrain(
             new GrainTimerCreationOptions(GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval) { KeepAlive = true, Interleave = true });
 
         // Down until connected: a state left at "1" by a stopped node does not survive a restart.
-        await PublishStateAsync(false);
-        var hooks = new BridgeConnectionHooks(ReceivedAsync, PublishStateAsync, PersistInBackground);
+        _local = new BridgeLocalPublisher(Name, options, _routes, grainFactory, timeProvider, logger);
+        await _local.PublishStateAsync(false);
+        var hooks = new BridgeConnectionHooks(_local.PublishIncomingAsync, ConnectionStateChangedAsync, PersistInBackground);
         _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
         _stopping = new CancellationTokenSource();
         _running = _connection.RunAsync(_stopping.Token);
@@ -260,54 +260,57 @@ public sealed partial class BridgeGrain(
         }
     }
 
-    /// <summary>A message from the remote, published here under its local topic (on MQTTnet's thread).</summary>
-    private async Task ReceivedAsync(MqttApplicationMessage message)
+    private async Task ConnectionStateChangedAsync(bool up)
     {
-        if (_options is not { } options || _routes is not { } routes
-            || !routes.TryIncoming(message.Topic, (byte)message.QualityOfServiceLevel, out var localTopic, out var qos))
+        if (up)
         {
-            LogIncomingIgnored(Name, message.Topic);
-            return;
+            await QueueRetainedAsync();
         }
 
-        var local = BridgeMessageConversion.ToLocal(message, localTopic, qos, _localClientId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        try
-        {
-            // The silo's grain factory: this runs on MQTTnet's thread, outside the activation.
-            await grainFactory.GetGrain<ITopicGrain>(localTopic).PublishAsync([local]);
-            Interlocked.Increment(ref _received);
-        }
-        catch (Exception exception)
-        {
-            LogIncomingFailed(Name, localTopic, exception);
-            throw;
-        }
+        await _local!.PublishStateAsync(up);
     }
 
-    /// <summary>Mosquitto's local notification: the connection state, retained.</summary>
-    private async Task PublishStateAsync(bool up)
+    /// <summary>
+    /// At each connection, as Mosquitto's bridge does, the retained messages here that match an outgoing topic go to
+    /// the remote (after what was already queued), so a remote that lost them, or never had them, gets them again.
+    /// </summary>
+    private async Task QueueRetainedAsync()
     {
-        if (_options is not { Notifications: true } options)
+        if (_options is not { } options || _routes is not { } routes)
         {
             return;
         }
 
-        var topic = options.EffectiveNotificationTopic;
-        try
+        var queued = 0;
+        foreach (var filter in routes.LocalFilters)
         {
-            await GrainFactory.GetGrain<ITopicGrain>(topic).PublishAsync([new BrokerMessage
+            IReadOnlyList<BrokerMessage> retained;
+            try
             {
-                MessageId = Guid.NewGuid(),
-                Topic = topic,
-                Payload = BridgeMessageConversion.StatePayload(up),
-                QualityOfService = 1,
-                Retain = true,
-                PublisherClientId = options.EffectiveLocalClientId,
-            }]);
+                retained = await RetainedLookup.MatchAsync(GrainFactory, filter);
+            }
+            catch (Exception exception)
+            {
+                LogRetainedFailed(Name, filter, exception);
+                continue;
+            }
+
+            foreach (var message in retained)
+            {
+                if (message.PublisherClientId != _localClientId
+                    && routes.TryOutgoing(message.Topic, message.QualityOfService, out var remoteTopic, out var qos)
+                    && (qos == 0 || _outbox.ReliableCount < options.MaxQueuedMessages))
+                {
+                    _outbox.Enqueue(new BridgeQueuedMessage(remoteTopic, qos, options.OutgoingRetain, message));
+                    queued++;
+                }
+            }
         }
-        catch (Exception exception)
+
+        if (queued > 0)
         {
-            LogNotificationFailed(Name, exception);
+            LogRetainedQueued(Name, queued);
+            PersistInBackground();
         }
     }
 
@@ -319,6 +322,12 @@ public sealed partial class BridgeGrain(
 
     /// <summary>Writes the options and the QoS 1/2 outbox; completes once a write that began after the call is done.</summary>
     private Task PersistAsync() => (_writer ??= new BridgeStateWriter(state, _outbox, Name)).WriteAsync();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bridge {Bridge}: {Count} retained message(s) queued for the remote")]
+    private partial void LogRetainedQueued(string bridge, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: reading the retained messages of '{Filter}' failed; they are not sent this time")]
+    private partial void LogRetainedFailed(string bridge, string filter, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: refreshing its registration with the route index failed")]
     private partial void LogRefreshFailed(string bridge, Exception exception);
@@ -335,12 +344,6 @@ public sealed partial class BridgeGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} starts with a clean local session: {Count} queued message(s) discarded")]
     private partial void LogQueueCleared(string bridge, int count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Bridge {Bridge}: a message from the remote on '{Topic}' matches no incoming topic line; ignored")]
-    private partial void LogIncomingIgnored(string bridge, string topic);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Bridge {Bridge}: a message from the remote could not be published on '{Topic}' here")]
-    private partial void LogIncomingFailed(string bridge, string topic, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: publishing its connection state here failed")]
-    private partial void LogNotificationFailed(string bridge, Exception exception);
 }

@@ -125,6 +125,20 @@ public sealed class MosquittoRemote : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills Mosquitto (SIGKILL): it saves nothing, so it forgets what it learnt since it started.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        process.Kill();
+        await process.WaitForExitAsync();
+        process.Dispose();
+        _process = null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Environment.GetEnvironmentVariable("GATEWAY_TESTS_LOG_DIR") is { Length: > 0 } logDirectory)

@@ -64,6 +64,27 @@ public sealed class StoreAndForwardTests(StoreAndForwardBridgeFixture broker)
     }
 
     [Fact]
+    public async Task ARemoteThatLostItsRetainedMessagesGetsThemAgainWhenTheBridgeReconnects()
+    {
+        var topic = $"saf/{NewTopic()}/retained";
+        var subscriber = await PersistentRemoteSubscriberAsync(topic);
+        var local = await ConnectAsync();
+        await local.PublishAsync(topic, "kept-here", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        await subscriber.Client.Inbox.NextAsync("the retained message, bridged live");
+
+        // Killed, the remote saves nothing: the retained message is gone there, not here.
+        await Broker.Remote.KillAsync();
+        await Broker.WaitForBridgeAsync(connected: false);
+        await Broker.Remote.StartAgainAsync();
+        await Broker.WaitForBridgeAsync();
+
+        var late = await ConnectRemoteAsync();
+        await late.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        var received = await late.Inbox.NextAsync("the retained message, sent again at the reconnection");
+        Assert.Equal(("kept-here", true), (received.Text, received.Retain));
+    }
+
+    [Fact]
     public async Task BeyondTheLimitNewMessagesAreDroppedAndCounted()
     {
         var unreachable = Broker.Services.GetRequiredService<IGrainFactory>().GetGrain<IBridgeGrain>(StoreAndForwardBridgeFixture.UnreachableBridgeName);
