@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Core.Configuration;
 using MqttCluster.Gateway.Tests.Infrastructure;
 using MqttCluster.Grains;
+using MqttCluster.Silo.Configuration;
 
 namespace MqttCluster.Gateway.Tests.Bridges;
 
@@ -47,6 +49,18 @@ public abstract class BridgeFixture : BrokerFixture
     }
 
     protected abstract IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort);
+
+    /// <summary>
+    /// The <c>Bridges:*</c> settings of a mosquitto.conf made of <paramref name="lines"/>, read the way <c>-c FILE</c>
+    /// reads it (the parser, then the mapping to native settings); fails on any error in either.
+    /// </summary>
+    protected static IEnumerable<KeyValuePair<string, string?>> FromMosquittoConf(params string[] lines)
+    {
+        var config = MosquittoConfigParser.ParseText(string.Join('\n', lines), "/etc/mosquitto/mosquitto.conf");
+        var mapped = MosquittoConfigMapping.Map(config);
+        Assert.False(config.HasErrors || mapped.Errors.Count > 0, string.Join('\n', config.Diagnostics.Select(d => d.ToString()).Concat(mapped.Errors)));
+        return mapped.Settings.Where(s => s.Key.StartsWith("Bridges:", StringComparison.Ordinal));
+    }
 
     /// <summary>More lines for the remote's mosquitto.conf (after its plain listener).</summary>
     protected virtual IEnumerable<string> RemoteConfiguration(MosquittoRemote remote) => [];

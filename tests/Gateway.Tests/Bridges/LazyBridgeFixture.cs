@@ -1,6 +1,3 @@
-using MqttCluster.Core.Configuration;
-using MqttCluster.Silo.Configuration;
-
 namespace MqttCluster.Gateway.Tests.Bridges;
 
 /// <summary>A mosquitto.conf bridge with <c>start_type lazy</c>: it connects once <see cref="Threshold"/> QoS 1/2
@@ -11,19 +8,13 @@ public sealed class LazyBridgeFixture : BridgeFixture
 
     public override string RemoteClientId => "pi.lazy";
 
-    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort)
-    {
-        var config = MosquittoConfigParser.ParseText(string.Join('\n',
-            $"connection {BridgeName}",
-            $"address 127.0.0.1:{remotePort}",
-            $"remote_clientid {RemoteClientId}",
-            "start_type lazy",
-            $"threshold {Threshold}",
-            "idle_timeout 1",
-            "restart_timeout 1",
-            "topic # out 1 lazy/ lazy/"), "/etc/mosquitto/mosquitto.conf");
-        var mapped = MosquittoConfigMapping.Map(config);
-        Assert.False(config.HasErrors || mapped.Errors.Count > 0, string.Join('\n', config.Diagnostics.Select(d => d.ToString()).Concat(mapped.Errors)));
-        return mapped.Settings.Where(s => s.Key.StartsWith("Bridges:", StringComparison.Ordinal));
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort) => FromMosquittoConf(
+        $"connection {BridgeName}",
+        $"address 127.0.0.1:{remotePort}",
+        $"remote_clientid {RemoteClientId}",
+        "start_type lazy",
+        $"threshold {Threshold}",
+        "idle_timeout 1",
+        "restart_timeout 1",
+        "topic # out 1 lazy/ lazy/");
 }

@@ -1,6 +1,3 @@
-using MqttCluster.Core.Configuration;
-using MqttCluster.Silo.Configuration;
-
 namespace MqttCluster.Gateway.Tests.Bridges;
 
 /// <summary>
@@ -11,19 +8,13 @@ public sealed class MosquittoConfBridgeFixture : BridgeFixture
 {
     public override string RemoteClientId => "pi.bridge311";
 
-    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort)
-    {
-        var config = MosquittoConfigParser.ParseText(string.Join('\n',
-            "listener 1883 127.0.0.1",
-            "allow_anonymous true",
-            $"connection {BridgeName}",
-            $"address 127.0.0.1:{remotePort}",
-            $"remote_clientid {RemoteClientId}",
-            "restart_timeout 1 2",
-            "keepalive_interval 10",
-            BridgeTopics.Lines), "/etc/mosquitto/mosquitto.conf");
-        var mapped = MosquittoConfigMapping.Map(config);
-        Assert.False(config.HasErrors || mapped.Errors.Count > 0, string.Join('\n', config.Diagnostics.Select(d => d.ToString()).Concat(mapped.Errors)));
-        return mapped.Settings.Where(s => s.Key.StartsWith("Bridges:", StringComparison.Ordinal));
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort) => FromMosquittoConf(
+        "listener 1883 127.0.0.1",
+        "allow_anonymous true",
+        $"connection {BridgeName}",
+        $"address 127.0.0.1:{remotePort}",
+        $"remote_clientid {RemoteClientId}",
+        "restart_timeout 1 2",
+        "keepalive_interval 10",
+        BridgeTopics.Lines);
 }

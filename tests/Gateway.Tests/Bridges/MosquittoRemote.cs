@@ -193,7 +193,8 @@ public sealed class MosquittoRemote : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free right now (nothing listens there until someone binds it).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

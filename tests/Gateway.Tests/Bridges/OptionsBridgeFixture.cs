@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using MqttCluster.Core.Configuration;
-using MqttCluster.Silo.Configuration;
-
 namespace MqttCluster.Gateway.Tests.Bridges;
 
 /// <summary>
@@ -16,36 +11,21 @@ public sealed class OptionsBridgeFixture : BridgeFixture
 
     public override string RemoteClientId => "pi.options";
 
-    public int ClosedPort { get; } = TakeClosedPort();
+    public int ClosedPort { get; } = MosquittoRemote.FreePort();
 
-    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort)
-    {
-        var config = MosquittoConfigParser.ParseText(string.Join('\n',
-            $"connection {BridgeName}",
-            $"address 127.0.0.1:{ClosedPort} 127.0.0.1:{remotePort}",
-            "round_robin false",
-            "bridge_protocol_version mqttv31",
-            "try_private false",
-            $"remote_clientid {RemoteClientId}",
-            "remote_username pi",
-            "remote_password not checked",
-            "cleansession true",
-            "bridge_outgoing_retain false",
-            $"notification_topic {StateTopic}",
-            "notifications_local_only true",
-            "restart_timeout 1",
-            "topic # out 1 opt/ opt/"), "/etc/mosquitto/conf.d/bridge.conf");
-        var mapped = MosquittoConfigMapping.Map(config);
-        Assert.False(config.HasErrors || mapped.Errors.Count > 0, string.Join('\n', config.Diagnostics.Select(d => d.ToString()).Concat(mapped.Errors)));
-        return mapped.Settings.Where(s => s.Key.StartsWith("Bridges:", StringComparison.Ordinal));
-    }
-
-    private static int TakeClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort) => FromMosquittoConf(
+        $"connection {BridgeName}",
+        $"address 127.0.0.1:{ClosedPort} 127.0.0.1:{remotePort}",
+        "round_robin false",
+        "bridge_protocol_version mqttv31",
+        "try_private false",
+        $"remote_clientid {RemoteClientId}",
+        "remote_username pi",
+        "remote_password not checked",
+        "cleansession true",
+        "bridge_outgoing_retain false",
+        $"notification_topic {StateTopic}",
+        "notifications_local_only true",
+        "restart_timeout 1",
+        "topic # out 1 opt/ opt/");
 }

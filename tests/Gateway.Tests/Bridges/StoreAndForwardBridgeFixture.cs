@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace MqttCluster.Gateway.Tests.Bridges;
 
@@ -32,21 +30,11 @@ public sealed class StoreAndForwardBridgeFixture : BridgeFixture
             [key + "Topics:0:Qos"] = "1",
             [key + "Topics:0:LocalPrefix"] = "saf/",
             [key + "Topics:0:RemotePrefix"] = "saf/",
-            [unreachable + "Addresses:0"] = $"127.0.0.1:{ClosedPort().ToString(CultureInfo.InvariantCulture)}",
+            [unreachable + "Addresses:0"] = $"127.0.0.1:{MosquittoRemote.FreePort().ToString(CultureInfo.InvariantCulture)}",
             [unreachable + "MaxQueuedMessages"] = UnreachableQueueLimit.ToString(CultureInfo.InvariantCulture),
             [unreachable + "Notifications"] = "false",
             [unreachable + "Topics:0:Pattern"] = "unreachable/#",
             [unreachable + "Topics:0:Qos"] = "1",
         };
-    }
-
-    /// <summary>A port nothing listens on (taken and released: connecting is refused).</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,6 +1,4 @@
-using MqttCluster.Core.Configuration;
 using MqttCluster.EndToEnd.Tests.Infrastructure;
-using MqttCluster.Silo.Configuration;
 
 namespace MqttCluster.Gateway.Tests.Bridges;
 
@@ -34,27 +32,21 @@ public sealed class TlsBridgeFixture : BridgeFixture
         ];
     }
 
-    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort)
-    {
-        var config = MosquittoConfigParser.ParseText(string.Join('\n',
-            $"connection {BridgeName}",
-            $"address 127.0.0.1:{Remote.TlsPort}",
-            $"remote_clientid {RemoteClientId}",
-            $"bridge_cafile {_certificates!.CaFile}",
-            $"bridge_certfile {_certificates.ClientCertificateFile}",
-            $"bridge_keyfile {_certificates.ClientKeyFile}",
-            "bridge_tls_version tlsv1.2",
-            "restart_timeout 1",
-            "topic # out 1 tls/ tls/",
-            $"connection {UntrustingBridgeName}",
-            $"address 127.0.0.1:{Remote.TlsPort}",
-            "remote_clientid pi.untrusting",
-            $"bridge_cafile {_otherCa!.CaFile}",
-            "notifications false",
-            "restart_timeout 1",
-            "topic # out 1 untrusting/ untrusting/"), "/etc/mosquitto/mosquitto.conf");
-        var mapped = MosquittoConfigMapping.Map(config);
-        Assert.False(config.HasErrors || mapped.Errors.Count > 0, string.Join('\n', config.Diagnostics.Select(d => d.ToString()).Concat(mapped.Errors)));
-        return mapped.Settings.Where(s => s.Key.StartsWith("Bridges:", StringComparison.Ordinal));
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> BridgeSettings(int remotePort) => FromMosquittoConf(
+        $"connection {BridgeName}",
+        $"address 127.0.0.1:{Remote.TlsPort}",
+        $"remote_clientid {RemoteClientId}",
+        $"bridge_cafile {_certificates!.CaFile}",
+        $"bridge_certfile {_certificates.ClientCertificateFile}",
+        $"bridge_keyfile {_certificates.ClientKeyFile}",
+        "bridge_tls_version tlsv1.2",
+        "restart_timeout 1",
+        "topic # out 1 tls/ tls/",
+        $"connection {UntrustingBridgeName}",
+        $"address 127.0.0.1:{Remote.TlsPort}",
+        "remote_clientid pi.untrusting",
+        $"bridge_cafile {_otherCa!.CaFile}",
+        "notifications false",
+        "restart_timeout 1",
+        "topic # out 1 untrusting/ untrusting/");
 }
