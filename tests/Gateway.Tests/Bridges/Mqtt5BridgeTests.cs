@@ -1,6 +1,6 @@
-using MQTTnet.Packets;
 using System.Text;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace MqttCluster.Gateway.Tests.Bridges;
