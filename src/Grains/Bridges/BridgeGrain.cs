@@ -36,6 +36,7 @@ public sealed partial class BridgeGrain(
     private BridgeStateWriter? _writer;
     private string _localClientId = "";
     private BridgeLocalPublisher? _local;
+    private bool _queueFullReported;
     private long _dropped;
 
     /// <summary>The bridge's name in the route index, apart from every gateway's.</summary>
@@ -154,7 +155,12 @@ public sealed partial class BridgeGrain(
             else if (qos > 0 && _outbox.ReliableCount >= options.MaxQueuedMessages)
             {
                 Drop(DropReasons.BridgeQueueFull);
-                LogQueueFull(Name, options.MaxQueuedMessages, message.Topic);
+                // Once per overflow, not per message: the metric counts each drop.
+                if (!_queueFullReported)
+                {
+                    _queueFullReported = true;
+                    LogQueueFull(Name, options.MaxQueuedMessages, message.Topic);
+                }
             }
             else
             {
@@ -194,7 +200,7 @@ public sealed partial class BridgeGrain(
         // Down until connected: a state left at "1" by a stopped node does not survive a restart.
         _local = new BridgeLocalPublisher(Name, options, _routes, grainFactory, timeProvider, logger);
         await _local.PublishStateAsync(false);
-        var hooks = new BridgeConnectionHooks(_local.PublishIncomingAsync, ConnectionStateChangedAsync, PersistInBackground);
+        var hooks = new BridgeConnectionHooks(_local.PublishIncomingAsync, ConnectionStateChangedAsync, Acknowledged);
         _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
         _stopping = new CancellationTokenSource();
         _running = _connection.RunAsync(_stopping.Token);
@@ -245,6 +251,12 @@ public sealed partial class BridgeGrain(
 
     /// <summary>After the remote acknowledged messages: they leave storage with the next write.</summary>
     private void PersistInBackground() => _ = PersistLoggedAsync();
+
+    private void Acknowledged()
+    {
+        _queueFullReported = false;
+        PersistInBackground();
+    }
 
     private async Task PersistLoggedAsync()
     {
@@ -338,7 +350,7 @@ public sealed partial class BridgeGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} started towards {Addresses} in silo {Silo}")]
     private partial void LogStarted(string bridge, string addresses, string silo);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: {Max} QoS 1/2 messages already wait for the remote; a message on '{Topic}' was dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: {Max} QoS 1/2 messages already wait for the remote; a message on '{Topic}' was dropped, and so are further ones until the remote takes some (counted as bridge_queue_full)")]
     private partial void LogQueueFull(string bridge, int max, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} starts with a clean local session: {Count} queued message(s) discarded")]
