@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Bridges;
 using MqttCluster.Core.Telemetry;
@@ -21,6 +22,9 @@ internal sealed partial class BridgeConnection(
     BrokerMetrics metrics,
     ILogger logger)
 {
+    /// <summary>How often a bridge connected to a secondary address checks whether the first one is back (as Mosquitto).</summary>
+    private static readonly TimeSpan PrimaryRetryInterval = TimeSpan.FromSeconds(5);
+
     private readonly BridgeBackoff _backoff = new(options.RestartTimeout, options.RestartTimeoutCap, new Random());
     private int _nextAddress;
     private bool _lastAttemptConnected;
@@ -45,6 +49,7 @@ internal sealed partial class BridgeConnection(
             _lastAttemptConnected = false;
             var idle = false;
             var remote = new BridgeRemote(options, ReceivedAsync);
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             try
             {
                 await remote.ConnectAsync(Address, routes, stopping);
@@ -52,7 +57,10 @@ internal sealed partial class BridgeConnection(
                 (Connected, _lastAttemptConnected) = (true, true);
                 LogConnected(options.Name, Address, outbox.ReliableCount);
                 await hooks.StateChangedAsync(true);
-                idle = await SendUntilLostOrIdleAsync(remote, stopping);
+                var primaryBack = !options.RoundRobin && Address != options.Addresses[0]
+                    ? WatchPrimaryAsync(watching.Token)
+                    : Task.Delay(Timeout.Infinite, watching.Token);
+                idle = await SendUntilLostOrIdleAsync(remote, primaryBack, stopping);
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
@@ -70,6 +78,7 @@ internal sealed partial class BridgeConnection(
             }
             finally
             {
+                await watching.CancelAsync();
                 await EndAsync(remote, stopping.IsCancellationRequested, idle);
             }
 
@@ -80,7 +89,7 @@ internal sealed partial class BridgeConnection(
 
             if (idle)
             {
-                LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
+                // Idle (lazy) or the first address is back: connect again at once, to the first address.
                 continue;
             }
 
@@ -105,29 +114,60 @@ internal sealed partial class BridgeConnection(
         return true;
     }
 
+    /// <summary>Completes when the first address accepts a TCP connection (checked every few seconds).</summary>
+    private async Task WatchPrimaryAsync(CancellationToken cancellationToken)
+    {
+        var (host, port) = BridgeRemote.HostAndPort(options.Addresses[0]);
+        while (true)
+        {
+            await Task.Delay(PrimaryRetryInterval, timeProvider, cancellationToken);
+            using var probe = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                await probe.ConnectAsync(host, port, timeout.Token);
+                return;
+            }
+            catch (Exception exception) when (exception is SocketException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+            }
+        }
+    }
+
     private Task ReceivedAsync(MqttApplicationMessage message)
     {
         Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
         return hooks.ReceivedAsync(message);
     }
 
-    /// <summary>Sends until the connection is lost (false) or, for a lazy bridge, has been idle long enough (true).</summary>
-    private async Task<bool> SendUntilLostOrIdleAsync(BridgeRemote remote, CancellationToken stopping)
+    /// <summary>
+    /// Sends until the connection is lost (false), or should end cleanly (true): a lazy bridge has been idle long
+    /// enough, or the first address answers again while connected to another one (<c>round_robin false</c>).
+    /// </summary>
+    private async Task<bool> SendUntilLostOrIdleAsync(BridgeRemote remote, Task primaryBack, CancellationToken stopping)
     {
         Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
         var lazy = options.StartType == BridgeStartType.Lazy;
         while (!remote.Lost.IsCompleted)
         {
+            if (primaryBack.IsCompletedSuccessfully)
+            {
+                LogPrimaryBack(options.Name, options.Addresses[0]);
+                return true;
+            }
+
             if (outbox.Head is not { } next)
             {
                 var quiet = timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
                 if (lazy && quiet >= options.IdleTimeout)
                 {
+                    LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
                     return true;
                 }
 
                 var idleCheck = lazy ? Task.Delay(options.IdleTimeout - quiet, timeProvider, stopping) : Task.Delay(Timeout.Infinite, stopping);
-                await Task.WhenAny(outbox.Added, remote.Lost, idleCheck);
+                await Task.WhenAny(outbox.Added, remote.Lost, idleCheck, primaryBack);
                 stopping.ThrowIfCancellationRequested();
                 continue;
             }
@@ -187,7 +227,14 @@ internal sealed partial class BridgeConnection(
             metrics.MessagesDropped(DropReasons.BridgeOffline, dropped);
         }
 
-        LogDisconnected(options.Name, Address ?? "", outbox.ReliableCount);
+        if (stopping || idle)
+        {
+            LogClosed(options.Name, Address ?? "", outbox.ReliableCount);
+        }
+        else
+        {
+            LogDisconnected(options.Name, Address ?? "", outbox.ReliableCount);
+        }
 
         // Not while stopping: the silo may be going down, and the next activation says "0" first anyway.
         if (!stopping)
@@ -198,8 +245,8 @@ internal sealed partial class BridgeConnection(
 
     /// <summary>
     /// With <c>round_robin</c> the next address after the one that failed; without it, the primary (first) address
-    /// after a connection that worked, else the next one. Mosquitto also goes back to the primary address while
-    /// connected to a secondary one; this bridge does only after that connection ends.
+    /// after a connection that worked, else the next one (and <see cref="WatchPrimaryAsync"/> brings the bridge back
+    /// to the primary address while it is connected to another).
     /// </summary>
     private string NextAddress()
     {
@@ -220,6 +267,9 @@ internal sealed partial class BridgeConnection(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge} lost its connection to {Address}; {Queued} QoS 1/2 message(s) kept for it")]
     private partial void LogDisconnected(string bridge, string address, int queued);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} closed its connection to {Address}; {Queued} QoS 1/2 message(s) kept for it")]
+    private partial void LogClosed(string bridge, string address, int queued);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge} could not connect to {Address}: {Reason}")]
     private partial void LogConnectionFailed(string bridge, string address, string reason);
 
@@ -228,6 +278,9 @@ internal sealed partial class BridgeConnection(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} connects again in {Seconds:0.0} s")]
     private partial void LogReconnecting(string bridge, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge}: its first address {Address} answers again; moving back to it")]
+    private partial void LogPrimaryBack(string bridge, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} (lazy) was idle for {Seconds} s and disconnected; it connects again when enough messages wait")]
     private partial void LogIdle(string bridge, double seconds);

@@ -137,11 +137,16 @@ internal sealed class BridgeRemote : IAsyncDisposable
         .WithRetainFlag()
         .Build();
 
-    private MqttClientOptions BuildOptions(string address)
+    /// <summary>The host and port of a <c>host:port</c> (or <c>[IPv6]:port</c>) address.</summary>
+    public static (string Host, int Port) HostAndPort(string address)
     {
         var colon = address.LastIndexOf(':');
-        var host = address[..colon].Trim('[', ']');
-        var port = int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return (address[..colon].Trim('[', ']'), int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private MqttClientOptions BuildOptions(string address)
+    {
+        var (host, port) = HostAndPort(address);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
             .WithClientId(_options.EffectiveRemoteClientId)

@@ -76,11 +76,6 @@ internal static class MosquittoBridgeMapping
         {
             result.Fail(bridge, "bridge_certfile", "needs bridge_cafile here (bridge_capath is not supported)");
         }
-
-        if (!bridge.RoundRobin && bridge.Addresses.Count > 1)
-        {
-            result.Warn(bridge, "address", "while connected to a secondary address the bridge does not go back to the first one until that connection ends (Mosquitto checks periodically)");
-        }
     }
 
     private static string Flag(bool value) => value ? "true" : "false";

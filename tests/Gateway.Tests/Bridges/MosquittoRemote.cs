@@ -43,11 +43,11 @@ public sealed class MosquittoRemote : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Mosquitto with a plain listener on <see cref="Port"/> and the lines <paramref name="extra"/>
+    /// <summary>Starts Mosquitto with a plain listener on <see cref="Port"/> (<paramref name="port"/>, or a free one) and the lines <paramref name="extra"/>
     /// returns for its directory (a TLS listener on <see cref="TlsPort"/>, say).</summary>
-    public static async Task<MosquittoRemote> StartAsync(Func<MosquittoRemote, IEnumerable<string>>? extra = null)
+    public static async Task<MosquittoRemote> StartAsync(Func<MosquittoRemote, IEnumerable<string>>? extra = null, int? port = null)
     {
-        var remote = new MosquittoRemote(FreePort(), FreePort());
+        var remote = new MosquittoRemote(port ?? FreePort(), FreePort());
         System.IO.Directory.CreateDirectory(remote._directory);
 
         // Started as root, Mosquitto drops to its own user, which must still write its database here.
