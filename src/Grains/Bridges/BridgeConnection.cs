@@ -104,7 +104,7 @@ internal sealed partial class BridgeConnection(
     {
         while (outbox.ReliableCount < options.Threshold)
         {
-            await Task.WhenAny(outbox.Added, Task.Delay(Timeout.Infinite, stopping));
+            await WaitForAnyAsync(Timeout.InfiniteTimeSpan, stopping, outbox.Added);
             if (stopping.IsCancellationRequested)
             {
                 return false;
@@ -112,6 +112,18 @@ internal sealed partial class BridgeConnection(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Waits for one of <paramref name="events"/>, <paramref name="timeout"/> or <paramref name="stopping"/>. The
+    /// timer is released afterwards: a delay left registered on the long-lived stopping token at every wait would
+    /// pile up for as long as the bridge runs.
+    /// </summary>
+    private async Task WaitForAnyAsync(TimeSpan timeout, CancellationToken stopping, params Task[] events)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        await Task.WhenAny([.. events, Task.Delay(timeout, timeProvider, wake.Token)]);
+        await wake.CancelAsync();
     }
 
     /// <summary>Completes when the first address accepts a TCP connection (checked every few seconds).</summary>
@@ -166,8 +178,7 @@ internal sealed partial class BridgeConnection(
                     return true;
                 }
 
-                var idleCheck = lazy ? Task.Delay(options.IdleTimeout - quiet, timeProvider, stopping) : Task.Delay(Timeout.Infinite, stopping);
-                await Task.WhenAny(outbox.Added, remote.Lost, idleCheck, primaryBack);
+                await WaitForAnyAsync(lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan, stopping, outbox.Added, remote.Lost, primaryBack);
                 stopping.ThrowIfCancellationRequested();
                 continue;
             }
