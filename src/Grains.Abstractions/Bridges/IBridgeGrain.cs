@@ -14,6 +14,11 @@ public interface IBridgeGrain : IGrainWithStringKey
     [Alias("Start")]
     Task StartAsync(BridgeOptions options);
 
+    /// <summary>Stops the bridge (it was removed from the configuration): closes its remote connection, leaves the
+    /// route index and forgets its options. Its stored queue stays, for when it is configured again.</summary>
+    [Alias("Stop")]
+    Task StopAsync();
+
     [Alias("GetStatus")]
     Task<BridgeStatus> GetStatusAsync();
 }

@@ -61,12 +61,7 @@ public sealed partial class BridgeGrain(
     {
         Name = this.GetPrimaryKeyString();
         activations.Track(this);
-        if (state.State.Options is not { } options)
-        {
-            return;
-        }
-
-        if (options.EffectiveLocalCleanSession && state.State.Queue.Count > 0)
+        if (state.State.Options is { EffectiveLocalCleanSession: true } && state.State.Queue.Count > 0)
         {
             // local_cleansession: the bridge's local session starts empty, as Mosquitto's does at start.
             LogQueueCleared(Name, state.State.Queue.Count);
@@ -74,12 +69,16 @@ public sealed partial class BridgeGrain(
             await state.WriteStateAsync();
         }
 
+        // Also for a stopped bridge (no options): its queue waits in memory for a StartAsync, which writes it back.
         foreach (var message in state.State.Queue)
         {
             _outbox.Enqueue(message);
         }
 
-        await ApplyAsync(options);
+        if (state.State.Options is { } options)
+        {
+            await ApplyAsync(options);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -106,6 +105,32 @@ public sealed partial class BridgeGrain(
             state.State.Options = options;
             await PersistAsync();
             await ApplyAsync(options);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _starting.WaitAsync();
+        try
+        {
+            if (_options is null)
+            {
+                return;
+            }
+
+            await StopConnectionAsync();
+            _refresh?.Dispose();
+            _refresh = null;
+            await RouteIndex.UnregisterGatewayAsync(GatewayId);
+            (_options, _routes, _connection) = (null, null, null);
+            state.State.Options = null;
+            await PersistAsync();
+            LogStopped(Name, _outbox.ReliableCount);
+            DeactivateOnIdle();
         }
         finally
         {
@@ -346,6 +371,9 @@ public sealed partial class BridgeGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: storing its queue failed; trying again with the next change")]
     private partial void LogStoreFailed(string bridge, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} stopped; {Queued} QoS 1/2 message(s) stay stored for when it is configured again")]
+    private partial void LogStopped(string bridge, int queued);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} started towards {Addresses} in silo {Silo}")]
     private partial void LogStarted(string bridge, string addresses, string silo);

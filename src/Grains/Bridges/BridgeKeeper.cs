@@ -21,13 +21,11 @@ public sealed partial class BridgeKeeper(
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
-    public void Participate(ISiloLifecycle lifecycle)
-    {
-        if (definitions.Bridges.Count > 0)
-        {
-            lifecycle.Subscribe(nameof(BridgeKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
-        }
-    }
+    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+
+    /// <summary>Always: a reload may add bridges to a silo that started without any.</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(BridgeKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,18 +56,41 @@ public sealed partial class BridgeKeeper(
 
     private async Task StartAllAsync()
     {
-        foreach (var bridge in definitions.Bridges)
+        var bridges = definitions.Bridges;
+        foreach (var bridge in bridges)
         {
             try
             {
                 await grainFactory.GetGrain<IBridgeGrain>(bridge.Name).StartAsync(bridge);
+                _started.Add(bridge.Name);
             }
             catch (Exception exception) when (!_stopping.IsCancellationRequested)
             {
                 LogStartFailed(bridge.Name, exception);
             }
         }
+
+        // Removed by a reload: stopped once by this silo (another silo that still has it would start it again).
+        foreach (var name in _started.Except(bridges.Select(b => b.Name), StringComparer.Ordinal).ToArray())
+        {
+            try
+            {
+                await grainFactory.GetGrain<IBridgeGrain>(name).StopAsync();
+                _started.Remove(name);
+                LogStopped(name);
+            }
+            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            {
+                LogStopFailed(name, exception);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} is no longer configured; stopped")]
+    private partial void LogStopped(string bridge);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping bridge {Bridge} failed; trying again shortly")]
+    private partial void LogStopFailed(string bridge, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting bridge {Bridge} failed; trying again shortly")]
     private partial void LogStartFailed(string bridge, Exception exception);

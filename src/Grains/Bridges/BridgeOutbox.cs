@@ -66,10 +66,4 @@ internal sealed class BridgeOutbox
 
     /// <summary>The QoS 1/2 messages, oldest first: what storage keeps.</summary>
     public List<BridgeQueuedMessage> Reliable() => [.. _messages.Where(m => m.Qos > 0)];
-
-    public void Clear()
-    {
-        _messages.Clear();
-        ReliableCount = 0;
-    }
 }

@@ -72,6 +72,7 @@ public static class BrokerSiloConfiguration
         }
 
         silo.Services.AddSingleton(new BridgeDefinitions(BridgeConfiguration.Read(silo.Configuration)));
+        silo.Services.AddHostedService<BridgeReloadOnHangup>();
         silo.Services.AddBrokerGrainServices();
         if (TelemetryHostExtensions.ReadTelemetryOptions(silo.Configuration).PropagatesGrainCalls)
         {
