@@ -12,7 +12,8 @@ namespace MqttCluster.Gateway.Tests.Bridges;
 /// </summary>
 public abstract class BridgeFixture : BrokerFixture
 {
-    public const string BridgeName = "remote";
+    /// <summary>Unique per fixture: brokers of parallel fixtures share this process, and so their meters' series.</summary>
+    public string BridgeName { get; } = $"remote-{Guid.NewGuid():N}"[..15];
 
     public MosquittoRemote Remote { get; private set; } = null!;
 

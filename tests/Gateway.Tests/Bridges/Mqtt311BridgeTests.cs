@@ -22,7 +22,7 @@ public sealed class Mqtt311BridgeTests(MosquittoConfBridgeFixture broker)
                 using var response = await management.GetAsync(StatusPage.ApiPath);
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                 var found = json.RootElement.GetProperty("bridges").EnumerateArray()
-                    .Where(b => b.GetProperty("name").GetString() == MosquittoConfBridgeFixture.BridgeName)
+                    .Where(b => b.GetProperty("name").GetString() == Broker.BridgeName)
                     .Select(b => b.Clone())
                     .ToArray();
                 bridge = found.FirstOrDefault();

@@ -106,7 +106,7 @@ public sealed class StoreAndForwardTests(StoreAndForwardBridgeFixture broker)
         await management.WaitUntilAsync("mqtt_broker_bridge_queue_depth", "bridge=\"unreachable\"", v => v == StoreAndForwardBridgeFixture.UnreachableQueueLimit, $"= {StoreAndForwardBridgeFixture.UnreachableQueueLimit}");
         await management.WaitUntilAsync("mqtt_broker_bridge_connected", "bridge=\"unreachable\"", v => v == 0, "= 0");
         await Broker.WaitForBridgeAsync();
-        await management.WaitUntilAsync("mqtt_broker_bridge_connected", "bridge=\"remote\"", v => v == 1, "= 1");
+        await management.WaitUntilAsync("mqtt_broker_bridge_connected", $"bridge=\"{Broker.BridgeName}\"", v => v == 1, "= 1");
     }
 
     /// <summary>A persistent session at the remote (which Mosquitto keeps across its restart) subscribed to <paramref name="filter"/>.</summary>
