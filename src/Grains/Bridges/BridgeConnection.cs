@@ -54,9 +54,13 @@ internal sealed partial class BridgeConnection(
             {
                 await remote.ConnectAsync(Address, routes, stopping);
                 _backoff.Reset();
-                (Connected, _lastAttemptConnected) = (true, true);
+                _lastAttemptConnected = true;
                 LogConnected(options.Name, Address, outbox.ReliableCount);
+
+                // Connected once the retained messages are queued and the state "1" is published here, so whoever
+                // sees Connected also sees that state.
                 await hooks.StateChangedAsync(true);
+                Connected = true;
                 var primaryBack = !options.RoundRobin && Address != options.Addresses[0]
                     ? WatchPrimaryAsync(watching.Token)
                     : Task.Delay(Timeout.Infinite, watching.Token);
@@ -64,7 +68,7 @@ internal sealed partial class BridgeConnection(
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                if (Connected)
+                if (_lastAttemptConnected)
                 {
                     LogConnectionBroken(options.Name, Address, exception.Message);
                 }
@@ -226,7 +230,7 @@ internal sealed partial class BridgeConnection(
         }
 
         await remote.DisposeAsync();
-        if (!Connected)
+        if (!_lastAttemptConnected)
         {
             return;
         }

@@ -73,10 +73,15 @@ public sealed class StoreAndForwardTests(StoreAndForwardBridgeFixture broker)
         await subscriber.Client.Inbox.NextAsync("the retained message, bridged live");
 
         // Killed, the remote saves nothing: the retained message is gone there, not here.
+        var sentBefore = (await Broker.Bridge.GetStatusAsync()).Sent;
         await Broker.Remote.KillAsync();
         await Broker.WaitForBridgeAsync(connected: false);
         await Broker.Remote.StartAgainAsync();
-        await Broker.WaitForBridgeAsync();
+        await Within.PollAsync(
+            async () => await Broker.Bridge.GetStatusAsync() is { Connected: true, Queued: 0 } status && status.Sent > sentBefore,
+            "the bridge to reconnect and send the retained message again",
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
 
         var late = await ConnectRemoteAsync();
         await late.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
