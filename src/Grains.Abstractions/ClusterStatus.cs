@@ -28,4 +28,7 @@ public sealed record ClusterStatus
     [Id(9)] public long? RetainedMessages { get; init; }
 
     [Id(10)] public TopicRate[] TopTopics { get; init; } = [];
+
+    /// <summary>The configured bridges, as each reported itself at the last sample.</summary>
+    [Id(11)] public BridgeStatus[] Bridges { get; init; } = [];
 }

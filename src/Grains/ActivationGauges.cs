@@ -19,4 +19,12 @@ public sealed class ActivationGauges<TGrain>
     public long Sum(Func<TGrain, long> figure) => _active.Keys.Sum(figure);
 
     public long Count(Func<TGrain, bool> predicate) => _active.Keys.Count(predicate);
+
+    public void ForEach(Action<TGrain> action)
+    {
+        foreach (var grain in _active.Keys)
+        {
+            action(grain);
+        }
+    }
 }

@@ -9,7 +9,8 @@ namespace MqttCluster.Grains;
 internal sealed class GrainMetrics(
     BrokerMetrics metrics,
     ActivationGauges<RetainedIndexGrain> retained,
-    ActivationGauges<SessionGrain> sessions) : ILifecycleParticipant<ISiloLifecycle>
+    ActivationGauges<SessionGrain> sessions,
+    Bridges.BridgeActivations bridges) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GrainMetrics), ServiceLifecycleStage.RuntimeServices, _ =>
@@ -26,6 +27,10 @@ internal sealed class GrainMetrics(
                 "{session}",
                 "Persistent sessions whose grains this silo holds, by state");
             meter.CreateObservableGauge(BrokerInstrumentNames.OfflineQueueDepth, () => sessions.Sum(s => s.QueuedCount), "{message}", "Messages queued for persistent sessions in this silo");
+            meter.CreateObservableGauge(BrokerInstrumentNames.BridgeQueueDepth, () => bridges.PerBridge(b => b.Queued), "{message}", "Messages waiting for the remote broker, per bridge running in this silo");
+            meter.CreateObservableGauge(BrokerInstrumentNames.BridgeConnected, () => bridges.PerBridge(b => b.Connected ? 1 : 0), "{connection}", "1 when the bridge is connected to its remote broker, per bridge running in this silo");
+            meter.CreateObservableCounter(BrokerInstrumentNames.BridgeMessagesSent, () => bridges.PerBridge(b => b.Sent), "{message}", "Messages a bridge sent to its remote broker since it started in this silo");
+            meter.CreateObservableCounter(BrokerInstrumentNames.BridgeMessagesReceived, () => bridges.PerBridge(b => b.Received), "{message}", "Messages a bridge received from its remote broker since it started in this silo");
             return Task.CompletedTask;
         });
 }

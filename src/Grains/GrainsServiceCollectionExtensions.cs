@@ -25,6 +25,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<ActivationGauges<Retained.RetainedIndexGrain>>();
         services.AddSingleton<ActivationGauges<Sessions.SessionGrain>>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainMetrics>();
+        services.AddSingleton<Bridges.BridgeActivations>();
+        services.TryAddSingleton(new Bridges.BridgeDefinitions([]));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Bridges.BridgeKeeper>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using MqttCluster.Storage;
 using Orleans.TestingHost;
 
@@ -18,13 +19,16 @@ public sealed class BrokerTestCluster : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public static async Task<BrokerTestCluster> StartAsync(int silos, string? dataDirectory = null)
+    public static async Task<BrokerTestCluster> StartAsync(int silos, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "mqttcluster-grains-tests", Guid.NewGuid().ToString("N"));
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddSqliteGrainStorage(StorageNames.Broker, options => options.DataDirectory = dataDirectory);
+
+            // Before the broker's services, whose defaults are TryAdd registrations.
+            services?.Invoke(silo.Services);
             silo.Services.AddBrokerGrainServices();
         });
         var cluster = builder.Build();

@@ -22,6 +22,7 @@ internal static class ConfigCompletion
         }
 
         CheckDuplicates(state);
+        BridgeCompletion.Check(state);
         HintAnonymousAccess(state);
         return config;
     }

@@ -28,8 +28,8 @@ internal sealed class ConfigParseState
     /// <summary>First security option, which <c>per_listener_settings</c> must precede.</summary>
     public ConfigLine? FirstSecurityLine { get; set; }
 
-    /// <summary>The open bridge section (<c>connection NAME</c>); bridges are not supported.</summary>
-    public ConfigLine? BridgeLine { get; set; }
+    /// <summary>The open bridge section (<c>connection NAME</c>); null before the first one.</summary>
+    public MosquittoBridge? CurrentBridge { get; set; }
 
     /// <summary>A <c>log_dest</c> / <c>log_type</c> line was seen, so the defaults no longer apply.</summary>
     public bool LogDestinationsSet { get; set; }

@@ -12,8 +12,13 @@ public sealed class MosquittoConfig
 
     internal List<string> FileList { get; } = [];
 
+    internal List<MosquittoBridge> BridgeList { get; } = [];
+
     /// <summary>Every listener the broker should open, in Mosquitto's order; never empty.</summary>
     public IReadOnlyList<MosquittoListener> Listeners => ListenerList;
+
+    /// <summary>The bridges (<c>connection</c> sections), in the order written.</summary>
+    public IReadOnlyList<MosquittoBridge> Bridges => BridgeList;
 
     /// <summary>True when nothing defines a listener, so only the loopback listener on 1883 exists.</summary>
     public bool LocalOnly => ListenerList is [{ Origin: ListenerOrigin.LocalOnly }];

@@ -133,7 +133,7 @@ public static class MosquittoConfigParser
 
         // Each file starts outside any listener or bridge section, and the including file's section continues
         // after it, because Mosquitto keeps the current section per file.
-        var (listener, bridge) = (state.CurrentListener, state.BridgeLine);
+        var (listener, bridge) = (state.CurrentListener, state.CurrentBridge);
         foreach (var file in files)
         {
             if (string.Equals(Path.GetFullPath(file), mainFile, StringComparison.Ordinal))
@@ -144,12 +144,12 @@ public static class MosquittoConfigParser
 
             if (TryRead(state, file, line, out var text))
             {
-                (state.CurrentListener, state.BridgeLine) = (null, null);
+                (state.CurrentListener, state.CurrentBridge) = (null, null);
                 ReadLines(state, text, file, level + 1);
             }
         }
 
-        (state.CurrentListener, state.BridgeLine) = (listener, bridge);
+        (state.CurrentListener, state.CurrentBridge) = (listener, bridge);
     }
 
     private static bool TryRead(ConfigParseState state, string path, ConfigLine? includeLine, out string text)

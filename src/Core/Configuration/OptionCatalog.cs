@@ -23,6 +23,7 @@ internal static class OptionCatalog
         LoggingOptions.Register(table);
         UnsupportedOptions.Register(table);
         PluginOptions.Register(table);
+        BridgeSectionOptions.Register(table);
         return table;
     }
 }

@@ -3,7 +3,7 @@ namespace MqttCluster.Core.Configuration;
 /// <summary>
 /// Every other option Mosquitto 2 knows (2.0 and 2.1), reported as not supported. Severity follows one rule:
 /// <see cref="ConfigSeverity.Error"/> when ignoring the line would let in clients Mosquitto refuses, weaken TLS
-/// or authentication, or drop a configured connection; <see cref="ConfigSeverity.Warning"/> otherwise.
+/// or authentication,; <see cref="ConfigSeverity.Warning"/> otherwise.
 /// </summary>
 internal static class UnsupportedOptions
 {
@@ -68,21 +68,6 @@ internal static class UnsupportedOptions
         ["http_dir"] = (W, "serving files over HTTP is not supported; WebSocket connections still work"),
     };
 
-    /// <summary>Options of a bridge section (after <c>connection NAME</c>).</summary>
-    private static readonly string[] BridgeOptions =
-    [
-        "address", "addresses", "bridge_alpn", "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_cafile",
-        "bridge_capath", "bridge_certfile", "bridge_ciphers", "bridge_ciphers_tls1.3", "bridge_identity",
-        "bridge_insecure", "bridge_keyfile", "bridge_max_packet_size", "bridge_max_topic_alias",
-        "bridge_outgoing_retain", "bridge_protocol_version", "bridge_psk", "bridge_receive_maximum",
-        "bridge_reload_type", "bridge_require_ocsp", "bridge_session_expiry_interval", "bridge_tcp_keepalive",
-        "bridge_tcp_user_timeout", "bridge_tls_version", "cleansession", "clientid", "idle_timeout",
-        "keepalive_interval", "local_cleansession", "local_clientid", "local_password", "local_username",
-        "notification_topic", "notifications", "notifications_local_only", "password", "remote_clientid",
-        "remote_password", "remote_username", "restart_timeout", "round_robin", "start_type", "threshold", "topic",
-        "try_private", "username",
-    ];
-
     public static void Register(Dictionary<string, OptionHandler> table)
     {
         foreach (var (name, (severity, reason)) in Options)
@@ -95,12 +80,6 @@ internal static class UnsupportedOptions
             "not supported; clients without a client id would still be given one");
         table["disable_client_cert_date_checks"] = (state, line) => ValueDependent(state, line, harmless: false,
             "not supported; expired client certificates would be refused");
-
-        table["connection"] = Connection;
-        foreach (var name in BridgeOptions)
-        {
-            table[name] = BridgeOption;
-        }
     }
 
     /// <summary><c>auth_opt_*</c> and <c>plugin_opt_*</c>: options passed to a plugin.</summary>
@@ -116,23 +95,5 @@ internal static class UnsupportedOptions
         {
             state.Report(value == harmless ? ConfigSeverity.Warning : ConfigSeverity.Error, line, reason);
         }
-    }
-
-    private static void Connection(ConfigParseState state, ConfigLine line)
-    {
-        state.BridgeLine = line;
-        state.Error(line, $"bridges are not supported; messages would not be exchanged with bridge '{line.Tokens[0]}'");
-    }
-
-    private static void BridgeOption(ConfigParseState state, ConfigLine line)
-    {
-        if (state.BridgeLine is { } bridge)
-        {
-            // The bridge itself is already an error; one per line would drown it.
-            state.Warning(line, $"part of the bridge at {bridge.Location}, which is not supported");
-            return;
-        }
-
-        state.Error(line, "a bridge option outside a bridge: it must follow a 'connection NAME' line");
     }
 }

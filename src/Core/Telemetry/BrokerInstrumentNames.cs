@@ -19,6 +19,10 @@ public static class BrokerInstrumentNames
     public const string RetainedMessages = "mqtt.broker.retained.messages";
     public const string OfflineQueueDepth = "mqtt.broker.offline_queue.depth";
     public const string Sessions = "mqtt.broker.sessions";
+    public const string BridgeQueueDepth = "mqtt.broker.bridge.queue.depth";
+    public const string BridgeConnected = "mqtt.broker.bridge.connected";
+    public const string BridgeMessagesSent = "mqtt.broker.bridge.messages.sent";
+    public const string BridgeMessagesReceived = "mqtt.broker.bridge.messages.received";
 
     /// <summary>Attribute on <see cref="Sessions"/>: <c>online</c> or <c>offline</c>.</summary>
     public const string StateAttribute = "state";

@@ -23,4 +23,13 @@ public static class DropReasons
 
     /// <summary>A shared subscription group lost its last member while messages for it were on their way.</summary>
     public const string NoSharedMember = "no_shared_member";
+
+    /// <summary>A bridge's store-and-forward queue was full (its <c>MaxQueuedMessages</c>) while the remote could not take messages.</summary>
+    public const string BridgeQueueFull = "bridge_queue_full";
+
+    /// <summary>A QoS 0 message for a bridge whose remote was not connected (QoS 0 is not kept, as in Mosquitto).</summary>
+    public const string BridgeOffline = "bridge_offline";
+
+    /// <summary>A bridge's remote answered a message with an error reason code (MQTT 5), so it was not sent again.</summary>
+    public const string BridgeRefused = "bridge_refused";
 }

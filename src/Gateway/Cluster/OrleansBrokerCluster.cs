@@ -1,5 +1,4 @@
 using MqttCluster.Core.Telemetry;
-using MqttCluster.Core.Topics;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Cluster;
@@ -32,20 +31,5 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
     public ISessionGrain Session(string clientId) => grainFactory.GetGrain<ISessionGrain>(clientId);
 
     public Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter) =>
-        TransientClusterFailure.RetryIdempotentAsync(() => ReadRetainedAsync(filter));
-
-    private async Task<IReadOnlyList<BrokerMessage>> ReadRetainedAsync(string filter)
-    {
-        if (!TopicFilter.HasWildcard(filter))
-        {
-            var message = await grainFactory.GetGrain<ITopicGrain>(filter).GetRetainedAsync();
-            return message is null ? [] : [message];
-        }
-
-        var partitions = RetainedIndexPartition.ForFilter(filter)
-            .Select(p => grainFactory.GetGrain<IRetainedIndexGrain>(p).MatchAsync(filter));
-        var topics = (await Task.WhenAll(partitions)).SelectMany(t => t).Order(StringComparer.Ordinal).ToArray();
-        var messages = await Task.WhenAll(topics.Select(t => grainFactory.GetGrain<ITopicGrain>(t).GetRetainedAsync()));
-        return [.. messages.OfType<BrokerMessage>()];
-    }
+        TransientClusterFailure.RetryIdempotentAsync(() => RetainedLookup.MatchAsync(grainFactory, filter));
 }

@@ -14,6 +14,7 @@ namespace MqttCluster.Grains.Status;
 public sealed partial class ClusterStatsGrain(
     TimeProvider timeProvider,
     IOptions<TelemetryOptions> telemetry,
+    Bridges.BridgeDefinitions bridges,
     ILogger<ClusterStatsGrain> logger) : Grain, IClusterStatsGrain
 {
     private readonly ClusterStatistics _statistics = new(timeProvider);
@@ -22,6 +23,7 @@ public sealed partial class ClusterStatsGrain(
     private readonly DateTimeOffset _activatedAt = timeProvider.GetUtcNow();
     private ClusterSilo[] _silos = [];
     private long? _retainedMessages;
+    private BridgeStatus[] _bridges = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +42,7 @@ public sealed partial class ClusterStatsGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ClusterStatus> GetStatusAsync() => Task.FromResult(_statistics.Snapshot(_silos, _retainedMessages));
+    public Task<ClusterStatus> GetStatusAsync() => Task.FromResult(_statistics.Snapshot(_silos, _retainedMessages) with { Bridges = _bridges });
 
     private async Task SampleAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +61,7 @@ public sealed partial class ClusterStatsGrain(
             var counts = await Task.WhenAll(Enumerable.Range(0, RetainedIndexPartition.Count)
                 .Select(p => GrainFactory.GetGrain<IRetainedIndexGrain>(p).CountAsync()));
             _retainedMessages = counts.Sum(c => (long)c);
+            _bridges = await Task.WhenAll(bridges.Bridges.Select(b => GrainFactory.GetGrain<IBridgeGrain>(b.Name).GetStatusAsync()));
         }
         catch (Exception exception)
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Configuration.Memory;
 using MqttCluster.Core.Configuration;
 
 namespace MqttCluster.Silo.Configuration;
@@ -10,11 +9,15 @@ namespace MqttCluster.Silo.Configuration;
 /// </summary>
 public sealed class MosquittoConfigLoader
 {
-    private MosquittoConfigLoader(string[] remainingArgs, IReadOnlyDictionary<string, string?> settings)
+    private MosquittoConfigLoader(string[] remainingArgs, IReadOnlyDictionary<string, string?> settings, string? path = null)
     {
         RemainingArgs = remainingArgs;
         Settings = settings;
+        Path = path;
     }
+
+    /// <summary>The mosquitto.conf given with <c>-c</c>; null when there is none.</summary>
+    public string? Path { get; }
 
     /// <summary>The command line without the Mosquitto switches.</summary>
     public string[] RemainingArgs { get; }
@@ -69,7 +72,26 @@ public sealed class MosquittoConfigLoader
             errors.WriteLine(line);
         }
 
-        return config.HasErrors || mapping.Errors.Count > 0 ? null : new MosquittoConfigLoader([.. remaining], mapping.Settings);
+        return config.HasErrors || mapping.Errors.Count > 0 ? null : new MosquittoConfigLoader([.. remaining], mapping.Settings, path);
+    }
+
+    /// <summary>Reads the file again (a reload): its settings, or what is wrong with it (then nothing changes).</summary>
+    public (IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> Problems) ReadAgain()
+    {
+        if (Path is null)
+        {
+            return (Settings, []);
+        }
+
+        if (!File.Exists(Path))
+        {
+            return (Settings, [$"error: configuration file '{Path}' not found"]);
+        }
+
+        var config = MosquittoConfigParser.Parse(Path);
+        var mapping = MosquittoConfigMapping.Map(config);
+        var problems = config.Diagnostics.Where(d => d.Severity == ConfigSeverity.Error).Select(d => d.ToString()).Concat(mapping.Errors).ToList();
+        return (mapping.Settings, problems);
     }
 
     /// <summary>Adds the file's settings above appsettings.json and just below the (unprefixed) environment
@@ -81,7 +103,7 @@ public sealed class MosquittoConfigLoader
             return;
         }
 
-        var source = new MemoryConfigurationSource { InitialData = Settings };
+        var source = new MosquittoConfigurationSource(this);
         var index = configuration.Sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
         if (index < 0)
         {

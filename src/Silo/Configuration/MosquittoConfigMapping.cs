@@ -23,6 +23,7 @@ public static class MosquittoConfigMapping
         MapLimits(config, result);
         MapPersistence(config, result);
         MapLogging(config, result);
+        MosquittoBridgeMapping.Map(config, result);
         result.Settings["Telemetry:SysInterval"] = Text((int)config.SysInterval.TotalSeconds);
 
         return result;

@@ -17,5 +17,13 @@ public sealed class MosquittoConfigMappingResult
     internal void Warn(MosquittoListener listener, string message) =>
         Warnings.Add($"{listener.File}:{listener.Line}: warning: listener {listener}: {message}");
 
+    internal void Fail(MosquittoBridge bridge, string option, string message) =>
+        Errors.Add($"{bridge.File}:{Line(bridge, option)}: error: {option}: {message}");
+
+    internal void Warn(MosquittoBridge bridge, string option, string message) =>
+        Warnings.Add($"{bridge.File}:{Line(bridge, option)}: warning: {option}: {message}");
+
+    private static int Line(MosquittoBridge bridge, string option) => bridge.OptionLines.GetValueOrDefault(option, bridge.Line);
+
     internal void Warn(string option, string message) => Warnings.Add($"warning: {option}: {message}");
 }

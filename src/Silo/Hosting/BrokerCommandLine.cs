@@ -62,10 +62,11 @@ public static class BrokerCommandLine
           Telemetry:OtlpEndpoint     -             the OpenTelemetry Collector (else OTEL_EXPORTER_OTLP_ENDPOINT)
           Telemetry:SamplingRatio    1.0           share of messages traced (a sampled traceparent is always followed)
           Telemetry:SysInterval      10            seconds between $SYS updates (0 = off)
+          Bridges:NAME:Addresses:0   -             a bridge to another broker (Topics:0:Pattern, ...: see README "Bridges")
 
         Mosquitto users:
           -c, --config FILE          read a mosquitto.conf (listeners, limits, persistence_location, logging,
-                                     password_file, acl_file, the dynamic-security plugin);
+                                     password_file, acl_file, the dynamic-security plugin, bridges);
                                      unsupported options are reported with their line; settings above win over it
           -d                         accepted and ignored (use the systemd unit to run in the background)
 

@@ -1,6 +1,8 @@
 using System.Net;
 using MqttCluster.Gateway.Hosting;
 using MqttCluster.Grains;
+using MqttCluster.Grains.Bridges;
+using MqttCluster.Silo.Configuration;
 using MqttCluster.Storage;
 using MqttCluster.Storage.Postgres;
 using MqttCluster.Telemetry;
@@ -69,6 +71,8 @@ public static class BrokerSiloConfiguration
             silo.AddSqliteGrainStorage(StorageNames.Broker, storage => storage.DataDirectory = Path.GetFullPath(options.DataDirectory));
         }
 
+        silo.Services.AddSingleton(new BridgeDefinitions(BridgeConfiguration.Read(silo.Configuration)));
+        silo.Services.AddHostedService<BridgeReloadOnHangup>();
         silo.Services.AddBrokerGrainServices();
         if (TelemetryHostExtensions.ReadTelemetryOptions(silo.Configuration).PropagatesGrainCalls)
         {

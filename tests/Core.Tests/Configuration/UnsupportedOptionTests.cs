@@ -5,8 +5,7 @@ namespace MqttCluster.Core.Tests.Configuration;
 public class UnsupportedOptionTests
 {
     /// <summary>
-    /// Refused: ignoring the line would let in clients Mosquitto refuses, weaken TLS or authentication, or drop a
-    /// configured connection. Each row is written where Mosquitto accepts it (inside a TLS listener section).
+    /// Refused: ignoring the line would let in clients Mosquitto refuses, or weaken TLS or authentication. Each row is written where Mosquitto accepts it (inside a TLS listener section).
     /// </summary>
     [Theory]
     [InlineData("auth_plugin /usr/lib/mosquitto-auth-plugin/auth-plugin.so")]
@@ -33,7 +32,6 @@ public class UnsupportedOptionTests
     [InlineData("bind_interface eth0")]
     [InlineData("websockets_origin https://example.com")]
     [InlineData("disable_client_cert_date_checks true")]
-    [InlineData("connection cloud")]
     public void OptionsWhoseAbsenceWouldWeakenSecurityAreErrors(string option) =>
         AssertOnlyDiagnostic(option, ConfigSeverity.Error);
 
@@ -72,25 +70,6 @@ public class UnsupportedOptionTests
     [InlineData("socket_domain ipv4")]
     public void OptionsThatAreHarmlessToIgnoreAreWarnings(string option) =>
         AssertOnlyDiagnostic(option, ConfigSeverity.Warning);
-
-    [Fact]
-    public void ABridgeIsOneErrorAndItsOptionsAreWarningsPointingAtIt()
-    {
-        var config = Conf.Parse(
-            "listener 1883",
-            "allow_anonymous true",
-            "connection cloud",
-            "address mqtt.example.com:8883",
-            "remote_username pi",
-            "remote_password secret",
-            "topic sensors/# out 1 \"\" pi/",
-            "bridge_cafile /etc/ssl/certs/ca.pem");
-
-        Assert.Equal([3], Conf.Errors(config).Select(e => e.Line));
-        var warnings = config.Diagnostics.Where(d => d.Severity == ConfigSeverity.Warning).ToList();
-        Assert.Equal([4, 5, 6, 7, 8], warnings.Select(w => w.Line));
-        Assert.All(warnings, w => Assert.Contains($"{Conf.MainFile}:3", w.Message, StringComparison.Ordinal));
-    }
 
     [Theory]
     [InlineData("topic sensors/#")]

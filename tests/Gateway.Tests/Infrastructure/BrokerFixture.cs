@@ -32,7 +32,7 @@ public class BrokerFixture : IAsyncLifetime
     /// <summary>The running broker's services (its grain factory, connected clients, clock).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The broker is not running.");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _settings = new Dictionary<string, string?>
         {
@@ -100,7 +100,7 @@ public class BrokerFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

@@ -65,6 +65,13 @@ function render(status) {
     tr.children[3].className = `state-${s.state}`;
     return tr;
   }));
+  $("bridges-section").hidden = status.bridges.length === 0;
+  $("bridges").replaceChildren(...status.bridges.map(b => {
+    const tr = row([[b.name], [b.connected ? "connected" : "disconnected"], [b.address ?? "–"], [b.silo ?? "–"],
+      [b.queued, true], [b.sent, true], [b.received, true], [b.dropped, true]]);
+    tr.children[1].className = b.connected ? "state-Active" : "state-Dead";
+    return tr;
+  }));
   $("topics").replaceChildren(...status.topTopics.map(t => row([[t.topic], [rate(t.perSecond), true]])));
   $("clients").replaceChildren(...status.gateways.map(g => {
     const details = el("details");

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+
+namespace MqttCluster.Grains.Bridges;
+
+/// <summary>
+/// Starts every configured bridge when the silo starts — before a co-hosted gateway accepts clients, so messages
+/// published right after a restart already reach the bridges' queues — and then asks again periodically. Every silo
+/// does this, and each bridge is one grain, so a bridge runs once in the cluster and comes back on another silo
+/// when its own stops or dies.
+/// </summary>
+public sealed partial class BridgeKeeper(
+    BridgeDefinitions definitions,
+    IGrainFactory grainFactory,
+    TimeProvider timeProvider,
+    ILogger<BridgeKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>Shorter than <see cref="GatewayLiveness.Expiry"/>, so a bridge whose silo died is back before the
+    /// route index would drop its routes.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+
+    /// <summary>Always: a reload may add bridges to a silo that started without any.</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(BridgeKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await StartAllAsync();
+        _loop = KeepAsync();
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task KeepAsync()
+    {
+        using var timer = new PeriodicTimer(Interval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                await StartAllAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task StartAllAsync()
+    {
+        var bridges = definitions.Bridges;
+        foreach (var bridge in bridges)
+        {
+            try
+            {
+                await grainFactory.GetGrain<IBridgeGrain>(bridge.Name).StartAsync(bridge);
+                _started.Add(bridge.Name);
+            }
+            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            {
+                LogStartFailed(bridge.Name, exception);
+            }
+        }
+
+        // Removed by a reload: stopped once by this silo (another silo that still has it would start it again).
+        foreach (var name in _started.Except(bridges.Select(b => b.Name), StringComparer.Ordinal).ToArray())
+        {
+            try
+            {
+                await grainFactory.GetGrain<IBridgeGrain>(name).StopAsync();
+                _started.Remove(name);
+                LogStopped(name);
+            }
+            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            {
+                LogStopFailed(name, exception);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} is no longer configured; stopped")]
+    private partial void LogStopped(string bridge);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping bridge {Bridge} failed; trying again shortly")]
+    private partial void LogStopFailed(string bridge, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting bridge {Bridge} failed; trying again shortly")]
+    private partial void LogStartFailed(string bridge, Exception exception);
+}
