@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Tests.Infrastructure;
 using MQTTnet.Protocol;
 
@@ -35,7 +37,8 @@ public sealed class SlowSubscriberPushBackTests(PushBackBrokerFixture broker) : 
         var topic = NewTopic();
         var stalledId = NewClientId("stall");
         var stalled = await SlowSubscriberScenario.SubscribeAsync(ConnectRawAsync, stalledId, topic);
-        var healthy = await ConnectAsync();
+        var healthyId = NewClientId("healthy");
+        var healthy = await ConnectAsync(clientId: healthyId);
         await healthy.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
         var publisher = await ConnectAsync(version: MQTTnet.Formatter.MqttProtocolVersion.V311);
 
@@ -44,6 +47,15 @@ public sealed class SlowSubscriberPushBackTests(PushBackBrokerFixture broker) : 
         // queue limit drops what does not fit, and the publisher and the healthy subscriber go on.
         var burst = SlowSubscriberScenario.StartBurst(publisher, topic);
         await healthy.Inbox.NextAsync("the first message at the healthy subscriber");
+
+        // The clock jumps for every connection at once: the healthy subscriber must owe no acknowledgement when it
+        // does (on a real clock it answers within milliseconds, never a second late).
+        var healthyConnection = Broker.Services.GetRequiredService<ConnectedClients>().Snapshot().Single(c => c.ClientId == healthyId);
+        await Within.PollAsync(
+            () => Task.FromResult(healthyConnection.InflightCount == 0 && healthyConnection.QueuedCount == 0),
+            "the healthy subscriber to have acknowledged what it was sent so far",
+            Within.DefaultTimeout,
+            TimeSpan.FromMilliseconds(20));
         await Broker.AdvanceAsync(TimeSpan.FromSeconds(1));
 
         var results = await Task.WhenAll(burst);
