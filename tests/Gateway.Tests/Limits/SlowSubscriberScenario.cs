@@ -26,6 +26,20 @@ internal static class SlowSubscriberScenario
     public static Task<MQTTnet.MqttClientPublishResult>[] StartBurst(TestClient publisher, string topic) =>
         [.. Enumerable.Range(0, Burst).Select(i => publisher.PublishAsync(topic, $"m-{i}", MqttQualityOfServiceLevel.AtLeastOnce))];
 
+    /// <summary>Reads <paramref name="count"/> PUBLISH packets, acknowledging each; returns their payloads.</summary>
+    public static async Task<List<string>> TakeAsync(RawMqttClient subscriber, int count)
+    {
+        var received = new List<string>();
+        while (received.Count < count)
+        {
+            var publish = await subscriber.ReceivePublishAsync($"message {received.Count}");
+            await subscriber.SendAsync(new MqttPubAckPacket { PacketIdentifier = publish.PacketIdentifier });
+            received.Add(publish.Text());
+        }
+
+        return received;
+    }
+
     /// <summary>
     /// Reads PUBLISH packets, acknowledging each, until one with <paramref name="last"/> as its payload; returns
     /// the payloads before it.
