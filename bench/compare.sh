@@ -260,12 +260,16 @@ warmups=(
     "--shape fan-in --publishers 20 --qos 0 --rate 5000 --duration 5"
     "--shape pairwise --publishers 1 --qos 1 --duration 5"
 )
-for broker in ours mosquitto; do
+# warm_up PORT [PUBLISH-PORT]: the warm-up loads against one broker.
+warm_up() {
+    local load publish=()
+    [ -n "${2:-}" ] && publish=(--publish-port "$2")
     for load in "${warmups[@]}"; do
         read -r -a warmup_args <<<"$load"
-        dotnet "$bench_dll" --port "$(port_of "$broker")" --warmup 0 "${warmup_args[@]}" >/dev/null 2>&1 || true
+        dotnet "$bench_dll" --port "$1" "${publish[@]}" --warmup 0 "${warmup_args[@]}" >/dev/null 2>&1 || true
     done
-done
+}
+for broker in ours mosquitto; do warm_up "$(port_of "$broker")"; done
 echo "fixed rates (rounds: $rounds, $duration s each)" >&2
 run_all "${fixed[@]}"
 echo "as fast as possible, open loop" >&2
@@ -361,6 +365,8 @@ if [ "$cluster" -eq 1 ]; then
     read -r subscribe_port <<<"$(sed -n 's/^gateway 2 mqtt=\([0-9]*\) .*$/\1/p' "$work/cluster.out")"
     cluster_pids="$(awk '$1 == "silo" || $1 == "gateway" { print $2 }' "$cluster_dir/pids" | tr '\n' ' ')"
     start_ours
+    warm_up "$(port_of ours)"
+    warm_up "$subscribe_port" "$publish_port"
     cluster_scenarios=(
         "cluster 1→1 QoS 1 @ 5 000/s|--shape pairwise --publishers 1 --qos 1 --rate 5000"
         "cluster 10 pairs QoS 1 @ 5 000/s|--shape pairwise --publishers 10 --qos 1 --rate 5000"
