@@ -73,6 +73,25 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
     }
 
     [Fact]
+    public async Task An_open_loop_QoS_1_stream_faster_than_its_subscriber_loses_nothing_at_default_limits()
+    {
+        // 20 000 messages from a publisher with 100 in flight, as fast as the broker acknowledges them: far more
+        // than the subscriber's 1 000 queued messages if the broker acknowledged faster than it delivers.
+        var report = await RunAsync(new LoadOptions
+        {
+            Port = Broker.TcpPort,
+            Shape = LoadShape.Pairwise,
+            Publishers = 1,
+            Qos = 1,
+            MessagesPerPublisher = 20_000,
+        });
+
+        Assert.Equal(20_000, report.Sent);
+        Assert.Equal(0, report.Lost);
+        Assert.True(report.QosKept, report.ToText());
+    }
+
+    [Fact]
     public async Task A_QoS_2_fan_in_over_MQTT_5_delivers_every_message_exactly_once()
     {
         var report = await RunAsync(new LoadOptions
