@@ -18,6 +18,10 @@ public static class DropReasons
     /// <summary>The ACL denies the publisher to publish, or the subscriber to receive, on the topic.</summary>
     public const string NotAuthorized = "not_authorized";
 
+    /// <summary>A session's unacknowledged messages could not be handed back to its session grain when its connection
+    /// ended, after the call was retried for several seconds (the cluster was unreachable).</summary>
+    public const string HandOffFailed = "handoff_failed";
+
     /// <summary>A topic grain's queue towards a destination overflowed.</summary>
     public const string OutboxOverflow = "outbox_overflow";
 

@@ -7,7 +7,10 @@ namespace MqttCluster.Gateway.Cluster;
 /// The last batch number this gateway took from each topic-grain outbox. An outbox numbers its batches in order and
 /// sends the next only after the previous one was answered or given up, so a batch numbered at or below the last one
 /// taken is a copy: sent again because the answer to the first was lost, or a first attempt that arrives late.
-/// Outboxes silent for <see cref="Memory"/> are forgotten (far longer than an outbox keeps retrying).
+/// A copy of the last batch is answered as that batch is: when the batch waits for something (a hand-off to a
+/// session grain, a congested subscriber), <see cref="Remember"/> keeps that wait, so a copy neither reports success
+/// before the first is done nor hides its failure. Outboxes silent for <see cref="Memory"/> are forgotten (far longer
+/// than an outbox keeps retrying).
 /// </summary>
 public sealed class DeliveredBatches(TimeProvider timeProvider)
 {
@@ -18,12 +21,17 @@ public sealed class DeliveredBatches(TimeProvider timeProvider)
 
     public int OutboxCount => _lastTaken.Count;
 
-    /// <summary>True the first time <paramref name="batch"/> arrives; false for a copy of it or of an earlier batch.</summary>
-    public bool TryTake(DeliveryBatch batch)
+    /// <summary>
+    /// True the first time <paramref name="batch"/> arrives; false for a copy of it or of an earlier batch, with
+    /// <paramref name="earlier"/> the answer to give it: the first copy's wait, or done (an earlier batch was
+    /// answered before this one was sent).
+    /// </summary>
+    public bool TryTake(DeliveryBatch batch, out Task earlier)
     {
         var now = timeProvider.GetTimestamp();
         SweepIfDue(now);
-        var taken = new LastTaken(batch.Number, now);
+        earlier = Task.CompletedTask;
+        var taken = new LastTaken(batch.Number, now, null);
         while (true)
         {
             if (!_lastTaken.TryGetValue(batch.Outbox, out var last))
@@ -35,6 +43,11 @@ public sealed class DeliveredBatches(TimeProvider timeProvider)
             }
             else if (batch.Number <= last.Number)
             {
+                if (batch.Number == last.Number && last.Completion is { } completion)
+                {
+                    earlier = completion;
+                }
+
                 return false;
             }
             else if (_lastTaken.TryUpdate(batch.Outbox, taken, last))
@@ -44,7 +57,20 @@ public sealed class DeliveredBatches(TimeProvider timeProvider)
         }
     }
 
-    /// <summary>Whether <paramref name="batch"/> (or a later batch of its outbox) was taken here.</summary>
+    /// <summary>Keeps what the answer to <paramref name="batch"/>, just taken, waits for, for its copies.</summary>
+    public void Remember(DeliveryBatch batch, Task completion)
+    {
+        while (_lastTaken.TryGetValue(batch.Outbox, out var last) && last.Number == batch.Number && last.Completion is null)
+        {
+            if (_lastTaken.TryUpdate(batch.Outbox, last with { Completion = completion }, last))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="batch"/> (or a later batch of its outbox) was taken here: its messages reached
+    /// the connections that were here (a failed hand-off to a session grain is the rescue's to repair).</summary>
     public bool WasTaken(DeliveryBatch batch) =>
         _lastTaken.TryGetValue(batch.Outbox, out var last) && batch.Number <= last.Number;
 
@@ -68,5 +94,5 @@ public sealed class DeliveredBatches(TimeProvider timeProvider)
 
     private static long ToTicks(TimeSpan span, TimeProvider timeProvider) => (long)(span.TotalSeconds * timeProvider.TimestampFrequency);
 
-    private readonly record struct LastTaken(long Number, long At);
+    private readonly record struct LastTaken(long Number, long At, Task? Completion);
 }

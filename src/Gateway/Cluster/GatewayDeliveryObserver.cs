@@ -16,22 +16,27 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
     public Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
     {
         Volatile.Write(ref _lastDelivery, timeProvider.GetTimestamp());
-        if (!delivered.TryTake(batch))
+        if (!delivered.TryTake(batch, out var earlier))
         {
-            return Task.CompletedTask;
+            // A copy (the answer to the first was lost): answered as the first is, once that is done.
+            return earlier;
         }
 
-        List<ISubscriber>? congested = null;
+        var waits = new DeliveryWaits();
         foreach (var delivery in deliveries)
         {
-            fanOut.Deliver(delivery, ref congested);
+            fanOut.Deliver(delivery, ref waits);
         }
 
-        // Answered at the pace of subscribers that cannot take more yet: the topic grain acknowledges the
-        // publishers only then (Mqtt:SlowSubscribers = PushBack; see SubscriberFlowControl).
-        return congested is null ? Task.CompletedTask
-            : congested.Count == 1 ? congested[0].WhenRelieved()
-            : Task.WhenAll(congested.Select(s => s.WhenRelieved()));
+        // Answered once hand-offs to session grains are stored, and at the pace of subscribers that cannot take
+        // more yet: the topic grain acknowledges the publishers only then (Mqtt:SlowSubscribers = PushBack).
+        var done = waits.WhenDone();
+        if (!done.IsCompletedSuccessfully)
+        {
+            delivered.Remember(batch, done);
+        }
+
+        return done;
     }
 
     public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>

@@ -1,3 +1,4 @@
+using MqttCluster.Core.Delivery;
 using MqttCluster.Gateway.Transport;
 using MQTTnet.Packets;
 
@@ -11,7 +12,7 @@ namespace MqttCluster.Gateway.Connections;
 /// </summary>
 internal static class AcknowledgementRules
 {
-    public static void Check(MqttPacket acknowledgement, InflightMessage? inflight)
+    public static void Check(MqttPacket acknowledgement, InflightEntry<PendingDelivery>? inflight)
     {
         if (inflight is null)
         {

@@ -46,7 +46,10 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': the session could not be reached; refusing the connection")]
     public static partial void SessionUnavailable(ILogger logger, string clientId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': handing the session back to the cluster failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}': a late delivery could not be handed to the session grain; the delivery fails and the topic grain tries again")]
+    public static partial void LateDeliveryHandOffFailed(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Client '{ClientId}': handing the session back to the cluster failed after retries; its unacknowledged messages are counted as dropped (reason handoff_failed)")]
     public static partial void SessionHandoffFailed(ILogger logger, string clientId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' sent nothing for 1.5 x {KeepAlive}s keep-alive at {Endpoint}; closing the connection")]

@@ -1,3 +1,4 @@
+using MqttCluster.Core.Delivery;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Transport;
 using MqttCluster.Grains;
@@ -97,10 +98,10 @@ public sealed partial class MqttConnection
             window = Math.Min(window, connect.ReceiveMaximum);
         }
 
-        _outbound = new OutboundFlow(window, _maxQueuedMessages);
-        _flowControl = _services.Options.SlowSubscribers == SlowSubscriberPolicy.PushBack
+        var flowControl = _services.Options.SlowSubscribers == SlowSubscriberPolicy.PushBack
             ? new SubscriberFlowControl(Math.Max(window, _maxQueuedMessages / 2), _services.Options.PushBackGiveUpAfter, _services.TimeProvider)
             : SubscriberFlowControl.Off;
+        _delivery = new SessionDelivery<PendingDelivery>(window, _maxQueuedMessages, flowControl, this, _services.TimeProvider);
         _forwarder = new InboundPublishForwarder(this, _services);
 
         // The session grain decides: it takes the client id over from any other connection, on any gateway.
@@ -128,8 +129,7 @@ public sealed partial class MqttConnection
 
         lock (_outboundLock)
         {
-            _connected = true;
-            _heldLive = [];
+            _delivery.Open();
         }
 
         _services.DepartedSessions.Forget(ClientId);

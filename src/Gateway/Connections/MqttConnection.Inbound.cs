@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MqttCluster.Core.Delivery;
 using MqttCluster.Core.Telemetry;
 using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Core.Topics;
@@ -12,11 +13,7 @@ namespace MqttCluster.Gateway.Connections;
 public sealed partial class MqttConnection
 {
     private readonly Dictionary<ushort, string> _topicAliases = [];
-    private readonly HashSet<ushort> _inboundQos2 = [];
-
-    /// <summary>QoS 2 ids taken over from the session's previous connection: their PUBLISH counted against that
-    /// connection's receive maximum, not this one's (4.9).</summary>
-    private readonly HashSet<ushort> _restoredInboundQos2 = [];
+    private readonly InboundQos2Ids _inboundQos2 = new();
     private int _inboundUnacknowledged;
 
     private PublishRateLimiter? _publishRate;
@@ -44,13 +41,7 @@ public sealed partial class MqttConnection
 
         if (qos == 2)
         {
-            bool duplicate;
-            lock (_inboundQos2)
-            {
-                duplicate = !_inboundQos2.Add(publish.PacketIdentifier);
-            }
-
-            if (duplicate)
+            if (!_inboundQos2.TryAccept(publish.PacketIdentifier))
             {
                 // Already accepted and PUBREC'd: acknowledge again, do not forward twice [MQTT-4.3.3-10].
                 _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier });
@@ -188,6 +179,13 @@ public sealed partial class MqttConnection
         if (failed && !IsV5)
         {
             // 3.1.1 has no way to say "not accepted": close without acknowledging, so the client sends it again.
+            // A QoS 2 id leaves the accepted set first: the session keeps that set, and the client's re-send after
+            // it reconnects must be forwarded, not taken for a duplicate of a message the cluster never took.
+            if (publish.QualityOfService == 2)
+            {
+                _inboundQos2.Forget(publish.PacketId);
+            }
+
             Close(MqttDisconnectReasonCode.ImplementationSpecificError);
             return;
         }
@@ -206,10 +204,7 @@ public sealed partial class MqttConnection
         if (failed)
         {
             Interlocked.Decrement(ref _inboundUnacknowledged);
-            lock (_inboundQos2)
-            {
-                _inboundQos2.Remove(publish.PacketId);
-            }
+            _inboundQos2.Forget(publish.PacketId);
         }
 
         _sender.Send(new MqttPubRecPacket
@@ -239,10 +234,7 @@ public sealed partial class MqttConnection
         if (IsV5)
         {
             // Error reason codes end the QoS 2 flow here: no PUBREL follows [MQTT-4.3.3-4].
-            lock (_inboundQos2)
-            {
-                _inboundQos2.Remove(publish.PacketId);
-            }
+            _inboundQos2.Forget(publish.PacketId);
         }
 
         _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? MqttPubRecReasonCode.NotAuthorized : MqttPubRecReasonCode.Success });
@@ -250,13 +242,7 @@ public sealed partial class MqttConnection
 
     private void OnPubRel(ushort packetId)
     {
-        bool known;
-        bool counted;
-        lock (_inboundQos2)
-        {
-            known = _inboundQos2.Remove(packetId);
-            counted = known && !_restoredInboundQos2.Remove(packetId);
-        }
+        var (known, counted) = _inboundQos2.Release(packetId);
 
         if (counted && IsV5)
         {

@@ -1,3 +1,4 @@
+using MqttCluster.Core.Delivery;
 using MqttCluster.Core.Telemetry;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Gateway.Telemetry;
@@ -7,124 +8,62 @@ using MQTTnet.Protocol;
 
 namespace MqttCluster.Gateway.Connections;
 
-/// <summary>Broker-to-client delivery: QoS 0 straight to the send queue, QoS 1/2 through the in-flight window.</summary>
-public sealed partial class MqttConnection
+/// <summary>
+/// Broker-to-client delivery: packet I/O around the session's <see cref="SessionDelivery{T}"/>, which decides what
+/// goes out when. This part checks what depends on the client (expiry, ACL, maximum packet size), writes the
+/// packets and counts the drops.
+/// </summary>
+public sealed partial class MqttConnection : ISessionDeliveryOutput<PendingDelivery>
 {
     private OutboundTopicAliases _outboundAliases = new(0);
 
-    private const int SentAheadCapacity = 1024;
-
-    /// <summary>
-    /// While a resumed session's stored messages, or a SUBSCRIBE's SUBACK and retained messages, are being sent,
-    /// live deliveries wait here, so they follow what must come first.
-    /// </summary>
-    private List<PendingDelivery>? _heldLive;
-
-    /// <summary>Ids of messages sent ahead of their live copy: retained copies for a new subscription (the message
-    /// was published while the subscription was being made) and rescued copies of a failed delivery (whose first
-    /// attempt may still arrive). When the live copy comes, it is not sent twice.</summary>
-    private readonly HashSet<Guid> _sentAhead = [];
-    private readonly Queue<Guid> _sentAheadOrder = new();
-
-    /// <summary>See <see cref="ResumeDeliveryWindow"/>; null outside it.</summary>
-    private ResumeDeliveryWindow? _resumeWindow;
-
     /// <inheritdoc />
-    public void Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null)
+    public Task? Deliver(BrokerMessage message, byte qos, bool retain, IReadOnlyList<uint>? subscriptionIdentifiers, string? sharedGroupRoute, SendSpanParent? sendSpan = null)
     {
         var delivery = new PendingDelivery(message, qos, retain, subscriptionIdentifiers, sharedGroupRoute, sendSpan);
         lock (_outboundLock)
         {
-            if (!_connected)
+            if (_delivery.Offer(delivery, DeliveryOrigin.Live) != OfferOutcome.Closed)
             {
-                // The session was handed back (or taken over by a newer connection) and this connection is still in
-                // the gateway's subscriptions for a moment: the session grain passes it on.
-                if ((_queueingAtSession || (_takenOver && IsPersistent)) && qos > 0 && sharedGroupRoute is null)
-                {
-                    _ = HandToSessionAsync(message);
-                }
-
-                return;
+                return null;
             }
 
-            if (_resumeWindow is not null && qos > 0 && sharedGroupRoute is null && !GiveInResumeWindowLocked(message.MessageId))
-            {
-                return;
-            }
-
-            if (_heldLive is not null)
-            {
-                _heldLive.Add(delivery);
-                return;
-            }
-
-            if (_sentAhead.Count > 0 && _sentAhead.Remove(message.MessageId))
-            {
-                return;
-            }
-
-            EnqueueLocked(delivery, isStoredOrRetained: false);
+            // The session was handed back (or taken over by a newer connection) and this connection is still in
+            // the gateway's subscriptions for a moment: the session grain passes it on, and the delivery is
+            // answered once it has.
+            return (_queueingAtSession || (_takenOver && IsPersistent)) && qos > 0 && sharedGroupRoute is null
+                ? HandToSessionAsync(message)
+                : null;
         }
     }
 
     /// <summary>
-    /// Sends a new subscription's retained messages, then the live messages held meanwhile. Retained messages are
-    /// bounded by the number of matching retained topics, so they bypass the slow-consumer limits; one that is
-    /// already among the held live messages is sent only live [MQTT-3.3.1-6].
+    /// Messages of this session that a failed delivery, to this connection or to the client's previous one, did not
+    /// bring (see <see cref="Grains.IGatewayObserver.DeliverRescuedAsync"/>); those this connection already has are
+    /// skipped by the session's ledger. False when this connection no longer serves the session.
     /// </summary>
-    private void SendRetainedThenHeldLocked(List<(BrokerMessage Message, Subscription Subscription)> retained)
+    internal bool DeliverRescued(OutboundMessage[] messages)
     {
-        var held = _heldLive ?? [];
-        _heldLive = null;
-        var heldIds = held.Select(d => d.Message.MessageId).ToHashSet();
-        foreach (var (message, subscription) in retained)
+        lock (_outboundLock)
         {
-            if (heldIds.Contains(message.MessageId))
+            foreach (var message in messages)
             {
-                continue;
+                if (_delivery.Offer(PendingDelivery.From(message), DeliveryOrigin.Rescued) == OfferOutcome.Closed)
+                {
+                    return false;
+                }
             }
 
-            RememberSentAheadLocked(message.MessageId);
-            EnqueueLocked(
-                new PendingDelivery(
-                    message,
-                    Math.Min(message.QualityOfService, subscription.MaximumQoS),
-                    true,
-                    subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
-                    null),
-                isStoredOrRetained: true);
-        }
-
-        foreach (var delivery in held)
-        {
-            EnqueueLocked(delivery, isStoredOrRetained: false);
+            return true;
         }
     }
 
-    private void RememberSentAheadLocked(Guid messageId)
+    bool ISessionDeliveryOutput<PendingDelivery>.Admit(PendingDelivery delivery)
     {
-        if (_sentAhead.Add(messageId))
-        {
-            _sentAheadOrder.Enqueue(messageId);
-            if (_sentAheadOrder.Count > SentAheadCapacity)
-            {
-                _sentAhead.Remove(_sentAheadOrder.Dequeue());
-            }
-        }
-    }
-
-    private void EnqueueLocked(PendingDelivery delivery, bool isStoredOrRetained)
-    {
-        if (!_connected)
-        {
-            return;
-        }
-
-        var now = NowUnixMilliseconds;
-        if (PublishPacketConversion.IsExpired(delivery.Message, now))
+        if (PublishPacketConversion.IsExpired(delivery.Message, NowUnixMilliseconds))
         {
             _services.Metrics.MessagesDropped(DropReasons.Expired);
-            return;
+            return false;
         }
 
         // A wildcard subscription may cover topics this client may not read; the ACL is checked per message, so a
@@ -132,150 +71,60 @@ public sealed partial class MqttConnection
         if (_services.Authorizer.IsActive && !Permissions.CanReceive(delivery.Message.Topic))
         {
             _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
-            return;
+            return false;
         }
 
         if (_clientMaximumPacketSize > 0 && PublishPacketSize.Of(delivery, _outboundAliases) > _clientMaximumPacketSize)
         {
             // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
             CountDrop(DropReasons.TooLarge, "larger than the client's maximum packet size");
-            return;
+            return false;
         }
 
-        if (delivery.QualityOfService == 0)
-        {
-            // QoS 0 may be lost; a client that stopped reading loses it rather than growing our memory.
-            if (!isStoredOrRetained && _sender.QueuedCount >= _maxQueuedMessages)
-            {
-                CountDrop(DropReasons.QueueFull, "send queue full");
-                return;
-            }
-
-            // Behind QoS 1/2 messages of its topic still waiting for the window: a topic keeps its order
-            // [MQTT-4.6.0-6]; other topics' QoS 0 messages need not wait.
-            if (_outbound.HasQueued(delivery.Message.Topic))
-            {
-                if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained))
-                {
-                    CountDrop(DropReasons.QueueFull, "in-flight window and queue full");
-                }
-
-                return;
-            }
-
-            _sender.Send(CreatePublishLocked(delivery, 0, now));
-            return;
-        }
-
-        if (_outbound.HasRoom && _outbound.QueuedCount == 0)
-        {
-            SendInflightLocked(delivery, now);
-        }
-        else if (!_outbound.TryQueue(delivery, ignoreLimit: isStoredOrRetained || _flowControl.HoldsPublishers(_outbound.InflightCount)))
-        {
-            CountDrop(DropReasons.QueueFull, "in-flight window and queue full");
-        }
+        return true;
     }
 
-    private MqttPublishPacket CreatePublishLocked(PendingDelivery delivery, ushort packetId, long now)
+    bool ISessionDeliveryOutput<PendingDelivery>.Expired(PendingDelivery delivery)
+    {
+        if (!PublishPacketConversion.IsExpired(delivery.Message, NowUnixMilliseconds))
+        {
+            return false;
+        }
+
+        _services.Metrics.MessagesDropped(DropReasons.Expired);
+        return true;
+    }
+
+    int ISessionDeliveryOutput<PendingDelivery>.UnsentCount => _sender.QueuedCount;
+
+    void ISessionDeliveryOutput<PendingDelivery>.SendPublish(PendingDelivery delivery, ushort packetId, bool duplicate)
     {
         _services.Metrics.MessageSent(delivery.QualityOfService, delivery.Message.Payload.Length);
         var traceParent = delivery.SendSpan is { } sendSpan
             ? MessageTracing.RecordSend(sendSpan, delivery.Message.Topic, ClientId, delivery.QualityOfService)
             : null;
         var packet = PublishPacketConversion.ToPublishPacket(
-            delivery.Message, delivery.QualityOfService, delivery.Retain, delivery.SubscriptionIdentifiers, packetId, now, traceParent);
+            delivery.Message, delivery.QualityOfService, delivery.Retain, delivery.SubscriptionIdentifiers, packetId, NowUnixMilliseconds, traceParent);
+        packet.Dup = duplicate;
         if (IsV5)
         {
             _outboundAliases.Apply(packet);
         }
 
-        return packet;
+        _sender.Send(packet);
     }
 
-    private void SendInflightLocked(PendingDelivery delivery, long now)
-    {
-        if (_outbound.InflightCount == 0)
-        {
-            // The client owes no acknowledgement yet: its silence so far is not a stall.
-            _flowControl.OnProgress();
-        }
+    void ISessionDeliveryOutput<PendingDelivery>.SendPubRel(ushort packetId) =>
+        _sender.Send(new MqttPubRelPacket { PacketIdentifier = packetId });
 
-        var packetId = _outbound.NextPacketId();
-        _outbound.Track(packetId, delivery);
-        _sender.Send(CreatePublishLocked(delivery, packetId, now));
-    }
-
-    /// <summary>Moves a resumed session's re-sends, then queued deliveries, into the window as acknowledgements
-    /// free it.</summary>
-    private void SendQueuedLocked()
-    {
-        var now = NowUnixMilliseconds;
-        while (_outbound.TryDequeueResend(out var packetId, out var resend))
-        {
-            var packet = CreatePublishLocked(resend!.Delivery, packetId, now);
-            packet.Dup = true;
-            _sender.Send(packet);
-        }
-
-        while (_outbound.TryDequeue(out var delivery))
-        {
-            if (PublishPacketConversion.IsExpired(delivery!.Message, now))
-            {
-                _services.Metrics.MessagesDropped(DropReasons.Expired);
-                continue;
-            }
-
-            if (delivery.QualityOfService == 0)
-            {
-                _sender.Send(CreatePublishLocked(delivery, 0, now));
-            }
-            else
-            {
-                SendInflightLocked(delivery, now);
-            }
-        }
-
-        _flowControl.Update(_outbound.QueuedCount);
-    }
-
-    /// <summary>
-    /// Messages of this session that a failed delivery, to this connection or to the client's previous one, did not
-    /// bring (see <see cref="Grains.IGatewayObserver.DeliverRescuedAsync"/>); those this connection already has are
-    /// skipped. False when this connection no longer serves the session.
-    /// </summary>
-    internal bool DeliverRescued(OutboundMessage[] messages)
-    {
-        lock (_outboundLock)
-        {
-            if (!_connected)
-            {
-                return false;
-            }
-        }
-
-        foreach (var message in messages)
-        {
-            Deliver(message.Message, message.QualityOfService, message.Retain, message.SubscriptionIdentifiers, sharedGroupRoute: null);
-            lock (_outboundLock)
-            {
-                RememberSentAheadLocked(message.Message.MessageId);
-            }
-        }
-
-        return true;
-    }
+    void ISessionDeliveryOutput<PendingDelivery>.Drop(string reason, string detail) => CountDrop(reason, detail);
 
     private void OnPubAck(MqttPubAckPacket pubAck)
     {
         lock (_outboundLock)
         {
-            AcknowledgementRules.Check(pubAck, _outbound.Inflight(pubAck.PacketIdentifier));
-            _flowControl.OnProgress();
-            if (_outbound.Acknowledge(pubAck.PacketIdentifier))
-            {
-                SendQueuedLocked();
-            }
+            AcknowledgementRules.Check(pubAck, _delivery.Inflight(pubAck.PacketIdentifier));
+            _delivery.OnPubAck(pubAck.PacketIdentifier);
         }
     }
 
@@ -283,25 +132,19 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
-            AcknowledgementRules.Check(pubRec, _outbound.Inflight(pubRec.PacketIdentifier));
-            _flowControl.OnProgress();
-            if (IsV5 && (byte)pubRec.ReasonCode >= 0x80)
+            AcknowledgementRules.Check(pubRec, _delivery.Inflight(pubRec.PacketIdentifier));
+
+            // An error reason (v5) means the client refused the message; the QoS 2 flow ends there [MQTT-4.3.3-4].
+            var refused = IsV5 && (byte)pubRec.ReasonCode >= 0x80;
+            var known = _delivery.OnPubRec(pubRec.PacketIdentifier, refused);
+            if (!refused)
             {
-                // The client refused the message; the QoS 2 flow ends here [MQTT-4.3.3-4].
-                if (_outbound.Abandon(pubRec.PacketIdentifier))
+                _sender.Send(new MqttPubRelPacket
                 {
-                    SendQueuedLocked();
-                }
-
-                return;
+                    PacketIdentifier = pubRec.PacketIdentifier,
+                    ReasonCode = known || !IsV5 ? MqttPubRelReasonCode.Success : MqttPubRelReasonCode.PacketIdentifierNotFound,
+                });
             }
-
-            var known = _outbound.Receive(pubRec.PacketIdentifier);
-            _sender.Send(new MqttPubRelPacket
-            {
-                PacketIdentifier = pubRec.PacketIdentifier,
-                ReasonCode = known || !IsV5 ? MqttPubRelReasonCode.Success : MqttPubRelReasonCode.PacketIdentifierNotFound,
-            });
         }
     }
 
@@ -309,12 +152,8 @@ public sealed partial class MqttConnection
     {
         lock (_outboundLock)
         {
-            AcknowledgementRules.Check(pubComp, _outbound.Inflight(pubComp.PacketIdentifier));
-            _flowControl.OnProgress();
-            if (_outbound.Complete(pubComp.PacketIdentifier))
-            {
-                SendQueuedLocked();
-            }
+            AcknowledgementRules.Check(pubComp, _delivery.Inflight(pubComp.PacketIdentifier));
+            _delivery.OnPubComp(pubComp.PacketIdentifier);
         }
     }
 

@@ -77,24 +77,22 @@ public sealed partial class MqttConnection
     private async Task ResumeStoredMessagesAsync()
     {
         var resume = await Session.ResumeAsync(_epoch);
-        lock (_inboundQos2)
-        {
-            _inboundQos2.UnionWith(resume.InboundQos2);
-            _restoredInboundQos2.UnionWith(resume.InboundQos2);
-        }
+        _inboundQos2.Restore(resume.InboundQos2);
 
         lock (_outboundLock)
         {
-            if (!_connected)
+            if (!_delivery.IsOpen)
             {
                 // Taken over or closed while restoring: the hand-back said the resume was not applied, so the
                 // session grain keeps these messages; nothing goes to this client any more.
                 return;
             }
 
-            var live = _heldLive ?? [];
-            _heldLive = null;
-            ReplayStoredLocked(resume, live);
+            // Only a session that had a connection before can get that connection's messages rescued to this one.
+            _delivery.Resume(
+                resume.Inflight.Select(m => (m.PacketId, PendingDelivery.From(m), m.Released)),
+                resume.Queued.Select(PendingDelivery.From),
+                moved: IsPersistent && _sessionPresent);
             _resumeApplied = true;
         }
     }
@@ -103,17 +101,19 @@ public sealed partial class MqttConnection
     /// A QoS 1/2 delivery that reached this connection after it handed its persistent session back, or after a newer
     /// connection took the session over: routes in other silos may lag behind for a moment. The session grain queues
     /// it (once, by message id) for the client's return or hands it to the newer connection, rather than it being
-    /// lost with this one.
+    /// lost with this one. The grain keeps each message once, so the call is retried while the cluster changes; a
+    /// failure fails the delivery, which the topic grain retries and then rescues.
     /// </summary>
     private async Task HandToSessionAsync(BrokerMessage message)
     {
         try
         {
-            await Session.RescueAsync(_epoch, [message], batch: null);
+            await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.RescueAsync(_epoch, [message], batch: null));
         }
         catch (Exception exception)
         {
-            ConnectionLog.SessionHandoffFailed(_services.Logger, ClientId, exception);
+            ConnectionLog.LateDeliveryHandOffFailed(_services.Logger, ClientId, exception);
+            throw;
         }
     }
 
@@ -144,29 +144,35 @@ public sealed partial class MqttConnection
         {
             var shuttingDown = _services.Stopping.IsCancellationRequested || _closeReason == MqttDisconnectReasonCode.ServerShuttingDown;
             var kind = _disconnectKind ?? (shuttingDown ? DisconnectKind.ServerShutdown : DisconnectKind.Lost);
+            SessionHandoff? handoff = null;
             try
             {
+                // Both calls are idempotent for one epoch, so they are retried while the cluster changes.
                 if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)
                 {
-                    await Session.GoingOfflineAsync(_epoch);
+                    await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.GoingOfflineAsync(_epoch));
                     lock (_outboundLock)
                     {
                         _queueingAtSession = true;
                     }
                 }
 
-                SessionHandoff handoff;
                 lock (_outboundLock)
                 {
                     handoff = DrainLocked(kind);
                     _handoff = handoff;
                 }
 
-                await Session.DisconnectAsync(_epoch, handoff);
+                await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.DisconnectAsync(_epoch, handoff));
             }
             catch (Exception exception)
             {
+                // The explicit limit: the retries are spent. What the client had not acknowledged is counted lost.
                 ConnectionLog.SessionHandoffFailed(_services.Logger, ClientId, exception);
+                if (handoff is { } failed && failed.Inflight.Length + failed.Pending.Length > 0)
+                {
+                    _services.Metrics.MessagesDropped(Core.Telemetry.DropReasons.HandOffFailed, failed.Inflight.Length + failed.Pending.Length);
+                }
             }
         }
 
@@ -192,34 +198,23 @@ public sealed partial class MqttConnection
     /// </summary>
     private SessionHandoff DrainLocked(DisconnectKind kind)
     {
-        _connected = false;
-        _flowControl.Update(0, ending: true);
-        var (inflight, pending) = _outbound.Drain();
-        var buffered = _heldLive ?? [];
-        _heldLive = null;
-
+        var (inflight, pending) = _delivery.Drain();
         var keptInflight = new List<OutboundMessage>();
         var keptPending = new List<OutboundMessage>();
-        foreach (var (packetId, message) in inflight)
+        foreach (var entry in inflight)
         {
-            if (!KeepForRedelivery(message.Delivery))
+            if (!KeepForRedelivery(entry.Delivery))
             {
-                keptInflight.Add(message.Delivery.ToOutboundMessage(packetId, message.Released));
+                keptInflight.Add(entry.Delivery.ToOutboundMessage(entry.PacketId, entry.Released));
             }
         }
 
-        foreach (var delivery in pending.Concat(buffered))
+        foreach (var delivery in pending)
         {
             if (!KeepForRedelivery(delivery) && delivery.QualityOfService > 0)
             {
                 keptPending.Add(delivery.ToOutboundMessage());
             }
-        }
-
-        ushort[] inboundQos2;
-        lock (_inboundQos2)
-        {
-            inboundQos2 = [.. _inboundQos2];
         }
 
         return new SessionHandoff
@@ -228,7 +223,7 @@ public sealed partial class MqttConnection
             SessionExpiryInterval = _disconnectSessionExpiry,
             Inflight = [.. keptInflight],
             Pending = [.. keptPending],
-            InboundQos2 = inboundQos2,
+            InboundQos2 = _inboundQos2.Snapshot(),
             ResumeApplied = _resumeApplied,
         };
     }
@@ -280,75 +275,5 @@ public sealed partial class MqttConnection
             RetainAsPublished = retainAsPublished,
             SubscriptionIdentifier = subscriptionIdentifier,
         };
-    }
-
-    /// <summary>False when the message was given to this connection already within its resume window.</summary>
-    private bool GiveInResumeWindowLocked(Guid messageId)
-    {
-        if (_resumeWindow!.IsOver(_services.TimeProvider.GetTimestamp()))
-        {
-            _resumeWindow = null;
-            return true;
-        }
-
-        return _resumeWindow.TryGive(messageId);
-    }
-
-    /// <summary>
-    /// A resumed session's leftovers, before any live traffic: the previous connection's unacknowledged messages
-    /// again with DUP and their packet ids (PUBREL where PUBREC had arrived) [MQTT-4.4.0-1], then what was queued
-    /// offline, then live messages that arrived meanwhile, skipping those already among the stored ones. The
-    /// re-sent PUBLISH packets count against the client's receive maximum like new ones [MQTT-3.3.4-9].
-    /// </summary>
-    private void ReplayStoredLocked(SessionResume resume, List<PendingDelivery> live)
-    {
-        // Only a session that had a connection before can get that connection's messages rescued to this one.
-        if (IsPersistent && _sessionPresent)
-        {
-            var time = _services.TimeProvider;
-            _resumeWindow = new ResumeDeliveryWindow(time.GetTimestamp() + (long)(ResumeDeliveryWindow.Length.TotalSeconds * time.TimestampFrequency));
-        }
-
-        var stored = new HashSet<Guid>();
-        foreach (var message in resume.Inflight)
-        {
-            stored.Add(message.Message.MessageId);
-            _outbound.TrackForResend(message.PacketId, PendingDelivery.From(message), message.Released);
-            if (message.Released)
-            {
-                _sender.Send(new MqttPubRelPacket { PacketIdentifier = message.PacketId });
-            }
-        }
-
-        SendQueuedLocked();
-
-        foreach (var message in resume.Queued)
-        {
-            if (stored.Add(message.Message.MessageId))
-            {
-                EnqueueLocked(PendingDelivery.From(message), isStoredOrRetained: true);
-            }
-        }
-
-        foreach (var delivery in live)
-        {
-            if (!stored.Contains(delivery.Message.MessageId))
-            {
-                EnqueueLocked(delivery, isStoredOrRetained: false);
-            }
-        }
-
-        if (_resumeWindow is not null)
-        {
-            foreach (var id in stored)
-            {
-                _resumeWindow.TryGive(id);
-            }
-
-            foreach (var delivery in live.Where(d => d.QualityOfService > 0 && d.SharedGroupRoute is null))
-            {
-                _resumeWindow.TryGive(delivery.Message.MessageId);
-            }
-        }
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class MqttConnection
         lock (_outboundLock)
         {
             // Live messages that match the new subscriptions wait until SUBACK and the retained messages are out.
-            _heldLive ??= [];
+            _delivery.Hold();
         }
 
         var granted = new List<SessionSubscription>();
@@ -71,7 +71,12 @@ public sealed partial class MqttConnection
         lock (_outboundLock)
         {
             _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
-            SendRetainedThenHeldLocked(retained);
+            _delivery.SendRetainedThenHeld(retained.Select(r => new PendingDelivery(
+                r.Message,
+                Math.Min(r.Message.QualityOfService, r.Subscription.MaximumQoS),
+                true,
+                r.Subscription.SubscriptionIdentifier == 0 ? null : [r.Subscription.SubscriptionIdentifier],
+                null)));
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections.Features;
+using MqttCluster.Core.Delivery;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Gateway.Transport;
 using MqttCluster.Grains;
@@ -23,13 +24,11 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly CancellationTokenSource _closing;
     private readonly Lock _outboundLock = new();
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
-    private OutboundFlow _outbound = new(1, 0);
-    private SubscriberFlowControl _flowControl = SubscriberFlowControl.Off;
+    private SessionDelivery<PendingDelivery> _delivery;
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
     private string? _closeDetail;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _connected;
     private bool _established;
     private bool _sessionPresent;
     private BrokerMessage? _will;
@@ -48,6 +47,9 @@ public sealed partial class MqttConnection : ISubscriber
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
         Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
+
+        // Replaced once CONNECT has negotiated the window; closed until then.
+        _delivery = new SessionDelivery<PendingDelivery>(1, 0, SubscriberFlowControl.Off, this, services.TimeProvider);
     }
 
     public string ClientId { get; private set; } = string.Empty;
@@ -88,20 +90,20 @@ public sealed partial class MqttConnection : ISubscriber
     public string Endpoint { get; }
 
     /// <summary>QoS 1/2 messages sent and not yet acknowledged (a gauge: read without the lock).</summary>
-    public int InflightCount => _outbound.InflightCount;
+    public int InflightCount => _delivery.InflightCount;
 
     /// <summary>Messages waiting for the in-flight window or the socket (a gauge: read without the lock).</summary>
-    public int QueuedCount => _outbound.QueuedCount + _sender.QueuedCount;
+    public int QueuedCount => _delivery.QueuedCount + _sender.QueuedCount;
 
     /// <inheritdoc />
-    public bool IsCongested => _flowControl.IsCongested(_outbound.QueuedCount, _outbound.InflightCount);
+    public bool IsCongested => _delivery.IsCongested;
 
     /// <inheritdoc />
     public Task WhenRelieved()
     {
         lock (_outboundLock)
         {
-            return _connected && IsCongested ? _flowControl.WhenRelieved() : Task.CompletedTask;
+            return _delivery.WhenRelieved();
         }
     }
 

@@ -1,3 +1,4 @@
+using MqttCluster.Core.Delivery;
 using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Grains;
 
@@ -10,8 +11,14 @@ internal sealed record PendingDelivery(
     bool Retain,
     IReadOnlyList<uint>? SubscriptionIdentifiers,
     string? SharedGroupRoute,
-    SendSpanParent? SendSpan = null)
+    SendSpanParent? SendSpan = null) : IOutboundDelivery
 {
+    public Guid MessageId => Message.MessageId;
+
+    public string Topic => Message.Topic;
+
+    public bool IsShared => SharedGroupRoute is not null;
+
     public static PendingDelivery From(OutboundMessage message) =>
         new(message.Message, message.QualityOfService, message.Retain, message.SubscriptionIdentifiers, null);
 

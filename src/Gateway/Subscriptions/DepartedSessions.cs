@@ -10,7 +10,8 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// Persistent sessions whose connection on this gateway ended a moment ago, with their filters. A topic grain may
 /// have queued deliveries for this gateway before the session's offline routes existed; when they arrive after the
 /// connection removed its subscriptions, the QoS 1/2 ones go to the session grain (which keeps each message once)
-/// instead of nowhere. Entries last <see cref="GracePeriod"/>; the set is empty, and costs nothing, in steady state.
+/// instead of nowhere, and the delivery is answered only once the grain has them (see <see cref="DeliveryWaits"/>).
+/// Entries last <see cref="GracePeriod"/>; the set is empty, and costs nothing, in steady state.
 /// </summary>
 public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvider timeProvider, ILogger<DepartedSessions> logger)
 {
@@ -50,8 +51,8 @@ public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvide
         }
     }
 
-    /// <summary>Hands <paramref name="message"/> to every departed session it was meant for.</summary>
-    public void Rescue(BrokerMessage message)
+    /// <summary>Hands <paramref name="message"/> to every departed session it was meant for; the delivery waits.</summary>
+    public void Rescue(BrokerMessage message, ref DeliveryWaits waits)
     {
         if (Volatile.Read(ref _count) == 0 || message.QualityOfService == 0)
         {
@@ -70,12 +71,13 @@ public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvide
             }
             else if (Array.Exists(filters, f => TopicFilter.Matches(f, message.Topic)))
             {
-                _ = RescueAsync(session.ClientId, session.Epoch, message);
+                waits.AddHandOff(RescueAsync(session.ClientId, session.Epoch, message));
             }
         }
     }
 
-    /// <summary>The session keeps each message once, so the call is tried again while the cluster is changing.</summary>
+    /// <summary>The session keeps each message once, so the call is tried again while the cluster is changing; a
+    /// failure fails the delivery, which the topic grain retries and then rescues.</summary>
     private async Task RescueAsync(string clientId, long epoch, BrokerMessage message)
     {
         try
@@ -85,9 +87,10 @@ public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvide
         catch (Exception exception)
         {
             LogRescueFailed(clientId, message.Topic, exception);
+            throw;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A QoS 1/2 message on '{Topic}' for the departed session of '{ClientId}' is lost: the session could not be reached")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A QoS 1/2 message on '{Topic}' for the departed session of '{ClientId}' could not be handed to the session; the delivery fails and the topic grain tries again")]
     private partial void LogRescueFailed(string clientId, string topic, Exception exception);
 }

@@ -11,8 +11,8 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// of its filters match: at the highest granted QoS [MQTT-3.3.5-1], with all matching subscription identifiers.
 /// For each shared group the cluster chose this gateway for, one local member gets it. A traced message gets a
 /// delivery span here, and each subscriber a send span under it unless there are too many subscribers.
-/// Subscribers whose QoS 1/2 queue is congested after the delivery are collected, so the caller can answer the
-/// cluster at their pace (Mqtt:SlowSubscribers).
+/// What the answer to the cluster must wait for (congested subscribers, hand-offs to session grains) is collected
+/// in <see cref="DeliveryWaits"/>.
 /// </summary>
 public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessions departed, GatewayIdentity identity, IOptions<TelemetryOptions> telemetry)
 {
@@ -21,13 +21,13 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
     [ThreadStatic]
     private static List<Subscription>? t_matches;
 
-    public void Deliver(GatewayDelivery delivery, ref List<ISubscriber>? congested)
+    public void Deliver(GatewayDelivery delivery, ref DeliveryWaits waits)
     {
         var message = delivery.Message;
         var matches = t_matches ??= [];
         matches.Clear();
         subscriptions.Match(message.Topic, matches);
-        departed.Rescue(message);
+        departed.Rescue(message, ref waits);
 
         using var span = MessageTracing.StartDeliver(message, identity.GatewayId);
         SendSpanParent? sendSpan = null;
@@ -46,11 +46,11 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         {
             if (matches.Count == 1)
             {
-                DeliverOne(message, matches[0], sharedGroupRoute: null, sendSpan, ref congested);
+                DeliverOne(message, matches[0], sharedGroupRoute: null, sendSpan, ref waits);
             }
             else if (matches.Count > 1)
             {
-                DeliverMany(message, matches, sendSpan, ref congested);
+                DeliverMany(message, matches, sendSpan, ref waits);
             }
         }
         finally
@@ -62,13 +62,13 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         {
             foreach (var group in groups)
             {
-                DeliverShared(message, group, excluding: null, ref congested, sendSpan);
+                DeliverShared(message, group, excluding: null, ref waits, sendSpan);
             }
         }
     }
 
     /// <summary>Gives a shared-subscription message to a local member of its group; false when none is here.</summary>
-    public bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding, ref List<ISubscriber>? congested, SendSpanParent? sendSpan = null)
+    private bool DeliverShared(BrokerMessage message, string groupRoute, ISubscriber? excluding, ref DeliveryWaits waits, SendSpanParent? sendSpan = null)
     {
         var member = subscriptions.NextSharedMember(groupRoute, excluding);
         if (member is null)
@@ -77,11 +77,11 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         }
 
         // No-local does not apply to shared subscriptions [MQTT-3.8.3-4 forbids it there].
-        DeliverOne(message, member, groupRoute, sendSpan, ref congested);
+        DeliverOne(message, member, groupRoute, sendSpan, ref waits);
         return true;
     }
 
-    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute, SendSpanParent? sendSpan, ref List<ISubscriber>? congested)
+    private static void DeliverOne(BrokerMessage message, Subscription subscription, string? sharedGroupRoute, SendSpanParent? sendSpan, ref DeliveryWaits waits)
     {
         if (IsOwnMessageExcluded(message, subscription))
         {
@@ -89,25 +89,29 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
         }
 
         var qos = Math.Min(message.QualityOfService, subscription.MaximumQoS);
-        subscription.Subscriber.Deliver(
+        var handOff = subscription.Subscriber.Deliver(
             message,
             (byte)qos,
             subscription.RetainAsPublished && message.Retain,
             subscription.SubscriptionIdentifier == 0 ? null : [subscription.SubscriptionIdentifier],
             sharedGroupRoute,
             sendSpan);
-        NoteCongestion(subscription.Subscriber, qos, ref congested);
+        NoteWaits(subscription.Subscriber, qos, handOff, ref waits);
     }
 
-    private static void NoteCongestion(ISubscriber subscriber, int qos, ref List<ISubscriber>? congested)
+    private static void NoteWaits(ISubscriber subscriber, int qos, Task? handOff, ref DeliveryWaits waits)
     {
-        if (qos > 0 && subscriber.IsCongested && congested?.Contains(subscriber) != true)
+        if (handOff is not null)
         {
-            (congested ??= []).Add(subscriber);
+            waits.AddHandOff(handOff);
+        }
+        else if (qos > 0 && subscriber.IsCongested)
+        {
+            waits.NoteCongested(subscriber);
         }
     }
 
-    private static void DeliverMany(BrokerMessage message, List<Subscription> matches, SendSpanParent? sendSpan, ref List<ISubscriber>? congested)
+    private static void DeliverMany(BrokerMessage message, List<Subscription> matches, SendSpanParent? sendSpan, ref DeliveryWaits waits)
     {
         var perSubscriber = new Dictionary<ISubscriber, (byte Qos, bool Retain, List<uint>? Ids)>(ReferenceEqualityComparer.Instance);
         foreach (var subscription in matches)
@@ -136,8 +140,8 @@ public sealed class LocalFanOut(LocalSubscriptions subscriptions, DepartedSessio
 
         foreach (var (subscriber, plan) in perSubscriber)
         {
-            subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null, sendSpan);
-            NoteCongestion(subscriber, plan.Qos, ref congested);
+            var handOff = subscriber.Deliver(message, plan.Qos, plan.Retain, plan.Ids, sharedGroupRoute: null, sendSpan);
+            NoteWaits(subscriber, plan.Qos, handOff, ref waits);
         }
     }
 

@@ -15,14 +15,14 @@ public sealed class DeliveredBatchesTests
         var delivered = new DeliveredBatches(_clock);
         var outbox = Guid.NewGuid();
 
-        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 1)));
-        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1)));
-        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 2)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 1), out _));
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1), out _));
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 2), out _));
 
         // A first attempt at batch 1 that arrives after batch 2 (it took a slower way) is a copy too.
-        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1)));
-        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 2)));
-        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 3)));
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1), out _));
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 2), out _));
+        Assert.True(delivered.TryTake(new DeliveryBatch(outbox, 3), out _));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class DeliveredBatchesTests
         var outbox = Guid.NewGuid();
         Assert.False(delivered.WasTaken(new DeliveryBatch(outbox, 1)));
 
-        delivered.TryTake(new DeliveryBatch(outbox, 2));
+        delivered.TryTake(new DeliveryBatch(outbox, 2), out _);
 
         Assert.True(delivered.WasTaken(new DeliveryBatch(outbox, 1)));
         Assert.True(delivered.WasTaken(new DeliveryBatch(outbox, 2)));
@@ -47,10 +47,10 @@ public sealed class DeliveredBatchesTests
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
 
-        Assert.True(delivered.TryTake(new DeliveryBatch(first, 5)));
-        Assert.True(delivered.TryTake(new DeliveryBatch(second, 1)));
-        Assert.True(delivered.TryTake(new DeliveryBatch(second, 2)));
-        Assert.False(delivered.TryTake(new DeliveryBatch(first, 5)));
+        Assert.True(delivered.TryTake(new DeliveryBatch(first, 5), out _));
+        Assert.True(delivered.TryTake(new DeliveryBatch(second, 1), out _));
+        Assert.True(delivered.TryTake(new DeliveryBatch(second, 2), out _));
+        Assert.False(delivered.TryTake(new DeliveryBatch(first, 5), out _));
     }
 
     [Fact]
@@ -59,16 +59,16 @@ public sealed class DeliveredBatchesTests
         var delivered = new DeliveredBatches(_clock);
         var silent = Guid.NewGuid();
         var busy = Guid.NewGuid();
-        delivered.TryTake(new DeliveryBatch(silent, 1));
-        delivered.TryTake(new DeliveryBatch(busy, 1));
+        delivered.TryTake(new DeliveryBatch(silent, 1), out _);
+        delivered.TryTake(new DeliveryBatch(busy, 1), out _);
 
         _clock.Advance(DeliveredBatches.Memory / 2);
-        delivered.TryTake(new DeliveryBatch(busy, 2));
+        delivered.TryTake(new DeliveryBatch(busy, 2), out _);
         _clock.Advance(DeliveredBatches.Memory / 2 + TimeSpan.FromSeconds(1));
-        delivered.TryTake(new DeliveryBatch(busy, 3));
+        delivered.TryTake(new DeliveryBatch(busy, 3), out _);
 
         Assert.Equal(1, delivered.OutboxCount);
-        Assert.False(delivered.TryTake(new DeliveryBatch(busy, 3)));
+        Assert.False(delivered.TryTake(new DeliveryBatch(busy, 3), out _));
     }
 
     [Fact]
@@ -79,8 +79,39 @@ public sealed class DeliveredBatchesTests
         for (var number = 1; number <= 200; number++)
         {
             var batch = new DeliveryBatch(outbox, number);
-            var taken = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => delivered.TryTake(batch))));
+            var taken = await Task.WhenAll(Enumerable.Range(0, 4).Select(copy => Task.Run(() => delivered.TryTake(batch, out _))));
             Assert.Equal(1, taken.Count(t => t));
         }
+    }
+
+    [Fact]
+    public async Task A_copy_of_the_last_batch_is_answered_as_the_first_is_once_that_is_done()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var batch = new DeliveryBatch(Guid.NewGuid(), 1);
+        Assert.True(delivered.TryTake(batch, out _));
+        var handOff = new TaskCompletionSource();
+        delivered.Remember(batch, handOff.Task);
+
+        Assert.False(delivered.TryTake(batch, out var copy));
+        Assert.False(copy.IsCompleted);
+        handOff.SetException(new InvalidOperationException("the session grain could not be reached"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => copy);
+        Assert.True(delivered.WasTaken(batch));
+    }
+
+    [Fact]
+    public void A_copy_of_a_batch_answered_without_waiting_is_answered_at_once()
+    {
+        var delivered = new DeliveredBatches(_clock);
+        var outbox = Guid.NewGuid();
+        delivered.TryTake(new DeliveryBatch(outbox, 1), out _);
+        delivered.Remember(new DeliveryBatch(outbox, 1), new TaskCompletionSource().Task);
+        delivered.TryTake(new DeliveryBatch(outbox, 2), out _);
+
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 1), out var earlier));
+        Assert.True(earlier.IsCompletedSuccessfully);
+        Assert.False(delivered.TryTake(new DeliveryBatch(outbox, 2), out var last));
+        Assert.True(last.IsCompletedSuccessfully);
     }
 }

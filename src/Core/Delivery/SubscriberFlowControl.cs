@@ -1,4 +1,4 @@
-namespace MqttCluster.Gateway.Connections;
+namespace MqttCluster.Core.Delivery;
 
 /// <summary>
 /// Flow control from one subscriber back to the publishers feeding it (Mqtt:SlowSubscribers = PushBack): while the
@@ -7,10 +7,10 @@ namespace MqttCluster.Gateway.Connections;
 /// then, so a publisher faster than its subscriber is slowed to the subscriber's pace instead of losing messages.
 /// Meanwhile the queue takes what arrives even past its limit: it can exceed it only by what the publishers had
 /// in flight, since they are not acknowledged. A subscriber that stops acknowledging for
-/// <see cref="GatewayOptions.PushBackGiveUpAfter"/> no longer holds anyone back: its queue limit applies (drops,
+/// <c>Mqtt:PushBackGiveUpAfter</c> no longer holds anyone back: its queue limit applies (drops,
 /// counted) until it acknowledges again. Not thread-safe: the connection calls it under its outbound lock.
 /// </summary>
-internal sealed class SubscriberFlowControl(int mark, TimeSpan giveUpAfter, TimeProvider timeProvider)
+public sealed class SubscriberFlowControl(int mark, TimeSpan giveUpAfter, TimeProvider timeProvider)
 {
     /// <summary>For Mqtt:SlowSubscribers = Drop: never holds anyone back.</summary>
     public static SubscriberFlowControl Off { get; } = new(int.MaxValue, TimeSpan.Zero, TimeProvider.System);
