@@ -1,0 +1,69 @@
+namespace MqttCluster.Grains.Sessions;
+
+/// <summary>Messages for the session that do not come through its connection's own routes: the offline queue
+/// and rescued deliveries.</summary>
+public sealed partial class SessionGrain
+{
+    public Task EnqueueAsync(BrokerMessage[] messages) =>
+        !State.Persistent || _phase == SessionPhase.Online
+            ? Task.CompletedTask // Not (or no longer) offline: the live connection's own routes deliver these.
+            : QueueAsync(messages, enforceLimit: _phase == SessionPhase.Offline);
+
+    public async Task RescueAsync(long epoch, BrokerMessage[] messages, DeliveryBatch? batch)
+    {
+        if (!State.Persistent)
+        {
+            return;
+        }
+
+        // Online: the connection serving the session now gets them, whether it is the one they were for (its gateway
+        // may have taken the delivery after all, and then skips them) or a newer one.
+        if (_phase == SessionPhase.Online && await DeliverToConnectionAsync(messages, epoch == _epoch ? batch : null))
+        {
+            return;
+        }
+
+        // The connection they were for cannot be reached (its gateway most likely died): the next resume, by
+        // takeover elsewhere or after the gateway is declared dead, sends them.
+        SessionLog.Rescued(_logger, ClientId, messages.Length);
+        await QueueAsync(messages, enforceLimit: true);
+    }
+
+    /// <summary>
+    /// Hands rescued messages to the connection that serves the session now, except those it received with its
+    /// resume (its gateway also skips a <paramref name="batch"/> it took, and its ledger messages it was given
+    /// already). False when it could not be reached; the session keeps them then.
+    /// </summary>
+    private async Task<bool> DeliverToConnectionAsync(BrokerMessage[] messages, DeliveryBatch? batch)
+    {
+        var missing = _queue.MissingFromConnection(State, messages);
+        if (missing.Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _owner ??= _routes.FindGateway(_ownerGatewayId!);
+            if (_owner is not null && await _owner.DeliverRescuedAsync(ClientId, _epoch, missing, batch).WaitAsync(TakeOverTimeout))
+            {
+                SessionLog.RescuedToConnection(_logger, ClientId, missing.Length);
+                return true;
+            }
+        }
+        catch (Exception exception)
+        {
+            SessionLog.RescueToConnectionFailed(_logger, ClientId, exception);
+        }
+
+        return false;
+    }
+
+    private async Task QueueAsync(BrokerMessage[] messages, bool enforceLimit)
+    {
+        if (_queue.Queue(State, messages, Now, enforceLimit))
+        {
+            await _stored.WriteStateAsync();
+        }
+    }
+}
