@@ -256,11 +256,14 @@ public sealed partial class MqttConnection
         {
             try
             {
-                await _services.Cluster.PublishSharedAsync(group.Key.GroupRoute, group.Key.Topic, [.. group.Select(m => m.Message)]);
+                // Retried only when the call certainly did not run: a repeat would give the group a second copy.
+                await Cluster.TransientClusterFailure.RetryAsync(() => _services.Cluster.PublishSharedAsync(group.Key.GroupRoute, group.Key.Topic, [.. group.Select(m => m.Message)]));
             }
             catch (Exception exception)
             {
+                // The explicit limit: the retries are spent; the messages are counted lost.
                 ConnectionLog.PublishFailed(_services.Logger, ClientId, group.Key.Topic, group.Count(), exception);
+                _services.Metrics.MessagesDropped(Core.Telemetry.DropReasons.HandOffFailed, group.Count());
             }
         }
     }
