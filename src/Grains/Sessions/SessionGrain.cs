@@ -341,10 +341,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         }
 
         await ReleaseOwnerAsync();
-        if (handoff is not null)
-        {
-            _queue.Merge(State, handoff, resumed);
-        }
+
+        // A connection that did not answer hands nothing back: what its resume gave it is restored, as when its
+        // gateway is declared dead (delivery.md A.8 problem 4).
+        _queue.Merge(State, handoff ?? new SessionHandoff { Kind = DisconnectKind.Lost }, resumed);
 
         // The old connection is closed by the server (or had just asked for its will, 0x04): with no will delay,
         // or when its session ends now, its will goes out. A DISCONNECT 0x00 it had just sent discards the will

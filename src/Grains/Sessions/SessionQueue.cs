@@ -12,9 +12,6 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
 {
     private HashSet<Guid>? _queuedIds;
 
-    /// <summary>What the last resume gave the owning connection, until it hands back (see <see cref="Merge"/>).</summary>
-    public SessionResume? HandedOut { get; private set; }
-
     /// <summary>Queues the messages this session subscribes to, once each. True when the state changed.</summary>
     public bool Queue(SessionState state, BrokerMessage[] messages, long now, bool enforceLimit)
     {
@@ -54,7 +51,7 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
     }
 
     /// <summary>Hands the stored messages to a resuming connection and clears them from the state; the resume is
-    /// remembered until that connection hands back.</summary>
+    /// kept in the state (<see cref="SessionState.HandedOut"/>) until that connection hands back.</summary>
     public SessionResume TakeForResume(SessionState state)
     {
         var resume = new SessionResume
@@ -67,7 +64,7 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
         state.Queue.Clear();
         state.InboundQos2.Clear();
         _queuedIds = null;
-        HandedOut = resume;
+        state.HandedOut = resume;
         return resume;
     }
 
@@ -77,7 +74,7 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
     /// </summary>
     public OutboundMessage[] MissingFromConnection(SessionState state, BrokerMessage[] messages)
     {
-        var handedOut = HandedOut is { } resume
+        var handedOut = state.HandedOut is { } resume
             ? resume.Queued.Concat(resume.Inflight).Select(m => m.Message.MessageId).ToHashSet()
             : [];
         return messages
@@ -97,7 +94,7 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
     /// </summary>
     public void Merge(SessionState state, SessionHandoff handoff, bool resumed)
     {
-        var (inflight, older, newer, inboundQos2) = (resumed, handoff.ResumeApplied, HandedOut) switch
+        var (inflight, older, newer, inboundQos2) = (resumed, handoff.ResumeApplied, state.HandedOut) switch
         {
             // The connection was given the stored messages but never took them in (taken over or closed while
             // restoring): they go back first, then what the connection did get.
@@ -109,7 +106,7 @@ internal sealed class SessionQueue(string clientId, SessionOptions options, Brok
             (true, _, _) => (handoff.Inflight, handoff.Pending, state.Queue.ToArray(), handoff.InboundQos2),
             _ => ([.. state.Inflight, .. handoff.Inflight], state.Queue.ToArray(), handoff.Pending, [.. state.InboundQos2.Union(handoff.InboundQos2)]),
         };
-        HandedOut = null;
+        state.HandedOut = null;
 
         var seen = new HashSet<Guid>(inflight.Select(m => m.Message.MessageId));
         var merged = new List<OutboundMessage>(older.Length + newer.Length);

@@ -46,5 +46,12 @@ public sealed class SessionState
 
     [Id(14)] public long OwnerEpoch { get; set; }
 
+    /// <summary>
+    /// What the last resume gave the owning connection, kept until that connection hands back: a connection that
+    /// never hands back (its gateway died, or did not answer a takeover) gets the same restored, also after the
+    /// grain was re-activated. Written with the resume, so it costs no write of its own.
+    /// </summary>
+    [Id(15)] public SessionResume? HandedOut { get; set; }
+
     public long? ExpiresAtUnixMilliseconds => DisconnectedAtUnixMilliseconds is { } at ? at + (SessionExpiryInterval * 1000L) : null;
 }
