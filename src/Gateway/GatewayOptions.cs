@@ -17,7 +17,8 @@ public sealed class GatewayOptions
     /// <summary>HTTP paths that accept MQTT WebSocket connections.</summary>
     public string[] WebSocketPaths { get; set; } = ["/mqtt", "/"];
 
-    /// <summary>Largest MQTT packet accepted from a client, in bytes (announced to MQTT 5 clients in CONNACK).</summary>
+    /// <summary>Largest MQTT packet accepted from a client, in bytes (announced to MQTT 5 clients in CONNACK); at
+    /// least 20, Mosquitto's minimum.</summary>
     public int MaxPacketSize { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>How long a new connection may take to send CONNECT before it is closed.</summary>
@@ -38,6 +39,10 @@ public sealed class GatewayOptions
     public int MaxInflightMessages { get; set; } = 20;
 
     public bool RetainAvailable { get; set; } = true;
+
+    /// <summary>Deliver each message at the QoS its subscriber was granted, even when it was published with a lower
+    /// one (Mosquitto's upgrade_outgoing_qos). Against MQTT's rule [MQTT-3.8.4-8]; off by default.</summary>
+    public bool UpgradeOutgoingQoS { get; set; }
 
     /// <summary>
     /// Accept control characters (U+0001-U+001F, U+007F-U+009F) and Unicode non-characters in client ids, user
@@ -83,4 +88,13 @@ public sealed class GatewayOptions
 
     /// <summary>TLS listeners (<c>Mqtt:Tls:*</c>).</summary>
     public Security.TlsOptions Tls { get; set; } = new();
+
+    /// <summary>More listeners, each with its own address, protocol, TLS, mount point, maximum QoS and security
+    /// (<c>Mqtt:Listeners:N:*</c>; a mosquitto.conf's listeners go here).</summary>
+    public Listeners.MqttListenerOptions[] Listeners { get; set; } = [];
+
+    /// <summary>Largest PUBLISH or will payload accepted, in bytes (Mosquitto's message_size_limit); 0 = no limit.
+    /// A larger PUBLISH is dropped and acknowledged (MQTT 5: 0x97 quota exceeded), a larger will refuses the CONNECT
+    /// (MQTT 5 CONNACK 0x95, 3.1.1 0x05).</summary>
+    public long MessageSizeLimit { get; set; }
 }

@@ -18,9 +18,14 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 
         CheckPort(failures, "Mqtt:TcpPort", options.TcpPort);
         CheckPort(failures, "Mqtt:WebSocketPort", options.WebSocketPort);
-        if (options.MaxPacketSize is < 64 or > ProtocolMaxPacketSize)
+        if (options.MaxPacketSize is < 20 or > ProtocolMaxPacketSize)
         {
-            failures.Add($"Mqtt:MaxPacketSize must be between 64 and {ProtocolMaxPacketSize} bytes.");
+            failures.Add($"Mqtt:MaxPacketSize must be between 20 and {ProtocolMaxPacketSize} bytes.");
+        }
+
+        if (options.MessageSizeLimit is < 0 or > ProtocolMaxPacketSize)
+        {
+            failures.Add($"Mqtt:MessageSizeLimit must be between 0 (no limit) and {ProtocolMaxPacketSize} bytes.");
         }
 
         if (options.ConnectTimeout <= TimeSpan.Zero)
@@ -63,34 +68,48 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Mqtt:SlowConsumerTimeout must be positive.");
         }
 
-        ValidateTls(failures, options.Tls);
+        ValidateTls(failures, "Mqtt:Tls", options.Tls, options.Tls.Enabled);
+        for (var i = 0; i < options.Listeners.Length; i++)
+        {
+            Listeners.MqttListenerOptionsValidator.Validate(failures, $"Mqtt:Listeners:{i}", options.Listeners[i]);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateTls(List<string> failures, Security.TlsOptions tls)
+    internal static void ValidateTls(List<string> failures, string section, Security.TlsCertificateOptions tls, bool enabled)
     {
-        CheckPort(failures, "Mqtt:Tls:Port", tls.Port);
-        CheckPort(failures, "Mqtt:Tls:WebSocketPort", tls.WebSocketPort);
-        if (tls.Enabled && (tls.CertificateFile is null || tls.KeyFile is null))
+        if (tls is Security.TlsOptions ports)
         {
-            failures.Add("Mqtt:Tls:CertificateFile and Mqtt:Tls:KeyFile are required for a TLS listener.");
+            CheckPort(failures, $"{section}:Port", ports.Port);
+            CheckPort(failures, $"{section}:WebSocketPort", ports.WebSocketPort);
         }
 
-        foreach (var (setting, path) in new[] { ("Mqtt:Tls:CertificateFile", tls.CertificateFile), ("Mqtt:Tls:KeyFile", tls.KeyFile), ("Mqtt:Tls:CaFile", tls.CaFile) })
+        if (enabled && (tls.CertificateFile is null || tls.KeyFile is null))
         {
-            if (tls.Enabled && path is not null && !File.Exists(path))
+            failures.Add($"{section}:CertificateFile and {section}:KeyFile are required for a TLS listener.");
+        }
+
+        foreach (var (setting, path) in new[] { ("CertificateFile", tls.CertificateFile), ("KeyFile", tls.KeyFile), ("CaFile", tls.CaFile), ("CrlFile", tls.CrlFile) })
+        {
+            if (enabled && path is not null && !File.Exists(path))
             {
-                failures.Add($"{setting}: file '{path}' not found.");
+                failures.Add($"{section}:{setting}: file '{path}' not found.");
             }
         }
 
-        if ((tls.RequireClientCertificate || tls.UseIdentityAsUsername) && tls.CaFile is null)
+        if ((tls.RequireClientCertificate || tls.CertificateNamesClient || tls.CrlFile is not null) && tls.CaFile is null)
         {
-            failures.Add("Mqtt:Tls:RequireClientCertificate and Mqtt:Tls:UseIdentityAsUsername need Mqtt:Tls:CaFile to check client certificates.");
+            failures.Add($"{section}:RequireClientCertificate, UseIdentityAsUsername, UseSubjectAsUsername and CrlFile need {section}:CaFile to check client certificates.");
+        }
+
+        if (tls.UseIdentityAsUsername && tls.UseSubjectAsUsername)
+        {
+            failures.Add($"{section}:UseIdentityAsUsername and UseSubjectAsUsername exclude each other.");
         }
     }
 
-    private static void CheckPort(List<string> failures, string setting, int port)
+    internal static void CheckPort(List<string> failures, string setting, int port)
     {
         if (port is < -1 or > 65535)
         {

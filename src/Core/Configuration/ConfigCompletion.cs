@@ -67,6 +67,17 @@ internal static class ConfigCompletion
         {
             state.Warning(lines["cafile"], "has no effect without certfile and keyfile");
         }
+
+        if (listener.CrlFile is not null && listener.CaFile is null)
+        {
+            // Without cafile no client certificate is checked, so nothing would be checked against the list.
+            state.Error(lines["crlfile"], "crlfile needs cafile (the CA whose client certificates it revokes) on this listener");
+        }
+
+        if (listener.UseSubjectAsUsername && listener.UseIdentityAsUsername)
+        {
+            state.Error(lines["use_subject_as_username"], "use_identity_as_username and use_subject_as_username exclude each other");
+        }
     }
 
     private static void CheckDuplicates(ConfigParseState state)
@@ -103,7 +114,7 @@ internal static class ConfigCompletion
         {
             var security = config.SecurityFor(listener);
             if (security.AllowAnonymous is not null || security.PasswordFile is not null || security.DynamicSecurity
-                || (listener.RequireCertificate && listener.UseIdentityAsUsername))
+                || (listener.RequireCertificate && (listener.UseIdentityAsUsername || listener.UseSubjectAsUsername)))
             {
                 continue;
             }

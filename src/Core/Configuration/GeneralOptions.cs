@@ -24,6 +24,7 @@ internal static class GeneralOptions
         table["max_packet_size"] = MaxPacketSize;
         table["max_keepalive"] = (state, line) => SetInteger(state, line, 0, 65535, v => state.Config.MaxKeepAlive = (int)v);
         table["persistent_client_expiration"] = PersistentClientExpiration;
+        table["upgrade_outgoing_qos"] = (state, line) => SetBoolean(state, line, v => state.Config.UpgradeOutgoingQos = v);
         table["retain_available"] = (state, line) => SetBoolean(state, line, v => state.Config.RetainAvailable = v);
         table["sys_interval"] = (state, line) =>
             SetInteger(state, line, 0, 65535, v => state.Config.SysInterval = TimeSpan.FromSeconds(v));

@@ -17,8 +17,13 @@ internal static class ListenerOptions
         table["certfile"] = (state, line) => SetPath(state, line, (l, path) => l.CertFile = path);
         table["keyfile"] = (state, line) => SetPath(state, line, (l, path) => l.KeyFile = path);
         table["cafile"] = (state, line) => SetPath(state, line, (l, path) => l.CaFile = path);
+        table["crlfile"] = (state, line) => SetPath(state, line, (l, path) => l.CrlFile = path);
         table["require_certificate"] = (state, line) => SetBoolean(state, line, (l, v) => l.RequireCertificate = v);
         table["use_identity_as_username"] = (state, line) => SetBoolean(state, line, (l, v) => l.UseIdentityAsUsername = v);
+        table["use_subject_as_username"] = (state, line) => SetBoolean(state, line, (l, v) => l.UseSubjectAsUsername = v);
+        table["mount_point"] = MountPoint;
+        table["max_qos"] = MaxQos;
+        table["maximum_qos"] = MaxQos; // the name the MQTT 5 property has; Mosquitto's is max_qos
         table["max_connections"] = MaxConnections;
         table["socket_domain"] = SocketDomain;
     }
@@ -138,6 +143,35 @@ internal static class ListenerOptions
         {
             var limit = (int)Math.Max(-1, count);
             Remember(state.ListenerFor(line, limit != -1), line).MaxConnections = limit;
+        }
+    }
+
+    private static void MountPoint(ConfigParseState state, ConfigLine line)
+    {
+        // Mosquitto accepts mount_point only in a listener section, and only as a topic name (no wildcards).
+        if (state.CurrentListener is not { } listener)
+        {
+            state.Error(line, "belongs to a listener: move it after the 'listener' line it is meant for");
+            return;
+        }
+
+        if (line.Value.Length == 0 || line.Value.Contains('+') || line.Value.Contains('#') || line.Value.Contains('\0'))
+        {
+            state.Error(line, $"'{line.Value}' is not a topic prefix: a mount point is a topic name without wildcards");
+            return;
+        }
+
+        if (state.SetOnce(listener, line))
+        {
+            Remember(listener, line).MountPoint = line.Value;
+        }
+    }
+
+    private static void MaxQos(ConfigParseState state, ConfigLine line)
+    {
+        if (ConfigValues.TryInteger(state, line, 0, 2, out var qos))
+        {
+            Remember(state.ListenerFor(line, qos != 2), line).MaxQos = (byte)qos;
         }
     }
 

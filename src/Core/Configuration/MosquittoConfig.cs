@@ -62,6 +62,9 @@ public sealed class MosquittoConfig
     /// <summary>Persistent sessions not resumed within this time are removed; null means never.</summary>
     public TimeSpan? PersistentClientExpiration { get; internal set; }
 
+    /// <summary>Deliver at the subscription's QoS even when the message was published with a lower one (non-standard).</summary>
+    public bool UpgradeOutgoingQos { get; internal set; }
+
     public bool RetainAvailable { get; internal set; } = true;
 
     /// <summary>Period of the <c>$SYS</c> updates; zero disables them.</summary>

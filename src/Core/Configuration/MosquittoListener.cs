@@ -30,11 +30,23 @@ public sealed class MosquittoListener
     /// <summary>Absolute path of the PEM CA certificates trusted for client certificates.</summary>
     public string? CaFile { get; internal set; }
 
+    /// <summary>Absolute path of the PEM certificate revocation lists checked for client certificates.</summary>
+    public string? CrlFile { get; internal set; }
+
     /// <summary>Clients must present a certificate signed by <see cref="CaFile"/>.</summary>
     public bool RequireCertificate { get; internal set; }
 
     /// <summary>The client certificate's Common Name becomes the MQTT username (and no password is checked).</summary>
     public bool UseIdentityAsUsername { get; internal set; }
+
+    /// <summary>The client certificate's whole subject (RFC 2253) becomes the MQTT username.</summary>
+    public bool UseSubjectAsUsername { get; internal set; }
+
+    /// <summary>Prefix of every topic of this listener's clients (<c>mount_point</c>); null means none.</summary>
+    public string? MountPoint { get; internal set; }
+
+    /// <summary>Highest QoS this listener's clients may use (<c>max_qos</c>).</summary>
+    public byte MaxQos { get; internal set; } = 2;
 
     /// <summary>Most clients connected to this listener at once; -1 means no limit.</summary>
     public int MaxConnections { get; internal set; } = -1;

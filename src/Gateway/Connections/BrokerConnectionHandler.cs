@@ -17,7 +17,7 @@ public sealed class BrokerConnectionHandler(GatewayServices services) : Connecti
             format.ActiveFormat = TransferFormat.Binary;
         }
 
-        var mqtt = new MqttConnection(connection, services);
+        var mqtt = new MqttConnection(connection, Listeners.GatewayListener.Of(connection)?.Services ?? services);
         await mqtt.RunAsync();
     }
 }

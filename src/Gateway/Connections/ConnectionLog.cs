@@ -28,6 +28,9 @@ internal static partial class ConnectionLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' ({Username}) may not {Action} '{Topic}': denied by the ACL")]
     public static partial void AccessDenied(ILogger logger, string clientId, string username, string action, string topic);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}': PUBLISH to '{Topic}' with {Bytes} bytes of payload dropped: above Mqtt:MessageSizeLimit ({Limit} bytes)")]
+    public static partial void MessageTooLarge(ILogger logger, string clientId, string topic, int bytes, long limit);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client '{ClientId}' at {Endpoint} took none of its {Queued} waiting packets for {Timeout}; disconnecting it")]
     public static partial void SlowConsumer(ILogger logger, string clientId, string endpoint, int queued, TimeSpan timeout);
 

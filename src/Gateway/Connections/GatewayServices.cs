@@ -31,9 +31,12 @@ public sealed class GatewayServices(
 
     public Security.SecurityOptions Security { get; } = security.Value;
 
-    public Security.IClientAuthenticator Authenticator { get; } = authenticator;
+    public Security.IClientAuthenticator Authenticator { get; private set; } = authenticator;
 
-    public Security.IClientAuthorizer Authorizer { get; } = authorizer;
+    public Security.IClientAuthorizer Authorizer { get; private set; } = authorizer;
+
+    /// <summary>The settings of the listener the connection arrived on.</summary>
+    public Listeners.ListenerSettings Listener { get; private set; } = Listeners.ListenerSettings.Default;
 
     public string GatewayId => identity.GatewayId;
 
@@ -58,4 +61,14 @@ public sealed class GatewayServices(
     public BrokerMetrics Metrics { get; } = metrics;
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("MqttCluster.Gateway.Connection");
+
+    /// <summary>These services as one listener's connections see them (built once per listener).</summary>
+    public GatewayServices ForListener(Listeners.ListenerSettings listener, Security.IClientAuthenticator listenerAuthenticator, Security.IClientAuthorizer listenerAuthorizer)
+    {
+        var view = (GatewayServices)MemberwiseClone();
+        view.Listener = listener;
+        view.Authenticator = listenerAuthenticator;
+        view.Authorizer = listenerAuthorizer;
+        return view;
+    }
 }

@@ -180,14 +180,8 @@ public sealed partial class MqttConnection
     /// </summary>
     private async Task<bool> AuthenticateAsync(MqttConnectPacket connect)
     {
-        var tls = _services.Options.Tls;
-        var certificateIdentity = tls.UseIdentityAsUsername ? Security.TlsCertificates.IdentityOf(ClientCertificate) : null;
-        var result = _services.Authenticator.Authenticate(new Security.ClientCredentials(
-            ClientId,
-            tls.UseIdentityAsUsername ? certificateIdentity : connect.Username,
-            tls.UseIdentityAsUsername ? null : connect.Password,
-            certificateIdentity,
-            Endpoint));
+        var result = _services.Authenticator.Authenticate(
+            _services.Listener.Credentials(ClientId, connect.Username, connect.Password, ClientCertificate, Endpoint));
         var code = result switch
         {
             { Accepted: false, BadCredentials: true } => MqttConnectReasonCode.BadUserNameOrPassword,
@@ -300,7 +294,7 @@ public sealed partial class MqttConnection
             ReturnCode = ToReturnCode(reason),
             // [MQTT-3.2.2-2]: only when a stored session was resumed; never on a refusal [MQTT-3.2.2-4].
             IsSessionPresent = sessionPresent && reason == MqttConnectReasonCode.Success,
-            MaximumQoS = MqttQualityOfServiceLevel.ExactlyOnce,
+            MaximumQoS = _services.Listener.MaximumQoS,
             RetainAvailable = options.RetainAvailable,
             WildcardSubscriptionAvailable = true,
             SharedSubscriptionAvailable = true,

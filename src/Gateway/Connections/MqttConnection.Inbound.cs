@@ -54,7 +54,7 @@ public sealed partial class MqttConnection
             throw new MqttProtocolError(MqttDisconnectReasonCode.ReceiveMaximumExceeded, $"More than {_services.Options.ReceiveMaximum} unacknowledged QoS 1/2 PUBLISH packets [MQTT-3.3.4-9].");
         }
 
-        var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds);
+        var message = PublishPacketConversion.ToBrokerMessage(publish, topic, ClientId, NowUnixMilliseconds, _services.Options.UpgradeOutgoingQoS);
         _services.Metrics.MessageReceived(qos, message.Payload.Length);
         var span = MessageTracing.StartReceive(message, qos, ClientId, _services.GatewayId);
         if (span is not null)
@@ -62,9 +62,15 @@ public sealed partial class MqttConnection
             message = message.ContinuedBy(span);
         }
 
+        var tooLarge = _services.Options.MessageSizeLimit > 0 && message.Payload.Length > _services.Options.MessageSizeLimit;
         var reserved = SysTopics.IsReserved(topic);
-        var denied = reserved || (_services.Authorizer.IsActive && !Permissions.CanPublish(topic));
-        if (reserved)
+        var denied = tooLarge || reserved || (_services.Authorizer.IsActive && !Permissions.CanPublish(topic));
+        if (tooLarge)
+        {
+            ConnectionLog.MessageTooLarge(_services.Logger, ClientId, topic, message.Payload.Length, _services.Options.MessageSizeLimit);
+            _services.Metrics.MessagesDropped(DropReasons.TooLarge);
+        }
+        else if (reserved)
         {
             ConnectionLog.ReservedTopic(_services.Logger, ClientId, topic);
             _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
@@ -77,7 +83,7 @@ public sealed partial class MqttConnection
 
         try
         {
-            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier, denied, span), _closing.Token);
+            await _forwarder!.EnqueueAsync(new InboundPublish(message, qos, publish.PacketIdentifier, denied, span, tooLarge), _closing.Token);
         }
         catch (OperationCanceledException)
         {
@@ -216,10 +222,14 @@ public sealed partial class MqttConnection
 
     /// <summary>
     /// A PUBLISH the ACL denies: v5 hears 0x87 (not authorised); 3.1.1 has no such code, so, as Mosquitto does,
-    /// it is acknowledged as if accepted and dropped.
+    /// it is acknowledged as if accepted and dropped. One above Mqtt:MessageSizeLimit hears 0x97 (quota exceeded):
+    /// Mosquitto sends 0x95, which the specification does not allow in PUBACK/PUBREC [MQTT-3.4.2-1].
     /// </summary>
     private void AcknowledgeDenied(InboundPublish publish)
     {
+        var (pubAck, pubRec) = publish.TooLarge
+            ? (MqttPubAckReasonCode.QuotaExceeded, MqttPubRecReasonCode.QuotaExceeded)
+            : (MqttPubAckReasonCode.NotAuthorized, MqttPubRecReasonCode.NotAuthorized);
         if (IsV5)
         {
             Interlocked.Decrement(ref _inboundUnacknowledged);
@@ -227,7 +237,7 @@ public sealed partial class MqttConnection
 
         if (publish.QualityOfService == 1)
         {
-            _sender.Send(new MqttPubAckPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? MqttPubAckReasonCode.NotAuthorized : MqttPubAckReasonCode.Success });
+            _sender.Send(new MqttPubAckPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? pubAck : MqttPubAckReasonCode.Success });
             return;
         }
 
@@ -237,7 +247,7 @@ public sealed partial class MqttConnection
             _inboundQos2.Forget(publish.PacketId);
         }
 
-        _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? MqttPubRecReasonCode.NotAuthorized : MqttPubRecReasonCode.Success });
+        _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? pubRec : MqttPubRecReasonCode.Success });
     }
 
     private void OnPubRel(ushort packetId)

@@ -40,8 +40,8 @@ public sealed partial class MqttConnection : ISubscriber
     {
         _transport = transport;
         _services = services;
-        _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters);
-        _sender = new MqttPacketSender(transport.Transport.Output);
+        _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters, services.Listener.Packets);
+        _sender = new MqttPacketSender(transport.Transport.Output, services.Listener.Packets.Mount);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.

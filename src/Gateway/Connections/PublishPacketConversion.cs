@@ -12,7 +12,9 @@ internal static class PublishPacketConversion
     private const string TraceParentProperty = "traceparent";
     private const string TraceStateProperty = "tracestate";
 
-    public static BrokerMessage ToBrokerMessage(MqttPublishPacket packet, string topic, string clientId, long nowUnixMilliseconds)
+    /// <param name="upgradeOutgoingQoS">Mosquitto's upgrade_outgoing_qos: the message travels as QoS 2, so each
+    /// subscriber gets it at its subscription's QoS (min(2, granted)), not at the publisher's.</param>
+    public static BrokerMessage ToBrokerMessage(MqttPublishPacket packet, string topic, string clientId, long nowUnixMilliseconds, bool upgradeOutgoingQoS = false)
     {
         UserProperty[]? userProperties = null;
         string? traceParent = null;
@@ -44,7 +46,7 @@ internal static class PublishPacketConversion
         MessageId = Guid.NewGuid(),
         Topic = topic,
         Payload = WholeArray(packet.Payload),
-        QualityOfService = (byte)packet.QualityOfServiceLevel,
+        QualityOfService = upgradeOutgoingQoS ? (byte)MqttQualityOfServiceLevel.ExactlyOnce : (byte)packet.QualityOfServiceLevel,
         Retain = packet.Retain,
         PublisherClientId = clientId,
         ExpiresAtUnixMilliseconds = packet.MessageExpiryInterval == 0 ? null : nowUnixMilliseconds + (packet.MessageExpiryInterval * 1000L),

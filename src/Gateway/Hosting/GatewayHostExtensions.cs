@@ -30,7 +30,7 @@ public static class GatewayHostExtensions
         }
 
         builder.WebHost.ConfigureKestrel((_, kestrel) =>
-            kestrel.ListenMqtt(gateway, kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>()));
+            kestrel.ListenMqtt(gateway, kestrel.ApplicationServices.GetRequiredService<Listeners.ConfiguredListeners>(), kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>()));
         return builder;
     }
 

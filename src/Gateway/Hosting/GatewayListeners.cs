@@ -5,58 +5,51 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Core.Configuration;
 using MqttCluster.Gateway.Connections;
+using MqttCluster.Gateway.Listeners;
 using MqttCluster.Gateway.Security;
 using MqttCluster.Telemetry;
 
 namespace MqttCluster.Gateway.Hosting;
 
-/// <summary>Kestrel listeners for MQTT over TCP and over WebSocket.</summary>
+/// <summary>Kestrel listeners for MQTT over TCP and over WebSocket, plain or TLS.</summary>
 public static class GatewayListeners
 {
     private static readonly string[] SubProtocols = ["mqtt", "mqttv3.1"];
 
-    /// <summary>Adds the TCP listener (MQTT straight on the socket) and the WebSocket listener (HTTP).</summary>
-    public static void ListenMqtt(this KestrelServerOptions kestrel, GatewayOptions options, GatewayEndpoints endpoints)
+    /// <summary>
+    /// Opens every configured listener: MQTT straight on the socket, or HTTP for MQTT over WebSocket; TLS where the
+    /// listener has certificates. Each connection is tagged with its listener before anything else runs.
+    /// </summary>
+    public static void ListenMqtt(this KestrelServerOptions kestrel, GatewayOptions options, ConfiguredListeners listeners, GatewayEndpoints endpoints)
     {
         // Kestrel must be able to buffer a whole packet while the reader waits for its last byte.
         kestrel.Limits.MaxRequestBufferSize = options.MaxPacketSize + (64L * 1024);
-        if (options.TcpPort >= 0)
+        foreach (var listener in listeners.All)
         {
-            KestrelBindAddress.Listen(kestrel, options.BindAddress, options.TcpPort, listen =>
+            KestrelBindAddress.Listen(kestrel, listener.BindAddress, listener.Port, listen =>
             {
-                listen.UseConnectionHandler<BrokerConnectionHandler>();
-                endpoints.Tcp = listen;
-            });
-        }
+                listen.Use(next => connection =>
+                {
+                    listener.Tag(connection);
+                    return next(connection);
+                });
+                if (listener.Tls is { } tls)
+                {
+                    listen.UseHttps(https => TlsCertificates.Configure(https, tls));
+                }
 
-        if (options.WebSocketPort >= 0)
-        {
-            KestrelBindAddress.Listen(kestrel, options.BindAddress, options.WebSocketPort, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                endpoints.WebSocket = listen;
-            });
-        }
+                if (listener.Protocol == ListenerProtocol.Mqtt)
+                {
+                    listen.UseConnectionHandler<BrokerConnectionHandler>();
+                }
+                else
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                }
 
-        var tls = options.Tls;
-        if (tls.Port >= 0)
-        {
-            KestrelBindAddress.Listen(kestrel, options.BindAddress, tls.Port, listen =>
-            {
-                listen.UseHttps(https => TlsCertificates.Configure(https, tls));
-                listen.UseConnectionHandler<BrokerConnectionHandler>();
-                endpoints.TlsTcp = listen;
-            });
-        }
-
-        if (tls.WebSocketPort >= 0)
-        {
-            KestrelBindAddress.Listen(kestrel, options.BindAddress, tls.WebSocketPort, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.UseHttps(https => TlsCertificates.Configure(https, tls));
-                endpoints.TlsWebSocket = listen;
+                endpoints.Add(listener, listen);
             });
         }
     }

@@ -36,6 +36,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ConnectedClients>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<BrokerConnectionHandler>();
+        services.AddSingleton<Listeners.ConfiguredListeners>();
         services.AddHostedService<GatewayRegistration>();
         services.AddHostedService<GatewayShutdown>();
         services.AddHostedService<Telemetry.GatewayMetrics>();

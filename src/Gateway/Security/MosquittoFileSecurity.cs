@@ -23,10 +23,17 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
     private long _version;
 
     public MosquittoFileSecurity(IOptions<SecurityOptions> security, IOptions<GatewayOptions> gateway, ILogger<MosquittoFileSecurity> logger)
+        : this(security.Value, IsLoopbackOnly(gateway.Value.BindAddress), logger)
     {
-        _options = security.Value;
+    }
+
+    /// <summary>The security of one listener (per_listener_settings); <paramref name="loopbackOnly"/> decides
+    /// allow_anonymous when the options leave it unset.</summary>
+    internal MosquittoFileSecurity(SecurityOptions options, bool loopbackOnly, ILogger<MosquittoFileSecurity> logger)
+    {
+        _options = options;
         _logger = logger;
-        _allowAnonymous = _options.AllowAnonymous ?? IsLoopbackOnly(gateway.Value);
+        _allowAnonymous = _options.AllowAnonymous ?? loopbackOnly;
 
         // Invalid files stop the start (the options validator reports them); here they load.
         _passwords = _options.PasswordFile is { } passwordFile ? LoadPasswords(passwordFile) : null;
@@ -43,9 +50,16 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
 
     public AuthenticationResult Authenticate(ClientCredentials credentials)
     {
+        if (credentials.CertificateRequired && credentials.CertificateIdentity is null)
+        {
+            // Mosquitto refuses a client without a usable certificate on such a listener as a bad login.
+            return AuthenticationResult.WrongCredentials;
+        }
+
         if (credentials.CertificateIdentity is not null)
         {
-            // The certificate, checked against the CA, vouches for the name (use_identity_as_username).
+            // The certificate, checked against the CA, vouches for the name (use_identity_as_username /
+            // use_subject_as_username).
             return AuthenticationResult.As(credentials.CertificateIdentity);
         }
 
@@ -163,9 +177,9 @@ public sealed partial class MosquittoFileSecurity : IClientAuthenticator, IClien
         return passwords;
     }
 
-    private static bool IsLoopbackOnly(GatewayOptions options) =>
-        options.BindAddress is "localhost" ||
-        (System.Net.IPAddress.TryParse(options.BindAddress, out var address) && System.Net.IPAddress.IsLoopback(address));
+    internal static bool IsLoopbackOnly(string bindAddress) =>
+        bindAddress is "localhost" ||
+        (System.Net.IPAddress.TryParse(bindAddress, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Password file line skipped: {Diagnostic}")]
     private partial void LogPasswordLineSkipped(string diagnostic);

@@ -11,9 +11,10 @@ namespace MqttCluster.Gateway.Transport;
 /// Frames MQTT packets from a connection's input pipe and decodes them with MQTTnet's formatter. Checks what the
 /// codec does not: the remaining length against the packet size limit before buffering the body, and the rules of
 /// <see cref="ConnectPacketRules"/> and <see cref="ClientPacketRules"/> on the bytes (the codec would silently
-/// substitute invalid UTF-8, drop Topic Alias 0, accept wrong flags).
+/// substitute invalid UTF-8, drop Topic Alias 0, accept wrong flags). The listener's <see cref="ListenerPacketPolicy"/>
+/// (mount point, maximum QoS) is applied to each decoded packet.
 /// </summary>
-public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool allowControlCharacters = false)
+public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool allowControlCharacters = false, ListenerPacketPolicy? policy = null)
 {
     // The adapter wants a writer, but decoding never writes to it: a tiny one instead of MQTTnet's usual 4 KB
     // saves that much per connection (measured in docs/benchmarks.md, memory per idle connection).
@@ -186,9 +187,10 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
             DisconnectSessionExpiry = V5DisconnectProperties.SessionExpiryInterval(body);
         }
 
+        MqttPacket packet;
         try
         {
-            return _formatter.Decode(received) ?? throw MqttProtocolError.Malformed($"Undecodable {packetType} packet.");
+            packet = _formatter.Decode(received) ?? throw MqttProtocolError.Malformed($"Undecodable {packetType} packet.");
         }
         catch (MqttProtocolError)
         {
@@ -198,5 +200,8 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
         {
             throw MqttProtocolError.Malformed($"Malformed {packetType} packet: {exception.Message}", exception);
         }
+
+        policy?.Apply(packet, _formatter.ProtocolVersion);
+        return packet;
     }
 }

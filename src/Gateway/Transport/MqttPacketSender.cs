@@ -9,19 +9,25 @@ namespace MqttCluster.Gateway.Transport;
 /// <summary>
 /// The only writer of a connection. Packets are queued from any thread; one loop encodes whatever is queued into
 /// the output pipe and flushes once per batch, so a burst of deliveries costs one socket write, not one each.
+/// A listener's mount point is taken off PUBLISH topics here, as they are encoded.
 /// </summary>
 public sealed class MqttPacketSender
 {
     private const int InitialEncodeBufferSize = 256;
 
     private readonly PipeWriter _output;
+    private readonly TopicMount _mount;
     private readonly Channel<MqttPacket> _queue = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
     private MqttPacketFormatterAdapter? _formatter;
     private int _queued;
     private long _lastFlushTicks = Environment.TickCount64;
     private Task _loop = Task.CompletedTask;
 
-    public MqttPacketSender(PipeWriter output) => _output = output;
+    public MqttPacketSender(PipeWriter output, TopicMount? mount = null)
+    {
+        _output = output;
+        _mount = mount ?? TopicMount.None;
+    }
 
     /// <summary>Packets queued and not yet written; how far behind a slow subscriber is.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
@@ -72,6 +78,24 @@ public sealed class MqttPacketSender
         }
     }
 
+    /// <summary>
+    /// Encodes with the topic the client knows. The packet itself keeps the broker's topic: it may be sent again
+    /// (DUP), and only this loop encodes, so the topic is swapped just for the encoding.
+    /// </summary>
+    private MqttPacketBuffer EncodeMounted(MqttPacketFormatterAdapter formatter, MqttPublishPacket publish)
+    {
+        var topic = publish.Topic;
+        publish.Topic = string.IsNullOrEmpty(topic) ? topic : _mount.Outbound(topic);
+        try
+        {
+            return formatter.Encode(publish);
+        }
+        finally
+        {
+            publish.Topic = topic;
+        }
+    }
+
     private async Task RunAsync()
     {
         var formatter = _formatter!;
@@ -83,7 +107,7 @@ public sealed class MqttPacketSender
                 while (reader.TryRead(out var packet))
                 {
                     Interlocked.Decrement(ref _queued);
-                    var buffer = formatter.Encode(packet);
+                    var buffer = packet is MqttPublishPacket publish && !_mount.IsNone ? EncodeMounted(formatter, publish) : formatter.Encode(packet);
                     try
                     {
                         _output.Write(buffer.Packet);
