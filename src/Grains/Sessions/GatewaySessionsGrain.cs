@@ -67,7 +67,7 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
             // A new activation (its silo stopped or died) learns the gateway's sessions at the gateway's next
             // refresh; rescuing to none of them now would lose messages their publishers are about to be told
             // were accepted. A gateway that does not refresh in that time is being declared dead.
-            await _restored.Task.WaitAsync(GatewayLiveness.Expiry).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await _restored.Task.WaitAsync(GatewayLiveness.Expiry, timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             if (!_restored.Task.IsCompleted)
             {
                 throw new InvalidOperationException($"The sessions of gateway {this.GetPrimaryKeyString()} are not known here: it has not refreshed its registration since this registry started.");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +22,10 @@ public sealed class FailureCluster : IAsyncDisposable
     private static readonly TimeSpan MaxStep = TimeSpan.FromMilliseconds(500);
 
     private readonly string _dataDirectory;
-    private readonly List<ModelGateway> _gateways = [];
+    private readonly ConcurrentQueue<ModelGateway> _gateways = new();
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _refreshing;
 
     private FailureCluster(InProcessTestCluster cluster, CallFaults faults, FakeTimeProvider? clock, string dataDirectory)
     {
@@ -29,6 +33,7 @@ public sealed class FailureCluster : IAsyncDisposable
         Faults = faults;
         FakeClock = clock;
         _dataDirectory = dataDirectory;
+        _refreshing = clock is null ? RefreshGatewaysAsync(_stopping.Token) : Task.CompletedTask;
     }
 
     public InProcessTestCluster Cluster { get; }
@@ -85,7 +90,7 @@ public sealed class FailureCluster : IAsyncDisposable
     public async Task<ModelGateway> GatewayAsync(string name)
     {
         var gateway = new ModelGateway(this, $"{name}-{Guid.NewGuid():N}");
-        _gateways.Add(gateway);
+        _gateways.Enqueue(gateway);
         await gateway.RefreshAsync();
         return gateway;
     }
@@ -95,6 +100,47 @@ public sealed class FailureCluster : IAsyncDisposable
         Cluster.TryGetGrainContext(grain.GetGrainId(), out var context)
             ? context.Address.SiloAddress!
             : throw new InvalidOperationException($"{grain.GetGrainId()} is not active.");
+
+    /// <summary>The silo holding the route index, and the other one.</summary>
+    public async Task<(InProcessSiloHandle Holder, InProcessSiloHandle Other)> SilosByRouteIndexAsync()
+    {
+        var index = Client.GetGrain<IRouteIndexGrain>(0);
+        await index.GetSnapshotAsync();
+        var holder = SiloOf(index);
+        return holder.Equals(Primary.SiloAddress) ? (Primary, Secondary) : (Secondary, Primary);
+    }
+
+    /// <summary>Kills <paramref name="silo"/> (no stop, no deactivation), waits until the cluster declared it dead, and
+    /// refreshes the live gateways.</summary>
+    public async Task KillAsync(InProcessSiloHandle silo)
+    {
+        await Cluster.KillSiloAsync(silo);
+        var management = Client.GetGrain<IManagementGrain>(0);
+        await Sessions.SessionTestData.EventuallyAsync(
+            async () => !(await management.GetHosts(onlyActive: true)).ContainsKey(silo.SiloAddress),
+            $"silo {silo.SiloAddress} to be declared dead");
+
+        // As live gateways do within their refresh interval: the route index or their registry may have been there.
+        foreach (var gateway in _gateways.Where(g => g.IsAlive))
+        {
+            await gateway.RefreshAsync();
+        }
+    }
+
+    /// <summary>Activates <paramref name="grain"/> with a call that changes nothing and moves it to <paramref name="silo"/>.</summary>
+    public async Task PlaceAsync(ISessionGrain grain, InProcessSiloHandle silo)
+    {
+        // A session grain without state only checks that it is not in the registry.
+        await grain.WakeAsync();
+        await PlaceAsync((IAddressable)grain, silo);
+    }
+
+    /// <inheritdoc cref="PlaceAsync(ISessionGrain, InProcessSiloHandle)"/>
+    public async Task PlaceAsync(ITopicGrain grain, InProcessSiloHandle silo)
+    {
+        await grain.GetRetainedAsync();
+        await PlaceAsync((IAddressable)grain, silo);
+    }
 
     /// <summary>Moves the active <paramref name="grain"/> to <paramref name="silo"/> unless it is there already.</summary>
     public async Task PlaceAsync(IAddressable grain, InProcessSiloHandle silo)
@@ -143,8 +189,37 @@ public sealed class FailureCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>On the system clock live gateways refresh on their own, as real ones do.</summary>
+    private async Task RefreshGatewaysAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(GatewayLiveness.RefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var gateway in _gateways.Where(g => g.IsAlive).ToArray())
+                {
+                    try
+                    {
+                        await gateway.RefreshAsync();
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // A silo just died under the call: the next tick tries again, as a gateway's timer does.
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        await _refreshing;
+        _stopping.Dispose();
         await Cluster.DisposeAsync();
         if (Directory.Exists(_dataDirectory))
         {

@@ -45,13 +45,23 @@ public sealed class ModelGateway : IGatewayObserver
     /// registry if that activation is new.</summary>
     public async Task RefreshAsync()
     {
-        await Index.RegisterGatewayAsync(Id, Reference);
+        var registration = await Index.RegisterGatewayAsync(Id, Reference);
+        var missing = _connections.Values.Select(c => c.Filter).Distinct().Except(registration.Routes).ToArray();
+        if (missing.Length > 0)
+        {
+            // An index that restarted lost them.
+            await Index.AddRoutesAsync(Id, missing);
+        }
+
         var registry = _cluster.Client.GetGrain<IGatewaySessionsGrain>(Id);
-        if (await registry.NeedsRestoreAsync())
+        if (RefillsRegistry && await registry.NeedsRestoreAsync())
         {
             await registry.RestoreAsync(_connections.Values.ToDictionary(c => c.ClientId, c => c.Epoch));
         }
     }
+
+    /// <summary>False to keep its sessions registry as a restarted one is before the gateway's next refresh.</summary>
+    public bool RefillsRegistry { get; set; } = true;
 
     /// <summary>
     /// A client's CONNECT of a persistent session here, as the gateway runs it: session grain, then the routes of
