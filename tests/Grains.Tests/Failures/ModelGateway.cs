@@ -96,6 +96,22 @@ public sealed class ModelGateway : IGatewayObserver
     }
 
     /// <summary>
+    /// A gateway stopping (SIGTERM): its connections hand their sessions back, it leaves the route index and deletes
+    /// its observer, so deliveries still on their way fail.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        foreach (var connection in _connections.Values.ToArray())
+        {
+            await DisconnectAsync(connection);
+        }
+
+        IsAlive = false;
+        await Index.UnregisterGatewayAsync(Id);
+        _cluster.Client.DeleteObjectReference<IGatewayObserver>(Reference);
+    }
+
+    /// <summary>
     /// The gateway's process is gone: it stops refreshing, and every call to it fails as Orleans fails a call to a
     /// client that is no longer connected.
     /// </summary>
