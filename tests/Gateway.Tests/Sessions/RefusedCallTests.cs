@@ -49,14 +49,14 @@ public sealed class RefusedCallTests(RefusingBrokerFixture broker) : BrokerTest<
         Assert.Equal("refused once", (await subscriber.Inbox.NextAsync("the re-sent publish")).Text);
     }
 
-    [Fact]
+    [Fact(Skip = "delivery.md A.8 problem 2: a failed hand-back (DisconnectAsync) is only logged, not retried; the in-flight message is lost")]
     public async Task Unacknowledged_message_survives_a_refused_hand_back()
     {
-        // B.9 "Hand-off call fails once", the hand-back half: the subscriber has a QoS 1 message in flight when it
-        // disconnects, and the session grain refuses the hand-back (DisconnectAsync) once. Today the gateway only
-        // logs that; the message survives because the grain still names the old connection as owner, and the
-        // takeover at the next CONNECT (here on the same gateway) gets its unfinished state from the gateway.
-        // Pins that; the failing half of problem 2 (a hand-off after the PUBACK that is lost) is not reproduced here.
+        // B.9 "Hand-off call fails once": the subscriber has a QoS 1 message in flight when it disconnects, and the
+        // session grain refuses the hand-back (DisconnectAsync) once. The gateway only logs it and forgets the
+        // connection; the next CONNECT's takeover finds nothing to hand back, and the message is lost. (A CONNECT
+        // that arrives while the old connection is still ending takes its state over directly, hence the wait.)
+        // Fails today.
         ExpectBrokerErrors();
         var clientId = NewClientId("handback");
         var topic = NewTopic();
@@ -70,7 +70,6 @@ public sealed class RefusedCallTests(RefusingBrokerFixture broker) : BrokerTest<
         var refused = Broker.Refusals.Refuse(nameof(MqttCluster.Grains.ISessionGrain.DisconnectAsync), clientId, times: 1);
         await subscriber.DisconnectAsync();
 
-        // Not before: a CONNECT that arrives while the old connection is still ending takes its state over directly.
         await Within.Async(refused, "the hand-back to be refused");
         var resumed = await ConnectAsync(clientId: clientId, configure: o => o.WithPersistentSession(MqttProtocolVersion.V500));
 
