@@ -12,13 +12,13 @@ namespace MqttCluster.Gateway.Tests.Sessions;
 /// </summary>
 public sealed class RefusedCallTests(RefusingBrokerFixture broker) : BrokerTest<RefusingBrokerFixture>(broker), IClassFixture<RefusingBrokerFixture>
 {
-    [Fact(Skip = "delivery.md A.8 problem 1: a refused 3.1.1 QoS 2 id stays in _inboundQos2, is handed off, and its re-send is swallowed")]
+    [Fact]
     public async Task Refused_v311_qos2_publish_sent_again_after_reconnect_is_forwarded()
     {
         // A 3.1.1 connection whose QoS 2 publish the cluster refused is closed without PUBREC (3.1.1 has no reason
-        // code for it), before the packet id leaves the connection's inbound QoS 2 set; the persistent session
-        // takes the id along and gets it back on resume, and the client's DUP re-send is then taken for a
-        // duplicate: PUBREC, never forwarded. Fails today.
+        // code for it). Before B.8 step 4 the packet id stayed in the connection's inbound QoS 2 set, went along
+        // with the persistent session and came back on resume, and the client's DUP re-send was taken for a
+        // duplicate: PUBREC, never forwarded (A.8 problem 1). Failed on 5eaf64d; passes since step 4.
         ExpectBrokerErrors();
         var subscriber = await ConnectAsync();
         var topic = NewTopic();
