@@ -38,7 +38,22 @@ public static class TransientClusterFailure
             return true;
         });
 
-    private static async Task<T> RunAsync<T>(Func<Task<T>> call, bool retryTimeouts)
+    /// <summary>
+    /// Retries a hand-off to a session grain on any failure, not only a transient one: the grain keeps each message
+    /// once and ignores a repeat of a hand-back for an epoch it has released, so a call that ran and failed halfway
+    /// (a storage write, say) can be sent again. The caller counts what is lost when the retries are spent.
+    /// </summary>
+    public static Task RetryHandOffAsync(Func<Task> call) =>
+        RunAsync(
+            async () =>
+            {
+                await call().ConfigureAwait(false);
+                return true;
+            },
+            retryTimeouts: true,
+            retryAny: true);
+
+    private static async Task<T> RunAsync<T>(Func<Task<T>> call, bool retryTimeouts, bool retryAny = false)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -46,7 +61,7 @@ public static class TransientClusterFailure
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (Exception exception) when (attempt < Delays.Length && IsTransient(exception, retryTimeouts))
+            catch (Exception exception) when (attempt < Delays.Length && (retryAny || IsTransient(exception, retryTimeouts)))
             {
                 await Task.Delay(Delays[attempt]).ConfigureAwait(false);
             }

@@ -108,7 +108,7 @@ public sealed partial class MqttConnection
     {
         try
         {
-            await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.RescueAsync(_epoch, [message], batch: null));
+            await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.RescueAsync(_epoch, [message], batch: null));
         }
         catch (Exception exception)
         {
@@ -147,10 +147,10 @@ public sealed partial class MqttConnection
             SessionHandoff? handoff = null;
             try
             {
-                // Both calls are idempotent for one epoch, so they are retried while the cluster changes.
+                // Both calls are idempotent for one epoch, so they are retried on any failure, within a bound.
                 if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)
                 {
-                    await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.GoingOfflineAsync(_epoch));
+                    await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.GoingOfflineAsync(_epoch));
                     lock (_outboundLock)
                     {
                         _queueingAtSession = true;
@@ -163,7 +163,7 @@ public sealed partial class MqttConnection
                     _handoff = handoff;
                 }
 
-                await Cluster.TransientClusterFailure.RetryIdempotentAsync(() => Session.DisconnectAsync(_epoch, handoff));
+                await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.DisconnectAsync(_epoch, handoff));
             }
             catch (Exception exception)
             {

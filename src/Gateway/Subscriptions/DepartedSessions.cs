@@ -82,7 +82,7 @@ public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvide
     {
         try
         {
-            await TransientClusterFailure.RetryIdempotentAsync(() => cluster.Session(clientId).RescueAsync(epoch, [message], batch: null)).ConfigureAwait(false);
+            await TransientClusterFailure.RetryHandOffAsync(() => cluster.Session(clientId).RescueAsync(epoch, [message], batch: null)).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -49,14 +49,14 @@ public sealed class RefusedCallTests(RefusingBrokerFixture broker) : BrokerTest<
         Assert.Equal("refused once", (await subscriber.Inbox.NextAsync("the re-sent publish")).Text);
     }
 
-    [Fact(Skip = "delivery.md A.8 problem 2: a failed hand-back (DisconnectAsync) is only logged, not retried; the in-flight message is lost")]
+    [Fact]
     public async Task Unacknowledged_message_survives_a_refused_hand_back()
     {
         // B.9 "Hand-off call fails once": the subscriber has a QoS 1 message in flight when it disconnects, and the
-        // session grain refuses the hand-back (DisconnectAsync) once. The gateway only logs it and forgets the
-        // connection; the next CONNECT's takeover finds nothing to hand back, and the message is lost. (A CONNECT
-        // that arrives while the old connection is still ending takes its state over directly, hence the wait.)
-        // Fails today.
+        // session grain refuses the hand-back (DisconnectAsync) once. Before delivery.md A.8 problem 2 was fixed the
+        // gateway only logged it and forgot the connection, and the message was lost; now the hand-back is retried.
+        // (A CONNECT that arrives while the old connection is still ending takes its state over directly, hence the
+        // wait.)
         ExpectBrokerErrors();
         var clientId = NewClientId("handback");
         var topic = NewTopic();

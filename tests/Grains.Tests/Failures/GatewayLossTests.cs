@@ -66,13 +66,14 @@ public sealed class GatewayLossTests
         Assert.Equal(1, back.Copies(message.MessageId));
     }
 
-    [Fact(Skip = "delivery.md A.8 problem 4: a takeover whose old gateway does not answer skips MergeHandoff and loses what the last resume handed out")]
+    [Fact]
     public async Task Fast_reconnect_after_a_gateway_death_gets_what_the_dead_connection_was_given()
     {
         // B.9 "Fast reconnect after gateway death": the session resumed on A, which took the queued message with
         // its resume; A dies before its client finished it. The client reconnects on B before A is declared dead:
         // the takeover finds no answer and the resume on B starts from storage, which the resume on A emptied.
-        // (Staying away until A is declared dead restores it through OwnerLostAsync.) Fails today.
+        // (Staying away until A is declared dead restores it through OwnerLostAsync.) Failed before delivery.md A.8
+        // problem 4 was fixed: the takeover now restores what the resume handed out.
         await using var cluster = await FailureCluster.StartAsync();
         var a = await cluster.GatewayAsync("gw-a");
         var b = await cluster.GatewayAsync("gw-b");
