@@ -3,12 +3,19 @@ using Microsoft.Extensions.Logging;
 namespace MqttCluster.Grains.Routing;
 
 /// <summary>
-/// Authoritative route index. Soft state: gateways refresh their registration periodically and re-send routes the
-/// index no longer holds; offline sessions are re-registered by their session grains. Each change is pushed to
-/// every silo's replica before the call returns.
+/// Authoritative route index. Routes are soft state: gateways refresh their registration periodically and re-send
+/// routes the index no longer holds; offline sessions are re-registered by their session grains. Who is registered
+/// (gateways, silo replicas) is stored (<see cref="RouteIndexRegistrations"/>). Each change is pushed to every silo's
+/// replica before the call returns.
 /// </summary>
-public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
+public sealed partial class RouteIndexGrain(
+    [PersistentState("routeIndex", StorageNames.Broker)] IPersistentState<RouteIndexRegistrations> registrations,
+    TimeProvider timeProvider,
+    ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
 {
+    /// <summary>How long a new activation waits for a stored replica to take its first snapshot.</summary>
+    private static readonly TimeSpan ReplicaLoadTimeout = TimeSpan.FromSeconds(3);
+
     private const int DeclaredDeadMemory = 1000;
     private const int RemovedTargetsMemory = 10_000;
 
@@ -31,6 +38,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
             if (!Equals(entry.Gateway, gateway))
             {
                 entry.Gateway = gateway;
+                await StoreAsync(registrations.State.Gateways, gatewayId, gateway);
                 await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
             }
 
@@ -40,6 +48,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         _targets[target] = new TargetEntry(gateway);
         var wasDeclaredDead = _declaredDead.Remove(gatewayId);
         LogGatewayRegistered(gatewayId);
+        await StoreAsync(registrations.State.Gateways, gatewayId, gateway);
         await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, Gateway = gateway });
         return new GatewayRegistrationResult { WasDeclaredDead = wasDeclaredDead };
     }
@@ -53,6 +62,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         _gatewayLastSeen.Remove(gatewayId);
         _targets.Remove(RouteTarget.Gateway(gatewayId));
         LogGatewayRemoved(gatewayId);
+        await ForgetAsync(registrations.State.Gateways, gatewayId);
         await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = RouteTarget.Gateway(gatewayId), TargetRemoved = true });
     }
 
@@ -106,6 +116,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
     public async Task<RouteSnapshot?> RegisterReplicaAsync(string siloId, IRouteReplicaObserver replica, Guid knownEpoch, long knownVersion)
     {
         _replicas[siloId] = replica;
+        await StoreAsync(registrations.State.Replicas, siloId, replica);
         return knownEpoch == _epoch && knownVersion == _version ? null : await GetSnapshotAsync();
     }
 
@@ -117,17 +128,75 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
         RemovedTargets = [.. _removedTargets],
     });
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Gateways and replicas only refresh every few seconds; idle collection would drop the index in between.
         DelayDeactivation(TimeSpan.FromDays(3650));
         this.RegisterGrainTimer(ExpireSilentGatewaysAsync, GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval);
+        await RestoreRegistrationsAsync();
 
         // A new activation knows no routes: gateways re-send theirs on their next refresh; offline persistent
         // sessions are woken to register theirs again and restart their timers (at silo start this is what
         // restores them after a restart). Not awaited: they call back into this grain.
         _ = new Sessions.SessionWaker(GrainFactory, logger).WakeAllAsync();
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A new activation (the previous one's silo stopped or died) takes over who was registered: each stored
+    /// gateway counts as seen now, so one that died with the previous activation is declared dead after
+    /// <see cref="GatewayLiveness.Expiry"/> like any other; each stored replica loads this activation's snapshot
+    /// now (carrying the old routes until their gateways re-send them), so a change acknowledged from now on is in
+    /// every replica, not only in those that registered again.
+    /// </summary>
+    private async Task RestoreRegistrationsAsync()
+    {
+        var now = timeProvider.GetTimestamp();
+        foreach (var (gatewayId, gateway) in registrations.State.Gateways)
+        {
+            _gatewayLastSeen[gatewayId] = now;
+            _targets[RouteTarget.Gateway(gatewayId)] = new TargetEntry(gateway);
+        }
+
+        if (registrations.State.Replicas.Count == 0)
+        {
+            return;
+        }
+
+        var snapshot = await GetSnapshotAsync();
+        var replicas = registrations.State.Replicas.ToArray();
+        var loads = replicas.Select(r => r.Value.LoadAsync(snapshot).WaitAsync(ReplicaLoadTimeout)).ToArray();
+        await Task.WhenAll(loads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        for (var i = 0; i < loads.Length; i++)
+        {
+            if (loads[i].IsCompletedSuccessfully)
+            {
+                _replicas[replicas[i].Key] = replicas[i].Value;
+            }
+            else
+            {
+                // Its silo is gone (or busy): it loads a snapshot when it registers again.
+                LogReplicaFailed(replicas[i].Key, loads[i].Exception?.GetBaseException());
+                await ForgetAsync(registrations.State.Replicas, replicas[i].Key);
+            }
+        }
+    }
+
+    private async Task StoreAsync<T>(Dictionary<string, T> stored, string id, T reference)
+        where T : class
+    {
+        if (!stored.TryGetValue(id, out var known) || !Equals(known, reference))
+        {
+            stored[id] = reference;
+            await registrations.WriteStateAsync();
+        }
+    }
+
+    private async Task ForgetAsync<T>(Dictionary<string, T> stored, string id)
+    {
+        if (stored.Remove(id))
+        {
+            await registrations.WriteStateAsync();
+        }
     }
 
     /// <summary>
@@ -153,6 +222,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
 
             // Not awaited here: the sessions call other grains; the index keeps serving meanwhile.
             _ = GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).GatewayLostAsync();
+            await ForgetAsync(registrations.State.Gateways, gatewayId);
         }
     }
 
@@ -223,6 +293,7 @@ public sealed partial class RouteIndexGrain(TimeProvider timeProvider, ILogger<R
                 {
                     LogReplicaFailed(replicas[i].Key, calls[i].Exception?.GetBaseException());
                     _replicas.Remove(replicas[i].Key);
+                    await ForgetAsync(registrations.State.Replicas, replicas[i].Key);
                 }
             }
         }

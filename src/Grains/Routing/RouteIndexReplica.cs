@@ -146,6 +146,12 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
         }
     }
 
+    public Task LoadAsync(RouteSnapshot snapshot)
+    {
+        Load(snapshot);
+        return Task.CompletedTask;
+    }
+
     public void Load(RouteSnapshot snapshot)
     {
         lock (_lock)

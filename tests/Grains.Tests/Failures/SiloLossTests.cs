@@ -114,7 +114,7 @@ public sealed class SiloLossTests
         Assert.Contains("not known here", failure.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "delivery.md A.8 problem 3: a new route index pushes deltas to no replica until they re-register, so SUBACK precedes routability")]
+    [Fact]
     public async Task Route_added_after_the_route_index_died_is_routable_when_it_returns()
     {
         // B.9 "Silo killed with the route index": the index's new activation has no replica registered until the
@@ -135,7 +135,7 @@ public sealed class SiloLossTests
         Assert.Equal(1, connection.Copies(message.MessageId));
     }
 
-    [Fact(Skip = "delivery.md A.8 problem 3: a gateway that died with the route index is never declared dead: no owner lost, no will")]
+    [Fact]
     public async Task Gateway_that_died_with_the_route_index_is_declared_dead()
     {
         // B.9 "Index and a gateway die together": gateway A dies with the silo holding the route index (as a gateway
