@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MqttCluster.Grains;
 
 /// <summary>
@@ -96,11 +98,15 @@ public sealed class BridgeOptions
     /// <summary>MQTT 5 session expiry interval asked of the remote, in seconds; null = Mosquitto's default.</summary>
     [Id(31)] public long? SessionExpiryInterval { get; set; }
 
+    [JsonIgnore]
     public bool EffectiveLocalCleanSession => LocalCleanSession ?? CleanSession;
 
+    [JsonIgnore]
     public string EffectiveRemoteClientId => RemoteClientId ?? $"{System.Net.Dns.GetHostName()}.{Name}";
 
+    [JsonIgnore]
     public string EffectiveLocalClientId => LocalClientId ?? $"local.{EffectiveRemoteClientId}";
 
+    [JsonIgnore]
     public string EffectiveNotificationTopic => NotificationTopic ?? $"$SYS/broker/connection/{EffectiveRemoteClientId}/state";
 }
