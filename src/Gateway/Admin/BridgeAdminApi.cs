@@ -81,7 +81,7 @@ public sealed partial class BridgeAdminApi(IGrainFactory grainFactory, ILogger<B
         {
             options = await ReadOptionsAsync(context.Request, name);
         }
-        catch (Exception exception) when (exception is InvalidDataException or FormatException or InvalidOperationException)
+        catch (Exception exception) when (exception is JsonException or InvalidDataException or FormatException or InvalidOperationException)
         {
             await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid bridge", exception.Message);
             return;

@@ -6,8 +6,8 @@ namespace MqttCluster.Grains.Bridges;
 /// Starts every configured bridge when the silo starts — before a co-hosted gateway accepts clients, so messages
 /// published right after a restart already reach the bridges' queues — and then asks again periodically. Every silo
 /// does this, and each bridge is one grain, so a bridge runs once in the cluster and comes back on another silo
-/// when its own stops or dies. The bridges defined at run time (<see cref="IBridgeRegistryGrain"/>) join this silo's
-/// configured ones at every round.
+/// when its own stops or dies. Each round also asks the registry of the bridges defined at run time
+/// (<see cref="IBridgeRegistryGrain"/>) to start those.
 /// </summary>
 public sealed partial class BridgeKeeper(
     BridgeDefinitions definitions,
@@ -23,7 +23,7 @@ public sealed partial class BridgeKeeper(
     private Task _loop = Task.CompletedTask;
 
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
-    private ManagedBridge[] _managed = [];
+    private string[] _managed = [];
 
     /// <summary>Always: a reload may add bridges to a silo that started without any.</summary>
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -58,7 +58,20 @@ public sealed partial class BridgeKeeper(
 
     private async Task StartAllAsync()
     {
-        var (bridges, complete) = await EffectiveBridgesAsync();
+        // The managed bridges first: the registry starts them, and their names take configured ones' places.
+        string[] managed;
+        try
+        {
+            managed = await grainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key).KeepRunningAsync();
+            _managed = managed;
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogManagedFailed(exception);
+            managed = _managed;
+        }
+
+        var bridges = definitions.Bridges.Where(b => !managed.Contains(b.Name, StringComparer.Ordinal)).ToList();
         foreach (var bridge in bridges)
         {
             try
@@ -72,13 +85,10 @@ public sealed partial class BridgeKeeper(
             }
         }
 
-        if (!complete)
-        {
-            return;
-        }
+        // A configured bridge now managed through the REST API is the registry's to run or stop.
+        _started.ExceptWith(managed);
 
-        // Removed by a reload or stopped through the REST API: stopped once by this silo (another silo that still
-        // has it would start it again).
+        // Removed by a reload: stopped once by this silo (another silo that still has it would start it again).
         foreach (var name in _started.Except(bridges.Select(b => b.Name), StringComparer.Ordinal).ToArray())
         {
             try
@@ -94,36 +104,14 @@ public sealed partial class BridgeKeeper(
         }
     }
 
-    /// <summary>
-    /// This silo's configured bridges and the running managed ones (cluster storage); a managed bridge, running or
-    /// stopped, takes the place of a configured one of the same name. False when the managed ones could not be read
-    /// (the last ones read stand in, and nothing should be stopped for not being seen).
-    /// </summary>
-    private async Task<(IReadOnlyList<BridgeOptions> Bridges, bool Complete)> EffectiveBridgesAsync()
-    {
-        var complete = true;
-        try
-        {
-            _managed = await grainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key).ListAsync();
-        }
-        catch (Exception exception) when (!_stopping.IsCancellationRequested)
-        {
-            LogManagedReadFailed(exception);
-            complete = false;
-        }
-
-        var managedNames = _managed.Select(b => b.Options.Name).ToHashSet(StringComparer.Ordinal);
-        return ([.. definitions.Bridges.Where(b => !managedNames.Contains(b.Name)), .. _managed.Where(b => b.Running).Select(b => b.Options)], complete);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} is no longer configured; stopped")]
     private partial void LogStopped(string bridge);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping bridge {Bridge} failed; trying again shortly")]
     private partial void LogStopFailed(string bridge, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the bridges managed through the REST API failed; trying again shortly")]
-    private partial void LogManagedReadFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the bridges managed through the REST API failed; trying again shortly")]
+    private partial void LogManagedFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting bridge {Bridge} failed; trying again shortly")]
     private partial void LogStartFailed(string bridge, Exception exception);

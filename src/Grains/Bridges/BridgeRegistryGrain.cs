@@ -1,22 +1,37 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
 /// The bridges defined at run time (see <see cref="IBridgeRegistryGrain"/>). A change is stored first, then applied
-/// to the bridge's grain at once; the silos' keepers read the stored definitions every round, so a change also
-/// reaches a bridge whose grain could not be called just then, and a stopped or removed bridge stays so.
+/// to the bridge's grain at once; the keepers' rounds apply it again, so it also reaches a bridge whose grain could
+/// not be called just then.
 /// </summary>
+/// <remarks>Reentrant, so a bridge grain that does not answer (its silo just died) holds up neither the keepers nor
+/// the REST API; changes take <see cref="_changing"/> one at a time, and each changes the state before its first
+/// await, so every call issued afterwards carries it.</remarks>
+[Reentrant]
 public sealed partial class BridgeRegistryGrain(
     [PersistentState("bridges", StorageNames.Broker)] IPersistentState<BridgeRegistryState> state,
     ILogger<BridgeRegistryGrain> logger) : Grain, IBridgeRegistryGrain
 {
+    private readonly SemaphoreSlim _changing = new(1, 1);
+
     public Task<ManagedBridge[]> ListAsync() =>
         Task.FromResult(state.State.Bridges.Values.OrderBy(b => b.Options.Name, StringComparer.Ordinal).ToArray());
+
+    public async Task<string[]> KeepRunningAsync()
+    {
+        var bridges = state.State.Bridges.Values.ToArray();
+        await Task.WhenAll(bridges.Where(b => b.Running).Select(ApplyAsync));
+        return [.. bridges.Select(b => b.Options.Name)];
+    }
 
     public async Task<bool> PutAsync(BridgeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        using var changing = await ChangingAsync();
         var added = !state.State.Bridges.TryGetValue(options.Name, out var existing);
         var bridge = new ManagedBridge(options, existing?.Running ?? true);
         state.State.Bridges[options.Name] = bridge;
@@ -27,6 +42,7 @@ public sealed partial class BridgeRegistryGrain(
 
     public async Task<bool> SetRunningAsync(string name, bool running)
     {
+        using var changing = await ChangingAsync();
         if (!state.State.Bridges.TryGetValue(name, out var existing))
         {
             return false;
@@ -41,6 +57,7 @@ public sealed partial class BridgeRegistryGrain(
 
     public async Task<bool> RemoveAsync(string name)
     {
+        using var changing = await ChangingAsync();
         if (!state.State.Bridges.Remove(name, out var removed))
         {
             return false;
@@ -49,6 +66,13 @@ public sealed partial class BridgeRegistryGrain(
         await state.WriteStateAsync();
         await ApplyAsync(removed with { Running = false });
         return true;
+    }
+
+    /// <summary>One change at a time (the storage write included); dispose to let the next one in.</summary>
+    private async Task<IDisposable> ChangingAsync()
+    {
+        await _changing.WaitAsync();
+        return new Release(_changing);
     }
 
     /// <summary>Starts, changes or stops the bridge's grain now; when that fails, the keepers' next round does it.</summary>
@@ -63,6 +87,11 @@ public sealed partial class BridgeRegistryGrain(
         {
             LogApplyFailed(bridge.Options.Name, exception);
         }
+    }
+
+    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: applying its managed definition failed; the silos' bridge keepers apply it at their next round")]

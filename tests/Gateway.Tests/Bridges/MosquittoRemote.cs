@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using MqttCluster.Gateway.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
 
 namespace MqttCluster.Gateway.Tests.Bridges;
 
@@ -42,6 +44,17 @@ public sealed class MosquittoRemote : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Options for a client of this Mosquitto (a persistent session unless <paramref name="cleanSession"/>).</summary>
+    public MqttClientOptions ClientOptions(MqttProtocolVersion version, string clientId, bool cleanSession) =>
+        new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", Port)
+            .WithProtocolVersion(version)
+            .WithClientId(clientId)
+            .WithCleanSession(cleanSession)
+            .WithSessionExpiryInterval(cleanSession ? 0u : uint.MaxValue)
+            .WithTimeout(Within.DefaultTimeout)
+            .Build();
 
     /// <summary>Starts Mosquitto with a plain listener on <see cref="Port"/> (<paramref name="port"/>, or a free one) and the lines <paramref name="extra"/>
     /// returns for its directory (a TLS listener on <see cref="TlsPort"/>, say).</summary>
