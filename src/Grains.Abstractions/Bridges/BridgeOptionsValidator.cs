@@ -44,6 +44,11 @@ public static class BridgeOptionsValidator
             }
         }
 
+        if (bridge.MaxInflightMessages is < 1 or > ushort.MaxValue)
+        {
+            yield return "MaxInflightMessages: must be between 1 and 65535";
+        }
+
         if (bridge.MaxQueuedMessages < 1)
         {
             yield return "MaxQueuedMessages: must be at least 1";
