@@ -55,7 +55,10 @@ start_remote
 dotnet "$repo/src/Silo/bin/Release/net10.0/mqtt-cluster-silo.dll" -c "$dir/mosquitto.conf" --silo-port "$silo_port" \
   --data-dir "$dir/data" --Management:Port=-1 ${WINDOW:+--Bridges:bench:MaxInflightMessages=$WINDOW} >"$dir/broker.log" 2>&1 & pids+=("$!")
 wait_port "$local_port"
-until [[ "$(mosquitto_sub -p "$local_port" -t '$SYS/broker/connection/bench-bridge/state' -C 1 -W 30 -F '%p')" == 1 ]]; do sleep 0.1; done
+# shellcheck disable=SC2016 # a literal $SYS topic
+state_topic='$SYS/broker/connection/bench-bridge/state'
+wait_state() { until [[ "$(mosquitto_sub -p "$local_port" -t "$state_topic" -C 1 -W 30 -F '%p')" == "$1" ]]; do sleep 0.1; done; }
+wait_state 1
 
 subscribe() { # count, output file: a persistent session at the remote, one timestamp per message
   mosquitto_sub -p "$remote_port" -i bench-sub -c -q 1 -t 'bench/#' -C "$1" -W 300 -F '%U' >"$2" & sub_pid=$!; pids+=("$sub_pid")
@@ -71,9 +74,9 @@ echo "throughput: $n QoS 1 messages; publisher done in $(echo "$published_done -
   "remote subscriber got them in $(echo "$last - $first" | bc -l | xargs printf '%.2f') s = $(echo "$n / ($last - $first)" | bc -l | xargs printf '%.0f') msg/s"
 
 kill -TERM "$remote_pid"; wait "$remote_pid" 2>/dev/null || true
-until [[ "$(mosquitto_sub -p "$local_port" -t '$SYS/broker/connection/bench-bridge/state' -C 1 -W 30 -F '%p')" == 0 ]]; do sleep 0.1; done
+wait_state 0
 seq -f "d%06g" 1 "$down_n" | mosquitto_pub -p "$local_port" -q 1 -t bench/down -l
-mosquitto_sub -p "$local_port" -t '$SYS/broker/connection/bench-bridge/state' -F '%U %p' -W 60 >"$dir/state.txt" & state_pid=$!; pids+=("$state_pid")
+mosquitto_sub -p "$local_port" -t "$state_topic" -F '%U %p' -W 60 >"$dir/state.txt" & state_pid=$!; pids+=("$state_pid")
 sleep 0.5
 start_remote
 listening="$(now)"
