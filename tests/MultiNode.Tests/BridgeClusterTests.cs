@@ -33,11 +33,9 @@ public sealed class BridgeClusterTests(BridgeCluster cluster, ITestOutputHelper 
     [Fact]
     public async Task Kill_9_of_the_silo_running_a_bridge_moves_it_and_every_acknowledged_qos1_message_reaches_the_remote()
     {
-        await Task.WhenAll(Cluster.GrainSilos.Where(s => !s.IsRunning).Select(s => s.StartAgainAsync()));
         var name = NewBridgeName();
         await using var remote = await RemoteSubscriberAsync(name);
-        await PutBridgeAsync(name);
-        var victim = SiloRunning(await WaitForBridgeAsync(name, _ => true, "connected"));
+        var victim = SiloRunning(await DefineBridgeAsync(name));
         var publisher = await ConnectAsync(Cluster.Gateway, configure: o => o.WithCredentials(Publisher, PublisherPassword).WithTimeout(ClientTimeout));
 
         await using var stream = QosStream.Start(publisher, $"{name}/stream", Pace);
@@ -72,11 +70,9 @@ public sealed class BridgeClusterTests(BridgeCluster cluster, ITestOutputHelper 
     [Fact]
     public async Task A_bridge_defined_through_the_api_survives_a_restart_of_every_node()
     {
-        await Task.WhenAll(Cluster.GrainSilos.Where(s => !s.IsRunning).Select(s => s.StartAgainAsync()));
         var name = NewBridgeName();
         await using var remote = await RemoteSubscriberAsync(name);
-        await PutBridgeAsync(name);
-        await WaitForBridgeAsync(name, _ => true, "connected");
+        await DefineBridgeAsync(name);
 
         var exitCodes = await Cluster.StopAllAsync();
         Assert.True(exitCodes.Values.All(code => code == 0), $"Every node should exit 0: {string.Join(", ", exitCodes.Select(e => $"{e.Key}={e.Value?.ToString(CultureInfo.InvariantCulture) ?? "killed"}"))}\n{Describe()}");
@@ -93,9 +89,14 @@ public sealed class BridgeClusterTests(BridgeCluster cluster, ITestOutputHelper 
 
     private static string NewBridgeName() => $"mn-{Guid.NewGuid():N}"[..12];
 
-    /// <summary>Out, QoS 1, <c>NAME/#</c> on both sides; the bridge's client id at the remote is its name.</summary>
-    private async Task PutBridgeAsync(string name)
+    /// <summary>
+    /// With every silo running (a test before may have killed one), defines the bridge through the REST API and
+    /// returns its status once it is connected. Out, QoS 1, <c>NAME/#</c> on both sides; its client id at the remote
+    /// is its name.
+    /// </summary>
+    private async Task<JsonNode> DefineBridgeAsync(string name)
     {
+        await Task.WhenAll(Cluster.GrainSilos.Where(s => !s.IsRunning).Select(s => s.StartAgainAsync()));
         using var response = await Cluster.SendAsync(HttpMethod.Put, $"/api/v1/bridges/{name}", $$"""
             {
               "Addresses": [ "127.0.0.1:{{Cluster.Remote.Port.ToString(CultureInfo.InvariantCulture)}}" ],
@@ -106,6 +107,7 @@ public sealed class BridgeClusterTests(BridgeCluster cluster, ITestOutputHelper 
             }
             """);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"PUT bridge: {response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{Describe()}");
+        return await WaitForBridgeAsync(name, _ => true, "connected");
     }
 
     /// <summary>Polls the REST API until the bridge is connected and <paramref name="condition"/> holds; returns its status.</summary>
