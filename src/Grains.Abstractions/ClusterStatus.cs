@@ -29,6 +29,6 @@ public sealed record ClusterStatus
 
     [Id(10)] public TopicRate[] TopTopics { get; init; } = [];
 
-    /// <summary>The configured bridges, as each reported itself at the last sample.</summary>
+    /// <summary>The configured and the managed (REST API) bridges, as each reported itself at the last sample.</summary>
     [Id(11)] public BridgeStatus[] Bridges { get; init; } = [];
 }

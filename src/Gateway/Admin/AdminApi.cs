@@ -29,6 +29,7 @@ public sealed partial class AdminApi(
     DynamicSecurityReplica replica,
     DynamicSecuritySync sync,
     FailedLoginLimiter limiter,
+    BridgeAdminApi bridges,
     ILogger<AdminApi> logger) : IManagementRoutes
 {
     public const string Prefix = "/api/v1/";
@@ -59,6 +60,7 @@ public sealed partial class AdminApi(
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
             ("publish", "POST") => PublishAsync(context, user),
+            _ when resource.Split('/')[0] == BridgeAdminApi.Resource => bridges.ServeAsync(context, user, resource[BridgeAdminApi.Resource.Length..], method),
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
         await handled;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MqttCluster.Grains;
 
 /// <summary>
@@ -96,11 +98,19 @@ public sealed class BridgeOptions
     /// <summary>MQTT 5 session expiry interval asked of the remote, in seconds; null = Mosquitto's default.</summary>
     [Id(31)] public long? SessionExpiryInterval { get; set; }
 
+    /// <summary>QoS 1/2 messages sent to the remote and not yet acknowledged, at most; the remote's MQTT 5 Receive
+    /// Maximum lowers it. Order is kept. Mosquitto's <c>max_inflight_messages</c> default.</summary>
+    [Id(32)] public int MaxInflightMessages { get; set; } = 20;
+
+    [JsonIgnore]
     public bool EffectiveLocalCleanSession => LocalCleanSession ?? CleanSession;
 
+    [JsonIgnore]
     public string EffectiveRemoteClientId => RemoteClientId ?? $"{System.Net.Dns.GetHostName()}.{Name}";
 
+    [JsonIgnore]
     public string EffectiveLocalClientId => LocalClientId ?? $"local.{EffectiveRemoteClientId}";
 
+    [JsonIgnore]
     public string EffectiveNotificationTopic => NotificationTopic ?? $"$SYS/broker/connection/{EffectiveRemoteClientId}/state";
 }

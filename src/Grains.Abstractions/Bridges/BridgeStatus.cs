@@ -23,4 +23,7 @@ public sealed record BridgeStatus
 
     /// <summary>The silo the bridge runs in.</summary>
     [Id(7)] public string? Silo { get; init; }
+
+    /// <summary>False for a bridge that was stopped or removed (its stored queue waits).</summary>
+    [Id(8)] public bool Running { get; init; }
 }

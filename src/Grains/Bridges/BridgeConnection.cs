@@ -8,8 +8,8 @@ namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
 /// The life of a bridge's remote connection, run on its grain's scheduler: connect (trying the addresses as
-/// <c>round_robin</c> says), send the outbox in order — a QoS 1/2 message leaves it only when the remote
-/// acknowledged it — and after a lost connection wait (back-off) and connect again, unless the start type is
+/// <c>round_robin</c> says), send the outbox in order, several QoS 1 messages in flight up to the remote's Receive
+/// Maximum (<see cref="BridgeWindow"/>) — a QoS 1/2 message leaves it only when the remote acknowledged it — and after a lost connection wait (back-off) and connect again, unless the start type is
 /// <c>once</c>. A <c>lazy</c> bridge connects once <c>threshold</c> QoS 1/2 messages wait, and disconnects after
 /// <c>idle_timeout</c> without traffic.
 /// </summary>
@@ -159,58 +159,82 @@ internal sealed partial class BridgeConnection(
 
     /// <summary>
     /// Sends until the connection is lost (false), or should end cleanly (true): a lazy bridge has been idle long
-    /// enough, or the first address answers again while connected to another one (<c>round_robin false</c>).
+    /// enough, or the first address answers again while connected to another one (<c>round_robin false</c>). Up to
+    /// the connection's window of QoS 1 messages await the remote's acknowledgement at once (a QoS 2 message goes
+    /// alone), in the outbox's order; a message leaves the outbox when its publish finished, oldest first.
     /// </summary>
     private async Task<bool> SendUntilLostOrIdleAsync(BridgeRemote remote, Task primaryBack, CancellationToken stopping)
     {
         Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
         var lazy = options.StartType == BridgeStartType.Lazy;
-        while (!remote.Lost.IsCompleted)
+        var window = new BridgeWindow(remote.SendWindow);
+        try
         {
-            if (primaryBack.IsCompletedSuccessfully)
+            while (!remote.Lost.IsCompleted)
             {
-                LogPrimaryBack(options.Name, options.Addresses[0]);
-                return true;
-            }
+                if (primaryBack.IsCompletedSuccessfully)
+                {
+                    LogPrimaryBack(options.Name, options.Addresses[0]);
+                    return true;
+                }
 
-            if (outbox.Head is not { } next)
-            {
+                if (window.Oldest is { IsCompleted: true } finished)
+                {
+                    await FinishAsync(window, finished);
+                    continue;
+                }
+
+                if (window.Next(outbox) is { } node && window.HasRoomFor(node.Value))
+                {
+                    var message = BridgeMessageConversion.ToRemote(node.Value, remote.IsMqtt5, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                    window.Start(node, remote.PublishAsync(message, stopping));
+                    continue;
+                }
+
                 var quiet = timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
-                if (lazy && quiet >= options.IdleTimeout)
+                if (window.Oldest is null && lazy && quiet >= options.IdleTimeout)
                 {
                     LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
                     return true;
                 }
 
-                await WaitForAnyAsync(lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan, stopping, outbox.Added, remote.Lost, primaryBack);
+                var timeout = window.Oldest is null && lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan;
+                await WaitForAnyAsync(timeout, stopping, [outbox.Added, remote.Lost, primaryBack, .. window.Oldest is { } oldest ? [oldest] : Array.Empty<Task>()]);
                 stopping.ThrowIfCancellationRequested();
-                continue;
             }
 
-            var message = BridgeMessageConversion.ToRemote(next, remote.IsMqtt5, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            if (!await remote.PublishAsync(message, stopping))
-            {
-                // The remote answered with an error reason (MQTT 5): sending it again would get the same answer and
-                // hold back everything behind it.
-                metrics.MessagesDropped(DropReasons.BridgeRefused);
-                LogRefused(options.Name, next.RemoteTopic);
-            }
-            else
-            {
-                Sent++;
-            }
+            return false;
+        }
+        finally
+        {
+            window.Abandon();
+        }
+    }
 
-            Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
-
-            // Only this loop removes from the outbox, so the head is still the message just sent.
-            outbox.RemoveHead();
-            if (next.Qos > 0)
-            {
-                hooks.Acknowledged();
-            }
+    /// <summary>The oldest publish finished: its message (the outbox's head) leaves the outbox.</summary>
+    private async Task FinishAsync(BridgeWindow window, Task<bool> publish)
+    {
+        // Throws when the connection broke meanwhile: the message stays, and goes again on the next connection.
+        var accepted = await publish;
+        var sent = window.Finish();
+        if (!accepted)
+        {
+            // The remote answered with an error reason (MQTT 5): sending it again would get the same answer and
+            // hold back everything behind it.
+            metrics.MessagesDropped(DropReasons.BridgeRefused);
+            LogRefused(options.Name, sent.RemoteTopic);
+        }
+        else
+        {
+            Sent++;
         }
 
-        return false;
+        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+        outbox.RemoveHead();
+        if (sent.Qos > 0)
+        {
+            hooks.Acknowledged();
+        }
     }
 
     /// <summary>Closes the connection: cleanly when stopping or idle; "down" is announced here unless stopping.</summary>

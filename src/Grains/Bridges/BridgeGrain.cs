@@ -148,6 +148,7 @@ public sealed partial class BridgeGrain(
         Received = Received,
         Dropped = _dropped,
         Silo = RuntimeIdentity,
+        Running = _options is not null,
     });
 
     public async Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)

@@ -6,7 +6,8 @@ namespace MqttCluster.Grains.Bridges;
 /// Starts every configured bridge when the silo starts — before a co-hosted gateway accepts clients, so messages
 /// published right after a restart already reach the bridges' queues — and then asks again periodically. Every silo
 /// does this, and each bridge is one grain, so a bridge runs once in the cluster and comes back on another silo
-/// when its own stops or dies.
+/// when its own stops or dies. Each round also asks the registry of the bridges defined at run time
+/// (<see cref="IBridgeRegistryGrain"/>) to start those.
 /// </summary>
 public sealed partial class BridgeKeeper(
     BridgeDefinitions definitions,
@@ -22,6 +23,7 @@ public sealed partial class BridgeKeeper(
     private Task _loop = Task.CompletedTask;
 
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    private string[] _managed = [];
 
     /// <summary>Always: a reload may add bridges to a silo that started without any.</summary>
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -56,7 +58,20 @@ public sealed partial class BridgeKeeper(
 
     private async Task StartAllAsync()
     {
-        var bridges = definitions.Bridges;
+        // The managed bridges first: the registry starts them, and their names take configured ones' places.
+        string[] managed;
+        try
+        {
+            managed = await grainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key).KeepRunningAsync();
+            _managed = managed;
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogManagedFailed(exception);
+            managed = _managed;
+        }
+
+        var bridges = definitions.Bridges.Where(b => !managed.Contains(b.Name, StringComparer.Ordinal)).ToList();
         foreach (var bridge in bridges)
         {
             try
@@ -69,6 +84,9 @@ public sealed partial class BridgeKeeper(
                 LogStartFailed(bridge.Name, exception);
             }
         }
+
+        // A configured bridge now managed through the REST API is the registry's to run or stop.
+        _started.ExceptWith(managed);
 
         // Removed by a reload: stopped once by this silo (another silo that still has it would start it again).
         foreach (var name in _started.Except(bridges.Select(b => b.Name), StringComparer.Ordinal).ToArray())
@@ -91,6 +109,9 @@ public sealed partial class BridgeKeeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping bridge {Bridge} failed; trying again shortly")]
     private partial void LogStopFailed(string bridge, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the bridges managed through the REST API failed; trying again shortly")]
+    private partial void LogManagedFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting bridge {Bridge} failed; trying again shortly")]
     private partial void LogStartFailed(string bridge, Exception exception);

@@ -20,6 +20,9 @@ internal sealed class BridgeOutbox
 
     public BridgeQueuedMessage? Head => _messages.First?.Value;
 
+    /// <summary>The oldest message's node, for walking the outbox in order (<see cref="BridgeWindow"/>).</summary>
+    public LinkedListNode<BridgeQueuedMessage>? First => _messages.First;
+
     public void Enqueue(BridgeQueuedMessage message)
     {
         _messages.AddLast(message);

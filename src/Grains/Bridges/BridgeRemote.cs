@@ -49,6 +49,9 @@ internal sealed class BridgeRemote : IAsyncDisposable
 
     public bool IsMqtt5 => _options.ProtocolVersion == BridgeProtocolVersion.Mqtt50;
 
+    /// <summary>How many QoS 1/2 messages may await the remote's acknowledgement at once on this connection.</summary>
+    public int SendWindow { get; private set; } = 1;
+
     /// <summary>Completes when an established connection ends.</summary>
     public Task Lost => _lost.Task;
 
@@ -58,7 +61,10 @@ internal sealed class BridgeRemote : IAsyncDisposable
     /// </summary>
     public async Task ConnectAsync(string address, BridgeRoutes routes, CancellationToken cancellationToken)
     {
-        await _client.ConnectAsync(BuildOptions(address), cancellationToken);
+        var connected = await _client.ConnectAsync(BuildOptions(address), cancellationToken);
+
+        // The remote's Receive Maximum (MQTT 5; 0 when it sent none) bounds what may await its acknowledgement.
+        SendWindow = IsMqtt5 && connected.ReceiveMaximum is > 0 and var remoteMaximum ? Math.Min(_options.MaxInflightMessages, (int)remoteMaximum) : _options.MaxInflightMessages;
         if (_options.AttemptUnsubscribe && routes.OutgoingOnlyRemoteFilters.Length > 0)
         {
             var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();

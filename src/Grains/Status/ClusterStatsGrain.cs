@@ -61,7 +61,9 @@ public sealed partial class ClusterStatsGrain(
             var counts = await Task.WhenAll(Enumerable.Range(0, RetainedIndexPartition.Count)
                 .Select(p => GrainFactory.GetGrain<IRetainedIndexGrain>(p).CountAsync()));
             _retainedMessages = counts.Sum(c => (long)c);
-            _bridges = await Task.WhenAll(bridges.Bridges.Select(b => GrainFactory.GetGrain<IBridgeGrain>(b.Name).GetStatusAsync()));
+            var managed = await GrainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key).ListAsync();
+            var names = bridges.Bridges.Select(b => b.Name).Union(managed.Select(b => b.Options.Name), StringComparer.Ordinal);
+            _bridges = await Task.WhenAll(names.Select(name => GrainFactory.GetGrain<IBridgeGrain>(name).GetStatusAsync()));
         }
         catch (Exception exception)
         {

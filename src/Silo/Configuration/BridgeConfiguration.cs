@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using MqttCluster.Core.Bridges;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Silo.Configuration;
@@ -20,7 +19,7 @@ public static class BridgeConfiguration
         {
             var bridge = section.Get<BridgeOptions>() ?? new BridgeOptions();
             bridge.Name = section.Key;
-            problems.AddRange(Problems(bridge).Select(p => $"{BridgeOptions.Section}:{section.Key}:{p}"));
+            problems.AddRange(BridgeOptionsValidator.Problems(bridge).Select(p => $"{BridgeOptions.Section}:{section.Key}:{p}"));
             bridges.Add(bridge);
         }
 
@@ -30,71 +29,5 @@ public static class BridgeConfiguration
         }
 
         return bridges;
-    }
-
-    private static IEnumerable<string> Problems(BridgeOptions bridge)
-    {
-        if (bridge.Addresses.Length == 0)
-        {
-            yield return "Addresses: a bridge needs at least one remote address (host:port)";
-        }
-
-        foreach (var address in bridge.Addresses)
-        {
-            var colon = address.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(address[(colon + 1)..], out var port) || port is < 1 or > 65535)
-            {
-                yield return $"Addresses: '{address}' is not host:port";
-            }
-        }
-
-        for (var i = 0; i < bridge.Topics.Length; i++)
-        {
-            var topic = bridge.Topics[i];
-            if (BridgeTopicRoute.Problem(topic.Pattern, topic.LocalPrefix, topic.RemotePrefix) is { } problem)
-            {
-                yield return $"Topics:{i}: {problem}";
-            }
-
-            if (topic.Qos is < 0 or > 2)
-            {
-                yield return $"Topics:{i}:Qos: {topic.Qos} is not 0, 1 or 2";
-            }
-        }
-
-        if (bridge.MaxQueuedMessages < 1)
-        {
-            yield return "MaxQueuedMessages: must be at least 1";
-        }
-
-        if (bridge.RestartTimeout <= TimeSpan.Zero || bridge.RestartTimeoutCap < bridge.RestartTimeout)
-        {
-            yield return "RestartTimeout: must be positive and not above RestartTimeoutCap";
-        }
-
-        if (bridge.Threshold < 1 || bridge.IdleTimeout <= TimeSpan.Zero)
-        {
-            yield return "Threshold: a lazy bridge needs a Threshold of at least 1 and a positive IdleTimeout";
-        }
-
-        if (bridge.KeepAliveInterval < TimeSpan.FromSeconds(5) || bridge.KeepAliveInterval > TimeSpan.FromSeconds(65535))
-        {
-            yield return "KeepAliveInterval: must be between 5 s and 65535 s";
-        }
-
-        if ((bridge.CertFile is null) != (bridge.KeyFile is null))
-        {
-            yield return "CertFile: CertFile and KeyFile must be given together";
-        }
-
-        if (bridge.CertFile is not null && bridge.CaFile is null)
-        {
-            yield return "CaFile: a client certificate needs TLS, which CaFile turns on";
-        }
-
-        if (bridge.RemotePassword is not null && bridge.RemoteUsername is null)
-        {
-            yield return "RemotePassword: needs RemoteUsername as well";
-        }
     }
 }

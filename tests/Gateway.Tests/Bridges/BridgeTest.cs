@@ -11,15 +11,7 @@ public abstract class BridgeTest<TFixture>(TFixture broker) : BrokerTest<TFixtur
     /// <summary>A client of the remote Mosquitto.</summary>
     protected async Task<TestClient> ConnectRemoteAsync(MqttProtocolVersion version = MqttProtocolVersion.V500, string? clientId = null, bool cleanSession = true)
     {
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", Broker.Remote.Port)
-            .WithProtocolVersion(version)
-            .WithClientId(clientId ?? NewClientId("r"))
-            .WithCleanSession(cleanSession)
-            .WithSessionExpiryInterval(cleanSession ? 0u : uint.MaxValue)
-            .WithTimeout(Within.DefaultTimeout)
-            .Build();
-        var client = await TryConnectAsync(version, options);
+        var client = await TryConnectAsync(version, Broker.Remote.ClientOptions(version, clientId ?? NewClientId("r"), cleanSession));
         Assert.Equal(MqttClientConnectResultCode.Success, client.ConnectResult!.ResultCode);
         return client;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MqttCluster.MultiNode.Tests.Infrastructure;
 
 namespace MqttCluster.MultiNode.Tests.Fixtures;
@@ -14,23 +13,7 @@ public sealed class DynamicSecurityCluster : ClusterFixture
 
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"multinode-dynsec-{Guid.NewGuid():N}.json");
 
-    public DynamicSecurityCluster()
-    {
-        var start = new ProcessStartInfo("/usr/bin/mosquitto_ctrl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "dynsec", "init", _file, Admin })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var init = Process.Start(start) ?? throw new InvalidOperationException("mosquitto_ctrl did not start");
-        init.StandardInput.Write($"{AdminPassword}\n{AdminPassword}\n");
-        init.StandardInput.Close();
-        _ = init.StandardOutput.ReadToEnd();
-        if (!init.WaitForExit(TimeSpan.FromSeconds(20)) || init.ExitCode != 0 || !File.Exists(_file))
-        {
-            throw new InvalidOperationException($"mosquitto_ctrl dynsec init failed: {init.StandardError.ReadToEnd()}");
-        }
-    }
+    public DynamicSecurityCluster() => DynsecFile.Create(_file, Admin, AdminPassword);
 
     protected override int GrainSiloCount => 1;
 

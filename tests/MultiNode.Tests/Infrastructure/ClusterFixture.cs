@@ -59,7 +59,7 @@ public abstract class ClusterFixture : IAsyncLifetime
     /// <summary>The standalone gateways: gateway-1, gateway-2, ...</summary>
     public IReadOnlyList<NodeProcess> Gateways => [.. Nodes.Where(n => n.Kind == NodeKind.Gateway)];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         try
@@ -113,7 +113,7 @@ public abstract class ClusterFixture : IAsyncLifetime
     /// <summary>Log lines at error level or worse from any node, each prefixed with the node's name.</summary>
     public IReadOnlyList<string> ErrorLines() => [.. Nodes.SelectMany(n => n.ErrorLines().Select(l => $"{n.Name}: {l}"))];
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         try
         {

@@ -62,6 +62,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string WebSocketUrl => $"127.0.0.1:{WebSocketPort}/mqtt";
 
+    /// <summary>The management port's URL of the current run (port 0: the node picks one and says it when ready).</summary>
+    public Uri? ManagementUrl { get; private set; }
+
     /// <summary>The current (or last) run of the process.</summary>
     private ChildProcess Current => _runs.Count > 0 ? _runs[^1] : throw new InvalidOperationException($"{Name} was never started.");
 
@@ -109,6 +112,8 @@ public sealed class NodeProcess : IAsyncDisposable
 
         if (ServesMqtt)
         {
+            var management = ready[(ready.LastIndexOf("management ", StringComparison.Ordinal) + "management ".Length)..].Trim();
+            ManagementUrl = Uri.TryCreate(management, UriKind.Absolute, out var url) ? url : null;
             Assert.True(
                 ready.Contains($"tcp 127.0.0.1:{TcpPort},", StringComparison.Ordinal) && ready.Contains($"websocket {WebSocketUrl}", StringComparison.Ordinal),
                 $"{Name} announced other endpoints than it was given.\n{Describe()}");

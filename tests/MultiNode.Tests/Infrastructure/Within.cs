@@ -51,5 +51,20 @@ public static class Within
         }
     }
 
+    /// <summary>Polls <paramref name="probe"/> (one that asks a node, say) until it holds or the deadline passes.</summary>
+    public static async Task PollAsync(Func<Task<bool>> probe, string awaited, TimeSpan timeout, Func<string>? context = null)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!await probe())
+        {
+            if (stopwatch.Elapsed >= timeout)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {awaited}.{Context(context)}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
     private static string Context(Func<string>? context) => context is null ? string.Empty : "\n" + context();
 }

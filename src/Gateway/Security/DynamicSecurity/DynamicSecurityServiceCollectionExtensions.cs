@@ -21,6 +21,7 @@ public static class DynamicSecurityServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IBrokerCluster>(sp =>
             ActivatorUtilities.CreateInstance<DynamicSecurityControl>(sp, sp.GetRequiredService<OrleansBrokerCluster>())));
         services.TryAddSingleton<Admin.FailedLoginLimiter>();
+        services.TryAddSingleton<Admin.BridgeAdminApi>();
         services.AddSingleton<MqttCluster.Telemetry.IManagementRoutes, Admin.AdminApi>();
         return services;
     }

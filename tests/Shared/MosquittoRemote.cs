@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using MqttCluster.Gateway.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
 
-namespace MqttCluster.Gateway.Tests.Bridges;
+namespace MqttCluster.Tests.Shared;
 
 /// <summary>
-/// Debian's <c>mosquitto</c> (installed by test.sh) as a bridge's remote broker: its own configuration and data
+/// Debian's <c>mosquitto</c> (installed by test.sh) as a bridge's remote broker (Gateway.Tests, MultiNode.Tests): its own configuration and data
 /// directory, a free port on 127.0.0.1, stopped (SIGTERM, or SIGKILL when it does not go) and started again on the
 /// same port by the test, and always stopped by its process id at the end.
 /// </summary>
@@ -16,6 +17,7 @@ public sealed class MosquittoRemote : IAsyncDisposable
     public const string Executable = "/usr/sbin/mosquitto";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mqtt-bridge-tests", Guid.NewGuid().ToString("N"));
     private readonly List<string> _output = [];
@@ -42,6 +44,26 @@ public sealed class MosquittoRemote : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Whether any line Mosquitto wrote so far contains <paramref name="text"/>.</summary>
+    public bool Logged(string text)
+    {
+        lock (_output)
+        {
+            return _output.Exists(l => l.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Options for a client of this Mosquitto (a persistent session unless <paramref name="cleanSession"/>).</summary>
+    public MqttClientOptions ClientOptions(MqttProtocolVersion version, string clientId, bool cleanSession) =>
+        new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", Port)
+            .WithProtocolVersion(version)
+            .WithClientId(clientId)
+            .WithCleanSession(cleanSession)
+            .WithSessionExpiryInterval(cleanSession ? 0u : uint.MaxValue)
+            .WithTimeout(ClientTimeout)
+            .Build();
 
     /// <summary>Starts Mosquitto with a plain listener on <see cref="Port"/> (<paramref name="port"/>, or a free one) and the lines <paramref name="extra"/>
     /// returns for its directory (a TLS listener on <see cref="TlsPort"/>, say).</summary>
@@ -94,7 +116,16 @@ public sealed class MosquittoRemote : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;
-        await Within.PollAsync(AcceptsAsync, $"mosquitto to listen on 127.0.0.1:{Port}{Environment.NewLine}{Output}", StartTimeout, TimeSpan.FromMilliseconds(50));
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (!await AcceptsAsync())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"mosquitto did not listen on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
     }
 
     /// <summary>Stops Mosquitto as a service manager would (SIGTERM), so it saves its sessions, and waits for the exit.</summary>
