@@ -10,6 +10,7 @@ namespace MqttCluster.Grains.Routing;
 /// </summary>
 public sealed partial class RouteIndexGrain(
     [PersistentState("routeIndex", StorageNames.Broker)] IPersistentState<RouteIndexRegistrations> registrations,
+    IClusterMembershipService membership,
     TimeProvider timeProvider,
     ILogger<RouteIndexGrain> logger) : Grain, IRouteIndexGrain
 {
@@ -155,6 +156,17 @@ public sealed partial class RouteIndexGrain(
         {
             _gatewayLastSeen[gatewayId] = now;
             _targets[RouteTarget.Gateway(gatewayId)] = new TargetEntry(gateway);
+        }
+
+        // Replicas of silos membership knows as gone (a restarted single node's previous process, say) are
+        // forgotten without a call.
+        var live = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status is SiloStatus.Created or SiloStatus.Joining or SiloStatus.Active)
+            .Select(m => m.SiloAddress.ToParsableString())
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in registrations.State.Replicas.Keys.Where(s => !live.Contains(s)).ToArray())
+        {
+            await ForgetAsync(registrations.State.Replicas, gone);
         }
 
         if (registrations.State.Replicas.Count == 0)
