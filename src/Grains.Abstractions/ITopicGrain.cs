@@ -17,7 +17,7 @@ public interface ITopicGrain : IGrainWithStringKey
     /// made one after another, which keeps its messages in order.
     /// </summary>
     /// <remarks>Longer than the default response timeout: a destination that does not answer is tried again
-    /// (<c>RouteOutbox.RetryDelays</c>) before its messages go to its sessions.</remarks>
+    /// (<c>DeliveryBudget.RetryDelays</c>) before its messages go to its sessions.</remarks>
     [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:20")]
     Task PublishAsync(BrokerMessage[] messages);
 

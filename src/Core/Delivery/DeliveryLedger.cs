@@ -11,12 +11,8 @@ namespace MqttCluster.Core.Delivery;
 /// </summary>
 public sealed class DeliveryLedger(TimeProvider timeProvider)
 {
-    /// <summary>
-    /// How long a second copy of a message can follow the first: a failed delivery's retries (≈ 15 s, see
-    /// <c>RouteOutbox</c>) plus its rescue through the session grain and the departed sessions' grace (10 s), with
-    /// margin.
-    /// </summary>
-    public static readonly TimeSpan Horizon = TimeSpan.FromSeconds(30);
+    /// <summary>How long a second copy of a message can follow the first (see <see cref="RedeliveryHorizon"/>).</summary>
+    public static readonly TimeSpan Horizon = RedeliveryHorizon.Length;
 
     /// <summary>A bound on the memory of a session that receives a flood while the horizon is open.</summary>
     public const int Capacity = 16_384;

@@ -15,8 +15,9 @@ namespace MqttCluster.Gateway.Subscriptions;
 /// </summary>
 public sealed partial class DepartedSessions(IBrokerCluster cluster, TimeProvider timeProvider, ILogger<DepartedSessions> logger)
 {
-    /// <summary>Far longer than route propagation and an outbox's delivery take.</summary>
-    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(10);
+    /// <summary>As long as a late copy can come (the redelivery horizon): a batch planned before the session left
+    /// can arrive after its retries (delivery.md A.8 problem 5 was a 10 s grace, shorter than those).</summary>
+    public static readonly TimeSpan GracePeriod = Core.Delivery.RedeliveryHorizon.Length;
 
     private readonly ConcurrentDictionary<(string ClientId, long Epoch), (string[] Filters, long Until)> _departed = new();
     private int _count;

@@ -7,9 +7,9 @@ public sealed class GatewaySessionsGrain(TimeProvider timeProvider) : Grain, IGa
     /// <summary>
     /// How long a session that left the gateway still gets its rescued messages: a topic grain may have sent them
     /// to the gateway before it learnt that the client had moved, and a delivery that fails is rescued only after
-    /// its retries (several seconds).
+    /// its retries (several seconds): the redelivery horizon.
     /// </summary>
-    public static readonly TimeSpan DepartedMemory = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DepartedMemory = Core.Delivery.RedeliveryHorizon.Length;
 
     /// <summary>How long the registry of a gateway declared dead stays, for the rescues of deliveries still failing.</summary>
     private static readonly TimeSpan LostMemory = TimeSpan.FromMinutes(2);

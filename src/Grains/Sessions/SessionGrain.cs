@@ -14,7 +14,7 @@ namespace MqttCluster.Grains.Sessions;
 /// </summary>
 public sealed partial class SessionGrain : Grain, ISessionGrain
 {
-    private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TakeOverTimeout = Topics.DeliveryBudget.RescueBound;
 
     /// <summary>After a re-activation: time for a live gateway to be registered again (also with a route index
     /// that restarted) before its absence means it is gone.</summary>

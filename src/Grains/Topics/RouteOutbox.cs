@@ -29,10 +29,6 @@ internal sealed partial class RouteOutbox(
     /// <summary>Beyond this a destination that does not keep up loses the oldest messages (logged).</summary>
     public const int Capacity = 100_000;
 
-    /// <summary>The pauses before each new attempt at a batch: a silo's stop, or membership noticing a dead one,
-    /// takes about a second.</summary>
-    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
-
     private readonly Queue<GatewayDelivery> _pending = new();
     private readonly Guid _id = Guid.NewGuid();
     private long _batchNumber;
@@ -123,10 +119,10 @@ internal sealed partial class RouteOutbox(
                 await Send(batch, number);
                 return null;
             }
-            catch (Exception exception) when (attempt < RetryDelays.Length && !silo.IsStopping && !(exception is ClientNotAvailableException && attempt > 0))
+            catch (Exception exception) when (attempt < DeliveryBudget.RetryDelays.Length && !silo.IsStopping && !(exception is ClientNotAvailableException && attempt > 0))
             {
                 LogDeliveryRetried(topic, target, batch.Length, attempt + 1, exception.GetType().Name);
-                await Task.Delay(RetryDelays[attempt], timeProvider);
+                await Task.Delay(DeliveryBudget.RetryDelays[attempt], timeProvider);
             }
             catch (Exception exception)
             {

@@ -56,7 +56,7 @@ public sealed class LostAnswerTests
         await cluster.Client.GetGrain<ITopicGrain>("lost/1").PublishAsync([message]);
 
         var deliveries = a.Deliveries.ToArray();
-        Assert.Equal(4, deliveries.Length); // the first attempt and three retries (RouteOutbox.RetryDelays)
+        Assert.Equal(4, deliveries.Length); // the first attempt and three retries (DeliveryBudget.RetryDelays)
         Assert.Single(deliveries.Distinct());
         var rescue = Assert.Single(a.Rescues);
         Assert.Equal((connection.ClientId, (DeliveryBatch?)deliveries[0], true), rescue);

@@ -1,0 +1,22 @@
+namespace MqttCluster.Grains.Topics;
+
+/// <summary>
+/// The time a delivery to one destination may take, in one place: each attempt's timeout, the pauses between
+/// attempts, and the bound on handing a rescued message to a session's connection. What must outlast a late copy
+/// (<see cref="Core.Delivery.RedeliveryHorizon"/>) is checked against it by a test.
+/// </summary>
+public static class DeliveryBudget
+{
+    /// <summary>The pauses before each new attempt at a batch: a silo's stop, or membership noticing a dead one,
+    /// takes about a second.</summary>
+    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    /// <summary>One attempt's bound: the <c>[ResponseTimeout]</c> of <see cref="IGatewayObserver.DeliverAsync"/>.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>A session grain's bound on handing rescued messages to its connection, or on a takeover.</summary>
+    public static readonly TimeSpan RescueBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>From a batch's first attempt to the end of its last one.</summary>
+    public static TimeSpan RetrySpan => (AttemptTimeout * (RetryDelays.Length + 1)) + RetryDelays.Aggregate(TimeSpan.Zero, (sum, delay) => sum + delay);
+}

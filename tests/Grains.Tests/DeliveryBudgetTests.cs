@@ -1,0 +1,37 @@
+using System.Reflection;
+using MqttCluster.Core.Delivery;
+using MqttCluster.Grains.Sessions;
+using MqttCluster.Grains.Topics;
+
+namespace MqttCluster.Grains.Tests;
+
+/// <summary>
+/// The windows on the delivery path that must stay ordered against each other (docs/delivery.md A.5), checked where
+/// they are defined, so that changing one cannot silently break another.
+/// </summary>
+public sealed class DeliveryBudgetTests
+{
+    [Fact]
+    public void The_attempt_timeout_is_the_deliveries_response_timeout()
+    {
+        var timeout = typeof(IGatewayObserver).GetMethod(nameof(IGatewayObserver.DeliverAsync))!.GetCustomAttribute<ResponseTimeoutAttribute>()!;
+
+        Assert.Equal(DeliveryBudget.AttemptTimeout, timeout.Timeout);
+    }
+
+    [Fact]
+    public void A_late_copy_comes_within_the_redelivery_horizon()
+    {
+        // A batch's last attempt ends RetrySpan after its first; its rescue hands the messages to the session's
+        // connection within RescueBound. Whatever must recognise or take a late copy must last longer.
+        Assert.True(RedeliveryHorizon.Length > DeliveryBudget.RetrySpan + DeliveryBudget.RescueBound, $"{RedeliveryHorizon.Length} <= {DeliveryBudget.RetrySpan} + {DeliveryBudget.RescueBound}");
+    }
+
+    [Fact]
+    public void Everything_that_waits_for_late_copies_lasts_the_redelivery_horizon()
+    {
+        // The gateway's side (departed sessions, batches taken) is checked in Gateway.Tests.
+        Assert.Equal(RedeliveryHorizon.Length, DeliveryLedger.Horizon);
+        Assert.Equal(RedeliveryHorizon.Length, GatewaySessionsGrain.DepartedMemory);
+    }
+}
