@@ -20,7 +20,9 @@ public interface IGatewayObserver : IGrainObserver
 
     /// <summary>
     /// Closes the connection of <paramref name="clientId"/> that holds session epoch <paramref name="epoch"/>
-    /// (v5 reason 0x8E) and returns its unfinished session state, or null when no such connection is here.
+    /// (v5 reason 0x8E) and returns its unfinished session state, or null when no such connection is here. The
+    /// PUBLISH packets that connection had already read take effect first (within
+    /// <see cref="SessionTakeoverBudget.InboundForwardingWait"/>), so the new connection comes after them.
     /// </summary>
     [Alias("TakeOver")]
     Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch);

@@ -34,4 +34,12 @@ public sealed class DeliveryBudgetTests
         Assert.Equal(RedeliveryHorizon.Length, DeliveryLedger.Horizon);
         Assert.Equal(RedeliveryHorizon.Length, GatewaySessionsGrain.DepartedMemory);
     }
+
+    [Fact]
+    public void A_takeover_answers_well_inside_the_session_grains_wait()
+    {
+        // The old connection's gateway first lets the PUBLISH packets it read take effect, then hands back; the
+        // hand-back must still find the session grain waiting for it (half of its wait leaves room for the call).
+        Assert.True(SessionTakeoverBudget.InboundForwardingWait * 2 <= DeliveryBudget.RescueBound, $"{SessionTakeoverBudget.InboundForwardingWait} * 2 > {DeliveryBudget.RescueBound}");
+    }
 }

@@ -39,8 +39,7 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
         return done;
     }
 
-    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>
-        Task.FromResult(clients.TakeOver(clientId, epoch));
+    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) => clients.TakeOverAsync(clientId, epoch);
 
     public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch)
     {

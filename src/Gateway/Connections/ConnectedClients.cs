@@ -98,7 +98,7 @@ public sealed class ConnectedClients
     }
 
     /// <summary>Closes the connection holding the epoch and returns its unfinished state.</summary>
-    public Grains.SessionHandoff? TakeOver(string clientId, long epoch)
+    public async Task<Grains.SessionHandoff?> TakeOverAsync(string clientId, long epoch)
     {
         MqttConnection? connection;
         lock (_lock)
@@ -116,6 +116,6 @@ public sealed class ConnectedClients
             }
         }
 
-        return connection.TakeOver();
+        return await connection.TakeOverAsync();
     }
 }

@@ -8,7 +8,9 @@ namespace MqttCluster.Gateway.Connections;
 /// grains concurrently, and acknowledged in arrival order only after the cluster accepted it [MQTT-4.6.0-2].
 /// No loop waits while nothing is queued: the PUBLISH that finds the forwarder idle starts it on the read loop's
 /// own thread, so the first grain call leaves without a thread hop, and it stops when the queue is empty. The
-/// bounded queue pushes back on a client that publishes faster than the cluster accepts.
+/// bounded queue pushes back on a client that publishes faster than the cluster accepts. What comes after a PUBLISH
+/// on the same connection and depends on it (a SUBSCRIBE that must find its retained message, a takeover by a new
+/// connection) waits with <see cref="WhenForwardedAsync"/> for what is queued at that moment.
 /// </summary>
 internal sealed class InboundPublishForwarder(MqttConnection connection, GatewayServices services)
 {
@@ -26,6 +28,11 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
     private Task _forwardingDone = Task.CompletedTask;
     private TaskCompletionSource? _room;
 
+    // Counted under the queue's lock: a waiter of WhenForwardedAsync is due once _acknowledged reaches its count.
+    private long _enqueued;
+    private long _acknowledged;
+    private List<(long Count, TaskCompletionSource Done)>? _waiters;
+
     /// <summary>Queues a PUBLISH; completes at once unless the queue is full (then when it has room again).</summary>
     public ValueTask EnqueueAsync(InboundPublish publish, CancellationToken cancellationToken)
     {
@@ -34,6 +41,7 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
         lock (_queue)
         {
             _queue.Enqueue(publish);
+            _enqueued++;
             if (!_forwarding)
             {
                 _forwarding = start = true;
@@ -55,6 +63,23 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
     /// <summary>Waits until what was queued has been forwarded and acknowledged.</summary>
     public async Task CompleteAsync() =>
         await _forwardingDone.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    /// <summary>Completes once every PUBLISH queued so far has been forwarded and answered (accepted or refused);
+    /// later ones are not waited for.</summary>
+    public Task WhenForwardedAsync()
+    {
+        lock (_queue)
+        {
+            if (_acknowledged == _enqueued)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (_waiters ??= []).Add((_enqueued, done));
+            return done.Task;
+        }
+    }
 
     private async Task ForwardQueuedAsync()
     {
@@ -92,6 +117,30 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
             {
                 _connection.Acknowledge(publish, failed?.Contains(publish.Message.Topic) == true);
             }
+
+            CompleteWaiters(batch.Count);
+        }
+    }
+
+    private void CompleteWaiters(int acknowledged)
+    {
+        lock (_queue)
+        {
+            _acknowledged += acknowledged;
+            if (_waiters is null)
+            {
+                return;
+            }
+
+            foreach (var (count, done) in _waiters)
+            {
+                if (count <= _acknowledged)
+                {
+                    done.TrySetResult();
+                }
+            }
+
+            _waiters.RemoveAll(w => w.Done.Task.IsCompleted);
         }
     }
 

@@ -91,6 +91,9 @@ public sealed partial class MqttConnection
         }
     }
 
+    /// <summary>Completes once the PUBLISH packets read so far have been forwarded and answered.</summary>
+    private Task ForwardedPublishesAsync() => _forwarder?.WhenForwardedAsync() ?? Task.CompletedTask;
+
     private string ResolveTopic(MqttPublishPacket publish)
     {
         var topic = publish.Topic ?? string.Empty;

@@ -12,6 +12,9 @@ public sealed partial class MqttConnection
     private long _epoch;
     private uint _sessionExpiry;
     private bool _takenOver;
+
+    /// <summary>Set once a takeover was asked for; its hand-back once collected.</summary>
+    private TaskCompletionSource<SessionHandoff>? _takeover;
     private bool _resumeApplied;
 
     /// <summary>The persistent session queues at its grain from now on (set before the connection stops taking
@@ -117,10 +120,31 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>The session grain gives this connection's session to a newer connection: stop and hand back
-    /// what is unfinished. Called from the gateway's observer, on any thread.</summary>
-    internal SessionHandoff TakeOver()
+    /// <summary>The session grain gives this connection's session to a newer connection: the packets this
+    /// connection already received take effect first (the newer connection's CONNACK comes after them), then it
+    /// stops and hands back what is unfinished. Called from the gateway's observer, on any thread.</summary>
+    internal Task<SessionHandoff> TakeOverAsync()
     {
+        var takeover = new TaskCompletionSource<SessionHandoff>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _takeover, takeover, null) is { } earlier)
+        {
+            return earlier.Task;
+        }
+
+        _ = CompleteTakeOverAsync(takeover);
+        return takeover.Task;
+    }
+
+    private async Task CompleteTakeOverAsync(TaskCompletionSource<SessionHandoff> takeover)
+    {
+        _closeReason ??= MqttDisconnectReasonCode.SessionTakenOver;
+        if (Volatile.Read(ref _established))
+        {
+            // The read loop handles the whole packets that have arrived and stops; their PUBLISHes are forwarded.
+            _reader.StopAfterBuffered();
+            await ReceivedPacketsTakeEffectAsync().WaitAsync(SessionTakeoverBudget.InboundForwardingWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         SessionHandoff handoff;
         lock (_outboundLock)
         {
@@ -131,7 +155,13 @@ public sealed partial class MqttConnection
 
         ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
         Close(MqttDisconnectReasonCode.SessionTakenOver);
-        return handoff;
+        takeover.SetResult(handoff);
+    }
+
+    private async Task ReceivedPacketsTakeEffectAsync()
+    {
+        await _receiving.Task;
+        await ForwardedPublishesAsync();
     }
 
     /// <summary>

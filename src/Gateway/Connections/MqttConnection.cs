@@ -29,6 +29,9 @@ public sealed partial class MqttConnection : ISubscriber
     private MqttDisconnectReasonCode? _closeReason;
     private string? _closeDetail;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when no more packets of this connection will be handled (its read loop ended).</summary>
+    private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _established;
     private bool _sessionPresent;
     private BrokerMessage? _will;
@@ -138,6 +141,7 @@ public sealed partial class MqttConnection : ISubscriber
 
             var keepAlive = WatchKeepAliveAsync();
             await ReceiveLoopAsync();
+            _receiving.TrySetResult();
 
             // The read side is done (DISCONNECT, protocol violation, end of stream): stop the keep-alive watch
             // now, or the connection would stay open until the keep-alive expired [MQTT-4.8.0-1].
@@ -146,6 +150,7 @@ public sealed partial class MqttConnection : ISubscriber
         }
         finally
         {
+            _receiving.TrySetResult();
             await ShutdownAsync();
         }
     }
@@ -195,6 +200,12 @@ public sealed partial class MqttConnection : ISubscriber
 
             if (packet is null)
             {
+                if (Volatile.Read(ref _takeover) is not null)
+                {
+                    // Taken over: what had arrived is handled (StopAfterBuffered), the rest belongs to nobody.
+                    return;
+                }
+
                 ConnectionLog.ConnectionLost(_services.Logger, ClientId, Endpoint, "closed by the client without DISCONNECT");
                 return;
             }
@@ -236,9 +247,13 @@ public sealed partial class MqttConnection : ISubscriber
                 OnPubComp(pubComp);
                 return true;
             case MqttSubscribePacket subscribe:
+                // Packets take effect in the order they were sent: a retained PUBLISH just before must be stored
+                // before this SUBSCRIBE looks for retained messages, and reach the new subscription as retained.
+                await ForwardedPublishesAsync();
                 await SubscribeAsync(subscribe);
                 return true;
             case MqttUnsubscribePacket unsubscribe:
+                await ForwardedPublishesAsync();
                 await UnsubscribeAsync(unsubscribe);
                 return true;
             case MqttPingReqPacket:
@@ -318,6 +333,12 @@ public sealed partial class MqttConnection : ISubscriber
 
     private async Task ShutdownAsync()
     {
+        if (Volatile.Read(ref _takeover) is { } takeover)
+        {
+            // A takeover let this connection's last packets take effect; it ends the session's part here.
+            await takeover.Task;
+        }
+
         var serverInitiated = _closeReason is not null || _services.Stopping.IsCancellationRequested;
         if (_services.Stopping.IsCancellationRequested)
         {

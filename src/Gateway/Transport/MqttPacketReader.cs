@@ -31,12 +31,37 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
     /// <summary>The client closed its side (end of stream seen); nothing more can be read.</summary>
     public bool InputEnded { get; private set; }
 
+    private volatile bool _stopAfterBuffered;
+
+    /// <summary>
+    /// From now on the reader returns only the whole packets that have already arrived, then null; it waits for no
+    /// more. A takeover uses it so that what the old connection received still takes effect. Any thread.
+    /// </summary>
+    public void StopAfterBuffered()
+    {
+        _stopAfterBuffered = true;
+        input.CancelPendingRead();
+    }
+
     /// <summary>Reads the next packet; null when the client closed the connection cleanly between packets.</summary>
     public async ValueTask<MqttPacket?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var stopping = _stopAfterBuffered;
+            ReadResult result;
+            if (stopping)
+            {
+                if (!input.TryRead(out result))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var buffer = result.Buffer;
             bool framed;
             byte fixedHeader;
@@ -64,6 +89,13 @@ public sealed class MqttPacketReader(PipeReader input, int maxPacketSize, bool a
                 }
 
                 return packet;
+            }
+
+            if (stopping || (result.IsCanceled && _stopAfterBuffered))
+            {
+                // No whole packet left of what had arrived; a partial one was not received.
+                input.AdvanceTo(buffer.Start, buffer.End);
+                return null;
             }
 
             if (result.IsCompleted || result.IsCanceled)

@@ -43,11 +43,17 @@ public sealed class RawMqttClient : IAsyncDisposable
         return client;
     }
 
-    public async Task SendAsync(MqttPacket packet)
+    public async Task SendAsync(MqttPacket packet) => await _stream.WriteAsync(Encode(packet));
+
+    /// <summary>Several packets in one write, so they reach the broker in one TCP segment.</summary>
+    public async Task SendTogetherAsync(params MqttPacket[] packets) =>
+        await _stream.WriteAsync(packets.SelectMany(Encode).ToArray());
+
+    private byte[] Encode(MqttPacket packet)
     {
         var bytes = _formatter.Encode(packet).ToArray();
         _formatter.Cleanup();
-        await _stream.WriteAsync(bytes);
+        return bytes;
     }
 
     public async Task SendBytesAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
