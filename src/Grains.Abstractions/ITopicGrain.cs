@@ -14,12 +14,12 @@ public interface ITopicGrain : IGrainWithStringKey
     /// retained state is stored, and QoS 1/2 messages have reached every destination (each gateway with matching
     /// subscribers, each offline session) or were handed to the sessions of a gateway that could not take them.
     /// Calls interleave, so one waiting for its destinations does not hold back the next; a publisher's calls are
-    /// made one after another, which keeps its messages in order.
+    /// made one after another, which keeps its messages in order. The outcome says whether any destination matched.
     /// </summary>
     /// <remarks>Longer than the default response timeout: a destination that does not answer is tried again
     /// (<c>DeliveryBudget.RetryDelays</c>) before its messages go to its sessions.</remarks>
     [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:20")]
-    Task PublishAsync(BrokerMessage[] messages);
+    Task<PublishOutcome> PublishAsync(BrokerMessage[] messages);
 
     /// <summary>
     /// Sends messages again to one member of a shared subscription group, because the member they went to

@@ -8,8 +8,9 @@ namespace MqttCluster.Gateway.Cluster;
 /// </summary>
 public interface IBrokerCluster
 {
-    /// <summary>Hands messages for one topic to the cluster, in order; completes when they are accepted.</summary>
-    Task PublishAsync(string topic, BrokerMessage[] messages);
+    /// <summary>Hands messages for one topic to the cluster, in order; completes when they are accepted, saying
+    /// whether any destination matched.</summary>
+    Task<PublishOutcome> PublishAsync(string topic, BrokerMessage[] messages);
 
     /// <summary>Sends messages of a shared subscription group again to one of its members (the member they were
     /// given to left without acknowledging them).</summary>

@@ -8,7 +8,7 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
 {
     private IRouteIndexGrain RouteIndex => grainFactory.GetGrain<IRouteIndexGrain>(0);
 
-    public Task PublishAsync(string topic, BrokerMessage[] messages)
+    public Task<PublishOutcome> PublishAsync(string topic, BrokerMessage[] messages)
     {
         // '$' topics are the broker's own ($SYS), not traffic.
         if (!topic.StartsWith('$'))

@@ -112,10 +112,10 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
             }
 
             var allowed = batch.Exists(p => p.Denied) ? batch.FindAll(p => !p.Denied) : batch;
-            var failed = allowed.Count == 0 ? null : await ForwardAsync(allowed).ConfigureAwait(false);
+            var outcomes = allowed.Count == 0 ? null : await ForwardAsync(allowed).ConfigureAwait(false);
             foreach (var publish in batch)
             {
-                _connection.Acknowledge(publish, failed?.Contains(publish.Message.Topic) == true);
+                _connection.Acknowledge(publish, outcomes?.GetValueOrDefault(publish.Message.Topic) ?? InboundPublishOutcome.Accepted);
             }
 
             CompleteWaiters(batch.Count);
@@ -144,13 +144,15 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
         }
     }
 
-    /// <summary>Sends one batch; returns the topics whose grain call failed (null when all succeeded).</summary>
-    private async Task<HashSet<string>?> ForwardAsync(List<InboundPublish> batch)
+    /// <summary>Sends one batch; returns the topics not simply accepted (failed, or matching no subscriber), null
+    /// when there are none.</summary>
+    private async Task<Dictionary<string, InboundPublishOutcome>?> ForwardAsync(List<InboundPublish> batch)
     {
         if (batch.Count == 1)
         {
             var only = batch[0];
-            return await TryPublishAsync(only.Message.Topic, [only.Message], only.Span).ConfigureAwait(false) ? null : [only.Message.Topic];
+            var outcome = await TryPublishAsync(only.Message.Topic, [only.Message], only.Span).ConfigureAwait(false);
+            return outcome == InboundPublishOutcome.Accepted ? null : new(StringComparer.Ordinal) { [only.Message.Topic] = outcome };
         }
 
         var perTopic = new Dictionary<string, (List<Grains.BrokerMessage> Messages, Activity? Span)>(StringComparer.Ordinal);
@@ -167,31 +169,31 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
 
         var topics = perTopic.Keys.ToArray();
         var results = await Task.WhenAll(topics.Select(t => TryPublishAsync(t, [.. perTopic[t].Messages], perTopic[t].Span))).ConfigureAwait(false);
-        HashSet<string>? failed = null;
+        Dictionary<string, InboundPublishOutcome>? outcomes = null;
         for (var i = 0; i < topics.Length; i++)
         {
-            if (!results[i])
+            if (results[i] != InboundPublishOutcome.Accepted)
             {
-                (failed ??= new HashSet<string>(StringComparer.Ordinal)).Add(topics[i]);
+                (outcomes ??= new(StringComparer.Ordinal))[topics[i]] = results[i];
             }
         }
 
-        return failed;
+        return outcomes;
     }
 
     /// <param name="span">A receive span of the batch: the grain call (and Orleans' spans of it) runs under it.</param>
-    private async Task<bool> TryPublishAsync(string topic, Grains.BrokerMessage[] messages, Activity? span)
+    private async Task<InboundPublishOutcome> TryPublishAsync(string topic, Grains.BrokerMessage[] messages, Activity? span)
     {
         Activity.Current = span;
         try
         {
-            await _services.Cluster.PublishAsync(topic, messages).ConfigureAwait(false);
-            return true;
+            var outcome = await _services.Cluster.PublishAsync(topic, messages).ConfigureAwait(false);
+            return outcome == Grains.PublishOutcome.NoMatchingSubscribers ? InboundPublishOutcome.AcceptedWithoutSubscribers : InboundPublishOutcome.Accepted;
         }
         catch (Exception exception)
         {
             ConnectionLog.PublishFailed(_services.Logger, _connection.ClientId, topic, messages.Length, exception);
-            return false;
+            return InboundPublishOutcome.Failed;
         }
     }
 }

@@ -162,8 +162,9 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>Called by the forwarder, in arrival order, once the cluster accepted (or failed) a PUBLISH.</summary>
-    internal void Acknowledge(InboundPublish publish, bool failed)
+    internal void Acknowledge(InboundPublish publish, InboundPublishOutcome outcome)
     {
+        var failed = outcome == InboundPublishOutcome.Failed;
         if (publish.Span is { } span)
         {
             if (failed || publish.Denied)
@@ -205,7 +206,7 @@ public sealed partial class MqttConnection
             _sender.Send(new MqttPubAckPacket
             {
                 PacketIdentifier = publish.PacketId,
-                ReasonCode = failed ? MqttPubAckReasonCode.ImplementationSpecificError : MqttPubAckReasonCode.Success,
+                ReasonCode = failed ? MqttPubAckReasonCode.ImplementationSpecificError : NoSubscribers(outcome) ? MqttPubAckReasonCode.NoMatchingSubscribers : MqttPubAckReasonCode.Success,
             });
             return;
         }
@@ -219,9 +220,12 @@ public sealed partial class MqttConnection
         _sender.Send(new MqttPubRecPacket
         {
             PacketIdentifier = publish.PacketId,
-            ReasonCode = failed ? MqttPubRecReasonCode.ImplementationSpecificError : MqttPubRecReasonCode.Success,
+            ReasonCode = failed ? MqttPubRecReasonCode.ImplementationSpecificError : NoSubscribers(outcome) ? MqttPubRecReasonCode.NoMatchingSubscribers : MqttPubRecReasonCode.Success,
         });
     }
+
+    /// <summary>MQTT 5 tells a publisher that no subscriber matched (0x10), which clients use to find a wrong topic.</summary>
+    private bool NoSubscribers(InboundPublishOutcome outcome) => IsV5 && outcome == InboundPublishOutcome.AcceptedWithoutSubscribers;
 
     /// <summary>
     /// A PUBLISH the ACL denies: v5 hears 0x87 (not authorised); 3.1.1 has no such code, so, as Mosquitto does,

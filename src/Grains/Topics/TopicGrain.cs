@@ -28,12 +28,13 @@ public sealed partial class TopicGrain(
 
     private string Topic => this.GetPrimaryKeyString();
 
-    public async Task PublishAsync(BrokerMessage[] messages)
+    public async Task<PublishOutcome> PublishAsync(BrokerMessage[] messages)
     {
         var spans = RouteTracing.Start(messages, Topic, RuntimeIdentity, out messages);
+        PublishOutcome outcome;
         try
         {
-            await RouteAsync(messages, spans);
+            outcome = await RouteAsync(messages, spans);
         }
         catch (Exception exception)
         {
@@ -42,19 +43,22 @@ public sealed partial class TopicGrain(
         }
 
         RouteTracing.Stop(spans);
+        return outcome;
     }
 
     /// <summary>
     /// Publishes interleave (see <see cref="ITopicGrain.PublishAsync"/>); those that change the retained message
     /// take turns, so the stored message and the order of their deliveries agree.
     /// </summary>
-    private async Task RouteAsync(BrokerMessage[] messages, Activity?[]? spans)
+    private async Task<PublishOutcome> RouteAsync(BrokerMessage[] messages, Activity?[]? spans)
     {
         var lastRetained = Array.FindLast(messages, m => m.Retain);
+        Dictionary<RouteDestination, List<GatewayDelivery>> plan;
         if (lastRetained is null)
         {
-            await DeliverAsync(Plan(messages, spans), mustComplete: messages.Any(m => m.QualityOfService > 0));
-            return;
+            plan = Plan(messages, spans);
+            await DeliverAsync(plan, mustComplete: messages.Any(m => m.QualityOfService > 0));
+            return OutcomeOf(plan);
         }
 
         Task delivered;
@@ -65,7 +69,8 @@ public sealed partial class TopicGrain(
 
             // Matched after the retained message is stored: a subscriber whose route is not in this match yet reads
             // the retained message after it was stored, so it gets the message one way or the other.
-            delivered = DeliverAsync(Plan(messages, spans), mustComplete: messages.Any(m => m.QualityOfService > 0));
+            plan = Plan(messages, spans);
+            delivered = DeliverAsync(plan, mustComplete: messages.Any(m => m.QualityOfService > 0));
         }
         finally
         {
@@ -73,7 +78,11 @@ public sealed partial class TopicGrain(
         }
 
         await delivered;
+        return OutcomeOf(plan);
     }
+
+    private static PublishOutcome OutcomeOf(Dictionary<RouteDestination, List<GatewayDelivery>> plan) =>
+        plan.Count == 0 ? PublishOutcome.NoMatchingSubscribers : PublishOutcome.MatchedSubscribers;
 
     /// <summary>Every destination of <paramref name="messages"/>, with what each gets.</summary>
     private Dictionary<RouteDestination, List<GatewayDelivery>> Plan(BrokerMessage[] messages, Activity?[]? spans)

@@ -18,7 +18,7 @@ public sealed partial class DynamicSecurityControl(
     LoginNames logins,
     ILogger<DynamicSecurityControl> logger) : IBrokerCluster
 {
-    public Task PublishAsync(string topic, BrokerMessage[] messages) =>
+    public Task<PublishOutcome> PublishAsync(string topic, BrokerMessage[] messages) =>
         topic.Length > 0 && topic[0] == '$' && topic == DynamicSecurityTopics.Control
             ? ExecuteAsync(messages)
             : inner.PublishAsync(topic, messages);
@@ -34,7 +34,8 @@ public sealed partial class DynamicSecurityControl(
 
     public ISessionGrain Session(string clientId) => inner.Session(clientId);
 
-    private async Task ExecuteAsync(BrokerMessage[] messages)
+    /// <summary>Runs each command; they were for the broker itself, which counts as their subscriber.</summary>
+    private async Task<PublishOutcome> ExecuteAsync(BrokerMessage[] messages)
     {
         var grain = grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key);
         foreach (var command in messages)
@@ -57,6 +58,8 @@ public sealed partial class DynamicSecurityControl(
                 ContentType = "application/json",
             }]);
         }
+
+        return PublishOutcome.MatchedSubscribers;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dynamic-security command batch from '{Actor}' (client '{ClientId}')")]
