@@ -49,6 +49,15 @@ public sealed partial class MqttConnection
             }
         }
 
+        if (qos > 0 && IsV5 && Volatile.Read(ref _inboundUnacknowledged) >= _services.Options.ReceiveMaximum)
+        {
+            // The quota is full. What waits for the cluster's answer (a failover stalls it for seconds) is the
+            // broker's delay, not the client's fault: stop reading until the cluster answered, so TCP holds the
+            // client back. Only what the client itself holds up (QoS 2 waiting for its PUBREL) can exceed the
+            // quota, and that is a flood: 0x93.
+            await ForwardedPublishesAsync();
+        }
+
         if (qos > 0 && IsV5 && Interlocked.Increment(ref _inboundUnacknowledged) > _services.Options.ReceiveMaximum)
         {
             throw new MqttProtocolError(MqttDisconnectReasonCode.ReceiveMaximumExceeded, $"More than {_services.Options.ReceiveMaximum} unacknowledged QoS 1/2 PUBLISH packets [MQTT-3.3.4-9].");

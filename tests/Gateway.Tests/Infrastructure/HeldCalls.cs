@@ -1,0 +1,50 @@
+namespace MqttCluster.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A grain call filter in the broker's silo that holds chosen calls, as a silo failover stalls them: calls of a grain
+/// method on a grain key wait, unanswered, until <see cref="Release"/>.
+/// </summary>
+public sealed class HeldCalls : IIncomingGrainCallFilter
+{
+    private readonly Dictionary<(string Method, string Key), (TaskCompletionSource Released, TaskCompletionSource Reached)> _holds = [];
+
+    /// <summary>Holds the calls from now on; the returned task completes when the first one is held.</summary>
+    public Task Hold(string method, string key)
+    {
+        var hold = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_holds)
+        {
+            _holds[(method, key)] = hold;
+        }
+
+        return hold.Item2.Task;
+    }
+
+    public void Release(string method, string key)
+    {
+        lock (_holds)
+        {
+            if (_holds.Remove((method, key), out var hold))
+            {
+                hold.Released.TrySetResult();
+            }
+        }
+    }
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        (TaskCompletionSource Released, TaskCompletionSource Reached)? hold;
+        lock (_holds)
+        {
+            hold = _holds.TryGetValue((context.InterfaceMethod.Name, context.TargetId.Key.ToString()!), out var found) ? found : null;
+        }
+
+        if (hold is { } held)
+        {
+            held.Reached.TrySetResult();
+            await held.Released.Task;
+        }
+
+        await context.Invoke();
+    }
+}
