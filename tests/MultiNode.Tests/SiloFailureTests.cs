@@ -12,7 +12,7 @@ namespace MqttCluster.MultiNode.Tests;
 /// silo's grains reactivate elsewhere, gateways re-register their routes, and publisher and subscriber carry on
 /// without reconnecting; no message the publisher got a PUBACK for goes missing.
 /// </summary>
-public sealed class SiloFailureTests(SiloFailureCluster cluster, ITestOutputHelper output)
+public sealed partial class SiloFailureTests(SiloFailureCluster cluster, ITestOutputHelper output)
     : ClusterTest<SiloFailureCluster>(cluster, output), IClassFixture<SiloFailureCluster>
 {
     private const int MessageCount = 300;

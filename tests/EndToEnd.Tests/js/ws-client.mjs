@@ -1,4 +1,5 @@
-// MQTT.js over WebSocket, driven by MqttJsWebSocketTests. Prints one JSON object per line on stdout:
+// MQTT.js over WebSocket (or TCP with an mqtt:// url), driven by MqttJsWebSocketTests and, for the stream mode, by
+// the multi-node failover tests. Prints one JSON object per line on stdout:
 //   {"event":"connected","protocolVersion":5}
 //   {"event":"subscribed","granted":[2]}
 //   {"event":"message","topic":"...","payload":"...","qos":1,"retain":false}
@@ -10,6 +11,11 @@
 //              "q0"/"q1"/"q2" with QoS 0/1/2 to <topic>/q0.. and wait until all four arrived
 //   subscribe  subscribe to <topic> (QoS 2) and print --count messages
 //   publish    publish --payload to <topic> with --qos (and --retain)
+//   stream     publish --count QoS 1 messages "0", "1", ... at --rate per second to <topic>/<n % --topics>, without
+//              waiting for acknowledgements (as MQTT.js does: it does not count the server's Receive Maximum);
+//              prints {"event":"progress","acked":N} every 100 acknowledgements, {"event":"disconnect",
+//              "reasonCode":X} if the broker disconnects it, and at the end {"event":"streamed","acked":[...],
+//              "failed":[...]}
 //
 // node ws-client.mjs --url ws://127.0.0.1:9001/mqtt --protocol-version 5 --mode roundtrip --topic e2e/x
 import { parseArgs } from 'node:util';
@@ -26,6 +32,8 @@ const { values: args } = parseArgs({
     retain: { type: 'boolean', default: false },
     count: { type: 'string', default: '1' },
     timeout: { type: 'string', default: '15' },
+    rate: { type: 'string', default: '200' },
+    topics: { type: 'string', default: '1' },
   },
 });
 
@@ -108,6 +116,37 @@ async function receive(filter, count) {
   await enough;
 }
 
+async function stream(base, count, rate, topics) {
+  const acked = [];
+  const failed = [];
+  client.on('disconnect', (packet) => {
+    print({ event: 'disconnect', reasonCode: packet.reasonCode });
+  });
+  const sends = [];
+  const started = Date.now();
+  for (let n = 0; n < count; n += 1) {
+    // Open loop at a steady rate: message n is due at n / rate seconds.
+    const due = started + (n * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) {
+      await new Promise((resolve) => { setTimeout(resolve, wait); });
+    }
+
+    sends.push(client.publishAsync(`${base}/${n % topics}`, String(n), { qos: 1 }).then(
+      () => {
+        acked.push(n);
+        if (acked.length % 100 === 0) {
+          print({ event: 'progress', acked: acked.length });
+        }
+      },
+      (error) => { failed.push({ n, error: String(error?.message ?? error) }); },
+    ));
+  }
+
+  await Promise.all(sends);
+  print({ event: 'streamed', acked, failed });
+}
+
 try {
   switch (args.mode) {
     case 'roundtrip':
@@ -118,6 +157,9 @@ try {
       break;
     case 'publish':
       await publish(args.topic, args.payload, Number(args.qos), args.retain);
+      break;
+    case 'stream':
+      await stream(args.topic, Number(args.count), Number(args.rate), Number(args.topics));
       break;
     default:
       fail(`unknown mode ${args.mode}`);
