@@ -23,7 +23,7 @@ internal static class BridgeSectionOptions
         ["bridge_tcp_keepalive"] = (ConfigSeverity.Warning, "not supported; MQTT keep-alive (keepalive_interval) still applies"),
         ["bridge_tcp_user_timeout"] = (ConfigSeverity.Warning, "not supported; MQTT keep-alive (keepalive_interval) still applies"),
         ["bridge_max_topic_alias"] = (ConfigSeverity.Warning, "not supported; the bridge sends topics in full"),
-        ["bridge_reload_type"] = (ConfigSeverity.Warning, "not supported; bridges are read at start"),
+        ["bridge_reload_type"] = (ConfigSeverity.Warning, "not supported; a reload (SIGHUP) restarts a changed bridge at once"),
         ["local_username"] = (ConfigSeverity.Warning, "the bridge runs inside the broker, so there is no local login; ignored"),
         ["local_password"] = (ConfigSeverity.Warning, "the bridge runs inside the broker, so there is no local login; ignored"),
     };
