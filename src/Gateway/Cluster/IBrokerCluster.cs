@@ -3,8 +3,10 @@ using MqttCluster.Grains;
 namespace MqttCluster.Gateway.Cluster;
 
 /// <summary>
-/// What a gateway needs from the cluster. One implementation talks to Orleans grains; the gateway itself does not
-/// know whether it runs inside a silo or as a standalone client.
+/// What a gateway's MQTT path (connections, subscriptions, departed sessions) needs from the cluster, in the gateway's
+/// own terms: no grain interface appears here, only the messages exchanged. One implementation talks to Orleans
+/// grains; the gateway itself does not know whether it runs inside a silo or as a standalone client. (Management,
+/// status and dynamic security talk to their grains directly.)
 /// </summary>
 public interface IBrokerCluster
 {
@@ -26,5 +28,5 @@ public interface IBrokerCluster
     Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter);
 
     /// <summary>The session authority for a client id.</summary>
-    ISessionGrain Session(string clientId);
+    IClusterSession Session(string clientId);
 }

@@ -28,7 +28,7 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
     public Task RemoveRouteAsync(string route) =>
         TransientClusterFailure.RetryIdempotentAsync(() => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [route]));
 
-    public ISessionGrain Session(string clientId) => grainFactory.GetGrain<ISessionGrain>(clientId);
+    public IClusterSession Session(string clientId) => new OrleansClusterSession(grainFactory.GetGrain<ISessionGrain>(clientId));
 
     public Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter) =>
         TransientClusterFailure.RetryIdempotentAsync(() => RetainedLookup.MatchAsync(grainFactory, filter));

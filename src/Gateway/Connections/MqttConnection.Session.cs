@@ -28,7 +28,7 @@ public sealed partial class MqttConnection
     /// grain has it gets the same, not an empty one.</summary>
     private SessionHandoff? _handoff;
 
-    private ISessionGrain Session => _services.Cluster.Session(ClientId);
+    private Cluster.IClusterSession Session => _services.Cluster.Session(ClientId);
 
     private bool IsPersistent => _sessionExpiry > 0;
 

@@ -32,7 +32,7 @@ public sealed partial class DynamicSecurityControl(
 
     public Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter) => inner.GetRetainedAsync(filter);
 
-    public ISessionGrain Session(string clientId) => inner.Session(clientId);
+    public IClusterSession Session(string clientId) => inner.Session(clientId);
 
     /// <summary>Runs each command; they were for the broker itself, which counts as their subscriber.</summary>
     private async Task<PublishOutcome> ExecuteAsync(BrokerMessage[] messages)
