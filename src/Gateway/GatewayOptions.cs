@@ -64,6 +64,10 @@ public sealed class GatewayOptions
     /// <summary>UTF-16 length a topic name or filter may have (the protocol allows 65535 bytes).</summary>
     public int MaxTopicLength { get; set; } = 65535;
 
+    /// <summary>Mqtt:MaxTopicLength / Mqtt:MaxTopicLevels, for topic names and filters alike.</summary>
+    public bool ExceedsTopicLimits(string name) =>
+        name.Length > MaxTopicLength || name.AsSpan().Count('/') + 1 > MaxTopicLevels;
+
     /// <summary>PUBLISH packets per second one client may send; 0 = no limit. Faster clients are slowed down
     /// (their connection is read more slowly), not disconnected.</summary>
     public int MaxPublishRatePerClient { get; set; }

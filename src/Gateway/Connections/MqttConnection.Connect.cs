@@ -136,7 +136,10 @@ public sealed partial class MqttConnection
 
         try
         {
-            await RestoreSubscriptionsAsync(session);
+            // A resumed session's subscriptions go back in place before CONNACK: a message published once the
+            // client has its CONNACK must find this gateway's route, not the offline session's (which queues no
+            // QoS 0). What arrives meanwhile is held until the stored messages are sent.
+            await _subscriptions.RestoreAsync(session.Subscriptions);
         }
         catch (Exception) when (Volatile.Read(ref _takenOver))
         {

@@ -128,7 +128,7 @@ public sealed partial class MqttConnection
             throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Invalid topic name '{topic}': {error}.");
         }
 
-        if (ExceedsTopicLimits(topic))
+        if (_services.Options.ExceedsTopicLimits(topic))
         {
             throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Topic name longer than Mqtt:MaxTopicLength ({_services.Options.MaxTopicLength}) or deeper than Mqtt:MaxTopicLevels ({_services.Options.MaxTopicLevels}).");
         }
@@ -140,11 +140,6 @@ public sealed partial class MqttConnection
 
         return topic;
     }
-
-    /// <summary>Mqtt:MaxTopicLength / Mqtt:MaxTopicLevels, for topic names and filters alike.</summary>
-    private bool ExceedsTopicLimits(string name) =>
-        name.Length > _services.Options.MaxTopicLength ||
-        name.AsSpan().Count('/') + 1 > _services.Options.MaxTopicLevels;
 
     /// <summary>Mqtt:MaxPublishRatePerClient: pauses reading this client's connection while it is over its rate.</summary>
     private async Task ThrottlePublishAsync()

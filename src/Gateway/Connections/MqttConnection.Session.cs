@@ -56,25 +56,6 @@ public sealed partial class MqttConnection
         WillMessageExpiryInterval = IsV5 ? connect.WillMessageExpiryInterval : 0,
     };
 
-    /// <summary>
-    /// Puts a resumed session's subscriptions back in place, before CONNACK: a message published once the client
-    /// has its CONNACK must find this gateway's route, not the offline session's (which queues no QoS 0). What
-    /// arrives meanwhile is held until the stored messages are sent.
-    /// </summary>
-    private async Task RestoreSubscriptionsAsync(SessionConnectResult session)
-    {
-        foreach (var stored in session.Subscriptions)
-        {
-            var subscription = CreateSubscription(stored.Filter, stored.MaximumQoS, stored.NoLocal, stored.RetainAsPublished, stored.SubscriptionIdentifier);
-            lock (_subscriptions)
-            {
-                _subscriptions[stored.Filter] = subscription;
-            }
-
-            await _services.Subscriptions.AddAsync(subscription);
-        }
-    }
-
     /// <summary>Takes over the resumed session's stored messages from the session grain and sends them before
     /// live traffic.</summary>
     private async Task ResumeStoredMessagesAsync()
@@ -209,16 +190,10 @@ public sealed partial class MqttConnection
         _services.Clients.Remove(ClientId, _epoch);
         if (_queueingAtSession || (_takenOver && IsPersistent))
         {
-            string[] filters;
-            lock (_subscriptions)
-            {
-                filters = [.. _subscriptions.Values.Where(s => s.SharedGroupRoute is null).Select(s => s.Filter)];
-            }
-
-            _services.DepartedSessions.Add(ClientId, _epoch, filters);
+            _services.DepartedSessions.Add(ClientId, _epoch, _subscriptions.PlainFilters());
         }
 
-        await RemoveAllSubscriptionsAsync();
+        await _subscriptions.RemoveAllAsync();
         await RedeliverSharedAsync();
     }
 
@@ -296,17 +271,5 @@ public sealed partial class MqttConnection
                 _services.Metrics.MessagesDropped(Core.Telemetry.DropReasons.HandOffFailed, group.Count());
             }
         }
-    }
-
-    private Subscription CreateSubscription(string filter, byte qos, bool noLocal, bool retainAsPublished, uint subscriptionIdentifier)
-    {
-        var isShared = TopicFilter.TryParseShared(filter, out _, out var inner);
-        return new Subscription(this, isShared ? inner : filter, isShared ? filter : null)
-        {
-            MaximumQoS = qos,
-            NoLocal = noLocal,
-            RetainAsPublished = retainAsPublished,
-            SubscriptionIdentifier = subscriptionIdentifier,
-        };
     }
 }

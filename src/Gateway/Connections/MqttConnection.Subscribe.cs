@@ -6,7 +6,7 @@ using MQTTnet.Protocol;
 
 namespace MqttCluster.Gateway.Connections;
 
-/// <summary>SUBSCRIBE / UNSUBSCRIBE, and retained messages for new subscriptions.</summary>
+/// <summary>SUBSCRIBE / UNSUBSCRIBE, retained messages for new subscriptions, and the client's ACL.</summary>
 public sealed partial class MqttConnection
 {
     private async Task SubscribeAsync(MqttSubscribePacket subscribe)
@@ -28,7 +28,7 @@ public sealed partial class MqttConnection
         var granted = new List<SessionSubscription>();
         foreach (var requested in subscribe.TopicFilters)
         {
-            var (code, subscription, isNew) = await SubscribeOneAsync(requested, subscribe.SubscriptionIdentifier);
+            var (code, subscription, isNew) = await _subscriptions.AddAsync(requested, subscribe.SubscriptionIdentifier, IsV5, AclPermissions, _username);
             reasonCodes.Add(code);
             if (subscription is null)
             {
@@ -80,77 +80,6 @@ public sealed partial class MqttConnection
         }
     }
 
-    private async Task<(MqttSubscribeReasonCode Code, Subscription? Subscription, bool IsNew)> SubscribeOneAsync(MqttTopicFilter requested, uint subscriptionIdentifier)
-    {
-        var filter = requested.Topic ?? string.Empty;
-        var error = TopicFilter.Validate(filter);
-        if (error != TopicValidationError.None)
-        {
-            ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, error.ToString());
-            return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
-        }
-
-        if (ExceedsTopicLimits(filter))
-        {
-            ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, "longer or deeper than Mqtt:MaxTopicLength / Mqtt:MaxTopicLevels");
-            return (IsV5 ? MqttSubscribeReasonCode.TopicFilterInvalid : MqttSubscribeReasonCode.UnspecifiedError, null, false);
-        }
-
-        var maxSubscriptions = _services.Options.MaxSubscriptionsPerClient;
-        lock (_subscriptions)
-        {
-            if (maxSubscriptions > 0 && !_subscriptions.ContainsKey(filter) && _subscriptions.Count >= maxSubscriptions)
-            {
-                ConnectionLog.SubscriptionRefused(_services.Logger, ClientId, filter, $"Mqtt:MaxSubscriptionsPerClient ({maxSubscriptions}) reached");
-                return (IsV5 ? MqttSubscribeReasonCode.QuotaExceeded : MqttSubscribeReasonCode.UnspecifiedError, null, false);
-            }
-        }
-
-        if (_services.Authorizer.IsActive && !Permissions.CanSubscribe(filter))
-        {
-            ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "subscribe to", filter);
-            return (IsV5 ? MqttSubscribeReasonCode.NotAuthorized : MqttSubscribeReasonCode.UnspecifiedError, null, false);
-        }
-
-        if (IsV5 && requested.NoLocal && TopicFilter.TryParseShared(filter, out _, out _))
-        {
-            // [MQTT-3.8.3-4]: no-local on a shared subscription is a protocol error.
-            throw new Transport.MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"No Local set on shared subscription '{filter}' [MQTT-3.8.3-4].");
-        }
-
-        var qos = (byte)Math.Min((int)requested.QualityOfServiceLevel, 2);
-        var subscription = CreateSubscription(filter, qos, IsV5 && requested.NoLocal, IsV5 && requested.RetainAsPublished, IsV5 ? subscriptionIdentifier : 0);
-
-        Subscription? replaced;
-        lock (_subscriptions)
-        {
-            _subscriptions.TryGetValue(filter, out replaced);
-            _subscriptions[filter] = subscription;
-        }
-
-        try
-        {
-            // Add the new one before removing the old: the filter's route never lapses [MQTT-3.8.4-3].
-            await _services.Subscriptions.AddAsync(subscription);
-            if (replaced is not null)
-            {
-                await _services.Subscriptions.RemoveAsync(replaced);
-            }
-        }
-        catch (Exception exception)
-        {
-            ConnectionLog.SubscribeFailed(_services.Logger, ClientId, filter, exception);
-            lock (_subscriptions)
-            {
-                _subscriptions.Remove(filter);
-            }
-
-            return (MqttSubscribeReasonCode.ImplementationSpecificError, null, false);
-        }
-
-        return ((MqttSubscribeReasonCode)qos, subscription, replaced is null);
-    }
-
     private static bool ShouldSendRetained(MqttRetainHandling handling, bool isNew) => handling switch
     {
         MqttRetainHandling.SendAtSubscribe => true,
@@ -179,34 +108,11 @@ public sealed partial class MqttConnection
         var unsubscribed = new List<string>();
         foreach (var filter in unsubscribe.TopicFilters)
         {
-            if (TopicFilter.Validate(filter) != TopicValidationError.None)
+            var code = await _subscriptions.RemoveAsync(filter, AclPermissions, _username);
+            reasonCodes.Add(code);
+            if (code == MqttUnsubscribeReasonCode.Success)
             {
-                reasonCodes.Add(MqttUnsubscribeReasonCode.TopicFilterInvalid);
-                continue;
-            }
-
-            Subscription? removed;
-            lock (_subscriptions)
-            {
-                _subscriptions.Remove(filter, out removed);
-            }
-
-            if (removed is null)
-            {
-                reasonCodes.Add(MqttUnsubscribeReasonCode.NoSubscriptionExisted);
-                continue;
-            }
-
-            try
-            {
-                await _services.Subscriptions.RemoveAsync(removed);
-                reasonCodes.Add(MqttUnsubscribeReasonCode.Success);
                 unsubscribed.Add(filter);
-            }
-            catch (Exception exception)
-            {
-                ConnectionLog.SubscribeFailed(_services.Logger, ClientId, filter, exception);
-                reasonCodes.Add(MqttUnsubscribeReasonCode.ImplementationSpecificError);
             }
         }
 
@@ -218,25 +124,30 @@ public sealed partial class MqttConnection
         _sender.Send(new MqttUnsubAckPacket { PacketIdentifier = unsubscribe.PacketIdentifier, ReasonCodes = reasonCodes });
     }
 
-    private async Task RemoveAllSubscriptionsAsync()
-    {
-        Subscription[] all;
-        lock (_subscriptions)
-        {
-            all = [.. _subscriptions.Values];
-            _subscriptions.Clear();
-        }
+    /// <summary>The username the client logged in with (null = anonymous), for the ACL.</summary>
+    private string? _username;
 
-        foreach (var subscription in all)
+    // One reference, swapped whole: deliveries read it from other threads.
+    private PermissionsSnapshot? _permissions;
+
+    /// <summary>This client's ACL permissions, worked out once and again after every reload of the rules.</summary>
+    private Security.IClientPermissions Permissions
+    {
+        get
         {
-            try
+            var authorizer = _services.Authorizer;
+            var version = authorizer.Version;
+            var current = Volatile.Read(ref _permissions);
+            if (current is null || current.Version != version)
             {
-                await _services.Subscriptions.RemoveAsync(subscription);
+                current = new PermissionsSnapshot(version, authorizer.For(_username, ClientId));
+                Volatile.Write(ref _permissions, current);
             }
-            catch (Exception exception)
-            {
-                ConnectionLog.SubscribeFailed(_services.Logger, ClientId, subscription.Filter, exception);
-            }
+
+            return current.Permissions;
         }
     }
+
+    /// <summary>The client's ACL when one is in force, else null.</summary>
+    private Security.IClientPermissions? AclPermissions => _services.Authorizer.IsActive ? Permissions : null;
 }

@@ -23,7 +23,7 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly MqttPacketSender _sender;
     private readonly CancellationTokenSource _closing;
     private readonly Lock _outboundLock = new();
-    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly ConnectionSubscriptions _subscriptions;
     private SessionDelivery<PendingDelivery> _delivery;
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
@@ -46,6 +46,7 @@ public sealed partial class MqttConnection : ISubscriber
         _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters, services.Listener.Packets);
         _sender = new MqttPacketSender(transport.Transport.Output, services.Listener.Packets.Mount);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
+        _subscriptions = new ConnectionSubscriptions(this, services);
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
@@ -56,30 +57,6 @@ public sealed partial class MqttConnection : ISubscriber
     }
 
     public string ClientId { get; private set; } = string.Empty;
-
-    /// <summary>The username the client logged in with (null = anonymous), for the ACL.</summary>
-    private string? _username;
-
-    // One reference, swapped whole: deliveries read it from other threads.
-    private PermissionsSnapshot? _permissions;
-
-    /// <summary>This client's ACL permissions, worked out once and again after every reload of the rules.</summary>
-    private Security.IClientPermissions Permissions
-    {
-        get
-        {
-            var authorizer = _services.Authorizer;
-            var version = authorizer.Version;
-            var current = Volatile.Read(ref _permissions);
-            if (current is null || current.Version != version)
-            {
-                current = new PermissionsSnapshot(version, authorizer.For(_username, ClientId));
-                Volatile.Write(ref _permissions, current);
-            }
-
-            return current.Permissions;
-        }
-    }
 
     /// <summary>The TLS client certificate, from the TCP connection or the WebSocket's HTTP connection.</summary>
     private System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate =>

@@ -40,6 +40,33 @@ public sealed class DynamicSecurityControlTests(DynamicSecurityBrokerFixture bro
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, (await TryConnectAsync("stranger", "pw")).ConnectResult!.ResultCode);
     }
 
+    [Fact]
+    public async Task An_unsubscribe_acl_keeps_the_subscription_and_answers_not_authorized()
+    {
+        var admin = await ConnectAsync(AdminUser, AdminPassword);
+        await admin.SubscribeAsync("$CONTROL/dynamic-security/v1/response");
+        await admin.PublishAsync(Command("""
+            {"commands":[
+                {"command":"createRole","rolename":"pinned","acls":[
+                    {"acltype":"subscribePattern","topic":"pinned/#","allow":true},
+                    {"acltype":"unsubscribePattern","topic":"pinned/locked/#","allow":false}]},
+                {"command":"createClient","username":"una","password":"pw","roles":[{"rolename":"pinned"}]}]}
+            """));
+        Assert.DoesNotContain("error", (await admin.Inbox.NextAsync("the answer to createRole + createClient")).Text, StringComparison.Ordinal);
+        var una = await ConnectAsync("una", "pw");
+        await una.SubscribeAsync("pinned/locked/x", MqttQualityOfServiceLevel.AtLeastOnce);
+        await una.SubscribeAsync("pinned/open/x", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var locked = await una.UnsubscribeAsync("pinned/locked/x");
+        var open = await una.UnsubscribeAsync("pinned/open/x");
+
+        Assert.Equal(MqttClientUnsubscribeResultCode.NotAuthorized, Assert.Single(locked.Items).ResultCode);
+        Assert.Equal(MqttClientUnsubscribeResultCode.Success, Assert.Single(open.Items).ResultCode);
+
+        // The subscription stayed: a second UNSUBSCRIBE is refused again rather than finding nothing.
+        Assert.Equal(MqttClientUnsubscribeResultCode.NotAuthorized, Assert.Single((await una.UnsubscribeAsync("pinned/locked/x")).Items).ResultCode);
+    }
+
     private async Task<TestClient> ConnectAsync(string username, string password)
     {
         var client = await TryConnectAsync(username, password);
