@@ -318,12 +318,9 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
             .FirstOrDefault(File.Exists);
 
     /// <summary>Asks the OS for a free port; the tiny race with other processes is covered by pg_ctl failing loudly.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>Below the ephemeral range, so an outgoing connection cannot take it before the server (or its
+    /// restart on the same port) binds it (see <c>FreePorts</c>).</summary>
+    private static int FreePort() => MqttCluster.Tests.Shared.FreePorts.Take(1)[0];
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
