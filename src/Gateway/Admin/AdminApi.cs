@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Security.DynamicSecurity;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Cluster;
-using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
@@ -14,8 +13,8 @@ using MqttCluster.Telemetry;
 namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
-/// The REST API on the management port, <c>/api/v1/...</c>: connected clients (list on this gateway, disconnect
-/// anywhere in the cluster), retained messages
+/// The REST API on the management port, <c>/api/v1/...</c>: connected clients of every gateway (list, disconnect),
+/// retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -24,8 +23,6 @@ namespace MqttCluster.Gateway.Admin;
 public sealed partial class AdminApi(
     IGrainFactory grainFactory,
     IBrokerCluster cluster,
-    ConnectedClients clients,
-    LoginNames logins,
     DynamicSecurityReplica replica,
     DynamicSecuritySync sync,
     FailedLoginLimiter limiter,
@@ -35,6 +32,8 @@ public sealed partial class AdminApi(
     public const string Prefix = "/api/v1/";
     private const int MaxPageSize = 1000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private IGatewayDirectoryGrain Directory => grainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key);
 
     public async Task<bool> TryServeAsync(HttpContext context)
     {
@@ -136,27 +135,33 @@ public sealed partial class AdminApi(
         return true;
     }
 
+    /// <summary>Every gateway's clients, filtered by <c>prefix</c> (of the client id), <c>username</c> and <c>node</c>,
+    /// ordered by client id, one page of <c>count</c> from <c>offset</c>.</summary>
     private async Task ListClientsAsync(HttpContext context)
     {
-        var prefix = context.Request.Query["prefix"].ToString();
-        var all = clients.Snapshot()
-            .Where(c => c.ClientId.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderBy(c => c.ClientId, StringComparer.Ordinal)
-            .ToList();
-        var offset = Math.Max(0, QueryInt(context, "offset") ?? 0);
-        var count = Math.Clamp(QueryInt(context, "count") ?? 100, 0, MaxPageSize);
-        var page = all.Skip(offset).Take(count).Select(c => new AdminClient(
-            c.ClientId,
-            logins.TryGet(c.ClientId, out var username) ? username : null,
-            c.Endpoint,
-            c.ProtocolVersion.ToString()));
-        await context.Response.WriteAsJsonAsync(new { totalCount = all.Count, offset, clients = page }, Json);
+        var query = new ConnectionQuery
+        {
+            ClientIdPrefix = context.Request.Query["prefix"].ToString(),
+            Username = context.Request.Query["username"].ToString(),
+            Node = context.Request.Query["node"].ToString(),
+            Offset = Math.Max(0, QueryInt(context, "offset") ?? 0),
+            Count = Math.Clamp(QueryInt(context, "count") ?? 100, 0, MaxPageSize),
+        };
+        var page = await Directory.ListClientsAsync(query);
+        await context.Response.WriteAsJsonAsync(new
+        {
+            totalCount = page.TotalCount,
+            offset = query.Offset,
+            gatewaysAsked = page.GatewaysAsked,
+            gatewaysAnswered = page.GatewaysAnswered,
+            clients = page.Connections.Select(c => new AdminClient(c.ClientId, c.Username, c.Endpoint, c.ProtocolVersion, c.Node, c.QueuedMessages, c.InflightMessages)),
+        }, Json);
     }
 
     private async Task DisconnectAsync(HttpContext context, string user, string clientId)
     {
-        // Every gateway is asked, so the client is disconnected wherever in the cluster it is connected.
-        var closed = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).DisconnectClientAsync(clientId, $"{user} (REST API)");
+        // Every gateway is asked, and answers once the connection is gone from it.
+        var closed = await Directory.DisconnectClientAsync(clientId, $"{user} (REST API)");
         if (closed == 0)
         {
             await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to any gateway.");
