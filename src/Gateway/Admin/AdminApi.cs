@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Security.DynamicSecurity;
@@ -9,12 +8,13 @@ using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
+using static MqttCluster.Gateway.Admin.AdminResponses;
 
 namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
 /// The REST API on the management port, <c>/api/v1/...</c>: connected clients of every gateway (list, disconnect),
-/// retained messages
+/// sessions and subscriptions (<see cref="SessionAdminApi"/>), retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -27,11 +27,10 @@ public sealed partial class AdminApi(
     DynamicSecuritySync sync,
     FailedLoginLimiter limiter,
     BridgeAdminApi bridges,
+    SessionAdminApi sessions,
     ILogger<AdminApi> logger) : IManagementRoutes
 {
     public const string Prefix = "/api/v1/";
-    private const int MaxPageSize = 1000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private IGatewayDirectoryGrain Directory => grainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key);
 
@@ -60,6 +59,7 @@ public sealed partial class AdminApi(
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
             ("publish", "POST") => PublishAsync(context, user),
             _ when resource.Split('/')[0] == BridgeAdminApi.Resource => bridges.ServeAsync(context, user, resource[BridgeAdminApi.Resource.Length..], method),
+            _ when sessions.TryServe(context, user, resource, method) is { } served => served,
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
         await handled;
@@ -144,8 +144,8 @@ public sealed partial class AdminApi(
             ClientIdPrefix = context.Request.Query["prefix"].ToString(),
             Username = context.Request.Query["username"].ToString(),
             Node = context.Request.Query["node"].ToString(),
-            Offset = Math.Max(0, QueryInt(context, "offset") ?? 0),
-            Count = Math.Clamp(QueryInt(context, "count") ?? 100, 0, MaxPageSize),
+            Offset = Offset(context),
+            Count = Count(context),
         };
         var page = await Directory.ListClientsAsync(query);
         await context.Response.WriteAsJsonAsync(new
@@ -239,9 +239,6 @@ public sealed partial class AdminApi(
         await context.Response.WriteAsync(result.Response);
     }
 
-    private static int? QueryInt(HttpContext context, string name) =>
-        int.TryParse(context.Request.Query[name].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
-
     private static string? TryUtf8(byte[] payload)
     {
         try
@@ -252,12 +249,6 @@ public sealed partial class AdminApi(
         {
             return null;
         }
-    }
-
-    private static Task ProblemAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ProblemDetails(title, status, detail), Json, "application/problem+json");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} '{Target}'")]
