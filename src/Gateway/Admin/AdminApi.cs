@@ -79,7 +79,7 @@ public sealed partial class AdminApi(
 
         if (!TryReadBasic(context.Request.Headers.Authorization, out var username, out var password))
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            Challenge(context);
             await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication required", "Use HTTP basic authentication with a dynamic-security administrator.");
             return null;
         }
@@ -89,7 +89,7 @@ public sealed partial class AdminApi(
         {
             limiter.Failed(address);
             LogLoginFailed(username, address);
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            Challenge(context);
             await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication failed", "Unknown user, wrong password or disabled client.");
             return null;
         }
@@ -102,6 +102,16 @@ public sealed partial class AdminApi(
         }
 
         return username;
+    }
+
+    /// <summary>Asks for basic authentication, except from a script (the status page) that sets
+    /// <c>X-Requested-With</c>: a browser would answer the challenge with its own login dialog.</summary>
+    private static void Challenge(HttpContext context)
+    {
+        if (!context.Request.Headers.ContainsKey("X-Requested-With"))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+        }
     }
 
     private static bool TryReadBasic(string? header, out string username, out byte[] password)
