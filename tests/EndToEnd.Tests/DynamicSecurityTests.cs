@@ -160,7 +160,7 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
              MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.GrantedQoS0, MqttClientSubscribeResultCode.NotAuthorized],
             subscribed.Items.Select(i => i.ResultCode));
 
-        Assert.Equal(MqttClientPublishReasonCode.Success, (await Publish(client, "dev/acl-cid/t")).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, (await Publish(client, "dev/acl-cid/t")).ReasonCode);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await Publish(client, "dev/other/t")).ReasonCode);
     }
 
@@ -211,7 +211,7 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
         Assert.True(role.SequenceEqual(["Rolename: modify-role", "ACLs:     publishClientSend    : allow : mod/# (priority: 0)"]), string.Join('\n', role));
         await using var modified = await RecordingMqttClient.ConnectAsync(Broker, "modify-me", "new-pw", "modified-cid");
         Assert.Equal(MqttClientConnectResultCode.Success, modified.ConnectResultCode);
-        Assert.Equal(MqttClientPublishReasonCode.Success, (await Publish(modified, "mod/x")).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, (await Publish(modified, "mod/x")).ReasonCode);
         await CtrlAsync("setAnonymousGroup", "");
     }
 
