@@ -53,6 +53,7 @@ public sealed partial class AdminApi(
         var handled = (resource, method) switch
         {
             ("clients", "GET") => ListClientsAsync(context),
+            (_, "GET") when resource.StartsWith("clients/", StringComparison.Ordinal) => GetClientAsync(context, Uri.UnescapeDataString(resource["clients/".Length..])),
             (_, "DELETE") when resource.StartsWith("clients/", StringComparison.Ordinal) => DisconnectAsync(context, user, Uri.UnescapeDataString(resource["clients/".Length..])),
             ("retained", "GET") => GetRetainedAsync(context),
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
@@ -166,6 +167,21 @@ public sealed partial class AdminApi(
             gatewaysAnswered = page.GatewaysAnswered,
             clients = page.Connections.Select(c => new AdminClient(c.ClientId, c.Username, c.Endpoint, c.ProtocolVersion, c.Node, c.QueuedMessages, c.InflightMessages)),
         }, Json);
+    }
+
+    /// <summary>The client's connection, wherever in the cluster it is (during a takeover, briefly two).</summary>
+    private async Task GetClientAsync(HttpContext context, string clientId)
+    {
+        var page = await Directory.ListClientsAsync(new ConnectionQuery { ClientIdPrefix = clientId, Count = MaxPageSize });
+        var connections = page.Connections.Where(c => c.ClientId == clientId).ToList();
+        if (connections.Count == 0)
+        {
+            await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to any gateway.");
+            return;
+        }
+
+        var c = connections[0];
+        await context.Response.WriteAsJsonAsync(new AdminClient(c.ClientId, c.Username, c.Endpoint, c.ProtocolVersion, c.Node, c.QueuedMessages, c.InflightMessages), Json);
     }
 
     private async Task DisconnectAsync(HttpContext context, string user, string clientId)

@@ -65,6 +65,8 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
         Assert.Equal(1, listed["totalCount"]!.GetValue<int>());
         Assert.Equal(Viewer, listed["clients"]![0]!["username"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(listed["clients"]![0]!["node"]!.GetValue<string>()));
+        using var one = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients/{clientId}", AdminLogin);
+        Assert.Equal(clientId, JsonNode.Parse(await one.Content.ReadAsStringAsync())!["clientId"]!.GetValue<string>());
         using var byUser = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients?prefix={clientId}&username=nobody", AdminLogin);
         Assert.Equal(0, JsonNode.Parse(await byUser.Content.ReadAsStringAsync())!["totalCount"]!.GetValue<int>());
 
@@ -79,6 +81,8 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
 
         using var gone = await _http.SendAsync(HttpMethod.Delete, $"/api/v1/clients/{clientId}", AdminLogin);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        using var notConnected = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients/{clientId}", AdminLogin);
+        Assert.Equal(HttpStatusCode.NotFound, notConnected.StatusCode);
     }
 
     [Fact]
