@@ -34,6 +34,7 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
         Assert.Equal(["Rolename: ctrl-r1", "ACLs:     publishClientSend    : allow : a/# (priority: 5)"], await CtrlAsync("getRole", "ctrl-r1"));
         Assert.Equal(["Groupname: ctrl-g1", "Roles:     ctrl-r1 (priority: -1)", "Clients:   ctrl-alice"], await CtrlAsync("getGroup", "ctrl-g1"));
         Assert.Contains("ctrl-alice", await CtrlAsync("listClients"));
+        Assert.Single(await CtrlAsync("listClients", "1", "1"));
         Assert.Contains("ctrl-g1", await CtrlAsync("listGroups"));
         Assert.Contains("ctrl-r1", await CtrlAsync("listRoles"));
         await CtrlAsync("setDefaultACLAccess", "unsubscribe", "deny");
@@ -51,6 +52,16 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
         await CtrlAsync("deleteGroup", "ctrl-g1");
         await CtrlAsync("deleteRole", "ctrl-r1");
         Assert.Equal(["Username: ctrl-alice", "Clientid: other-cid"], await CtrlAsync("getClient", "ctrl-alice"));
+        await using (var alice = await RecordingMqttClient.ConnectAsync(Broker, "ctrl-alice", "pw2", "other-cid"))
+        {
+            Assert.Equal(MqttClientConnectResultCode.Success, alice.ConnectResultCode);
+        }
+
+        await using (var oldPassword = await RecordingMqttClient.ConnectAsync(Broker, "ctrl-alice", "pw", "other-cid"))
+        {
+            Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, oldPassword.ConnectResultCode);
+        }
+
         await CtrlAsync("deleteClient", "ctrl-alice");
         Assert.Equal(["getClient: Error: Client not found"], await CtrlAsync("getClient", "ctrl-alice"));
     }
