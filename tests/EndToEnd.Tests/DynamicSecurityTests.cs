@@ -246,9 +246,14 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
             .Build(), timeout.Token);
     }
 
-    public sealed class Fixture : BrokerFixture
+    public class Fixture : BrokerFixture
     {
         public Fixture()
+            : this(allowAnonymous: false)
+        {
+        }
+
+        protected Fixture(bool allowAnonymous)
         {
             Directory = new TempDirectory("dynsec");
             DynamicSecurityFile = Path.Combine(Directory.Path, "dynamic-security.json");
@@ -258,7 +263,7 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
             [
                 "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
                 $"plugin_opt_config_file {DynamicSecurityFile}",
-                "allow_anonymous false",
+                $"allow_anonymous {(allowAnonymous ? "true" : "false")}",
             ]);
         }
 
