@@ -10,8 +10,8 @@ namespace MqttCluster.EndToEnd.Tests;
 
 /// <summary>
 /// The status page's administrator actions in Debian's headless Chromium, against a broker with dynamic security
-/// made by mosquitto_ctrl: a wrong password is refused and offers no action; the administrator logs in, kicks an
-/// MQTTnet client and deletes a retained message it published, through the REST API behind the same login.
+/// made by mosquitto_ctrl: a wrong password is refused and offers no action; the administrator logs in, finds and
+/// kicks an MQTTnet client and deletes a retained message it published, through the REST API behind the same login.
 /// </summary>
 public sealed class StatusPageActionsTests(DynamicSecurityTests.Fixture fixture) : BrokerTest(fixture), IClassFixture<DynamicSecurityTests.Fixture>
 {
@@ -42,8 +42,13 @@ public sealed class StatusPageActionsTests(DynamicSecurityTests.Fixture fixture)
         Assert.True((await page.EvaluateAsync("document.querySelector('#admin').hidden"))!.GetValue<bool>());
 
         await LogInAsync(page, AdminPassword);
-        await page.WaitForAsync($"document.querySelector('button.kick[data-target=\"{clientId}\"]') !== null", "offer to kick the client after the login");
-        await page.EvaluateAsync($"document.querySelector('button.kick[data-target=\"{clientId}\"]').click()");
+        await page.WaitForAsync($"document.querySelector('#clients button.kick[data-target=\"{clientId}\"]') !== null", "offer to kick the listed client after the login");
+
+        // Any client of the cluster, beyond the sample each gateway reports: found by its id, kicked from the result.
+        await page.EvaluateAsync($"document.querySelector('#client-prefix').value = '{clientId}'; document.querySelector('#client-search').requestSubmit()");
+        await page.WaitForAsync($"document.querySelector('#client-results button.kick[data-target=\"{clientId}\"]') !== null", "find the client");
+        Assert.Equal("page-device", (await page.EvaluateAsync("document.querySelector('#client-results td:nth-child(2)').textContent"))!.GetValue<string>());
+        await page.EvaluateAsync($"document.querySelector('#client-results button.kick[data-target=\"{clientId}\"]').click()");
 
         Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, (await device.WaitDisconnectedAsync("after 'kick' on the status page")).Reason);
         await page.WaitForAsync($"document.querySelector('#action-result').textContent === 'disconnected {clientId}'", "report the kick");

@@ -162,6 +162,19 @@ async function deleteRetained(topic) {
   return `deleted the retained message of ${topic}`;
 }
 
+// Every gateway's clients, not only the sample each gateway reports for the page.
+async function findClients() {
+  const body = await api("GET", `clients?count=100&prefix=${encodeURIComponent($("client-prefix").value)}`);
+  $("client-count").textContent = `${body.totalCount} found${body.totalCount > body.clients.length ? `, first ${body.clients.length} shown` : ""}`;
+  $("client-results").replaceChildren(...body.clients.map(c => {
+    const tr = row([[c.clientId], [c.username ?? "–"], [c.node], [c.endpoint], [c.queuedMessages, true]]);
+    const cell = el("td");
+    cell.append(actionButton("kick", "kick", c.clientId, () => kick(c.clientId)));
+    tr.append(cell);
+    return tr;
+  }));
+}
+
 async function listRetained() {
   const body = await api("GET", `retained?filter=${encodeURIComponent($("retained-filter").value)}`);
   $("retained-messages").replaceChildren(...body.messages.map(m => {
@@ -178,6 +191,7 @@ function showAdmin() {
   $("admin").hidden = admin === null;
   $("admin-user").textContent = admin?.user ?? "";
   $("retained-section").hidden = admin === null;
+  $("client-search-section").hidden = admin === null;
 }
 
 $("login").addEventListener("submit", async event => {
@@ -200,17 +214,20 @@ $("login").addEventListener("submit", async event => {
 $("logout").addEventListener("click", () => {
   admin = null;
   $("retained-messages").replaceChildren();
+  $("client-results").replaceChildren();
   report("", false);
   showAdmin();
 });
 
-$("retained-form").addEventListener("submit", async event => {
-  event.preventDefault();
-  try {
-    await listRetained();
-  } catch (error) {
-    report(String(error.message ?? error), true);
-  }
-});
+for (const [form, action] of [["retained-form", listRetained], ["client-search", findClients]]) {
+  $(form).addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      await action();
+    } catch (error) {
+      report(String(error.message ?? error), true);
+    }
+  });
+}
 
 poll();
