@@ -49,6 +49,25 @@ public sealed class DynamicSecurityClusterTests(DynamicSecurityCluster cluster, 
     }
 
     [Fact]
+    public async Task A_role_that_loses_its_subscription_on_one_gateway_disconnects_its_client_on_the_other()
+    {
+        await CtrlAsync(Cluster.GatewayA, "createClient", "mn-watcher", "-p", "mn-pw");
+        await CtrlAsync(Cluster.GatewayA, "createRole", "mn-watch");
+        await CtrlAsync(Cluster.GatewayA, "addRoleACL", "mn-watch", "subscribePattern", "mn-watch/#", "allow");
+        await CtrlAsync(Cluster.GatewayA, "addClientRole", "mn-watcher", "mn-watch");
+        var watcher = await ConnectAsync(Cluster.GatewayB, configure: o => o.WithCredentials("mn-watcher", "mn-pw"));
+        await watcher.SubscribeAsync("mn-watch/#");
+
+        await CtrlAsync(Cluster.GatewayA, "removeRoleACL", "mn-watch", "subscribePattern", "mn-watch/#");
+
+        var disconnected = await Within.Async(watcher.Disconnected, "the watcher's DISCONNECT on the other gateway after its role lost the subscription", context: Describe);
+        Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, disconnected.Reason);
+        var again = await ConnectAsync(Cluster.GatewayB, configure: o => o.WithCredentials("mn-watcher", "mn-pw"));
+        var refused = await again.Mqtt.SubscribeAsync("mn-watch/#");
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, Assert.Single(refused.Items).ResultCode);
+    }
+
+    [Fact]
     public async Task The_rest_api_of_one_gateway_lists_inspects_and_kicks_a_client_of_the_other()
     {
         var clientId = MqttTestClient.NewClientId("mn-rest");
