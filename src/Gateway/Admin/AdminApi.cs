@@ -1,21 +1,20 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Security.DynamicSecurity;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Cluster;
-using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
+using static MqttCluster.Gateway.Admin.AdminResponses;
 
 namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
-/// The REST API on the management port, <c>/api/v1/...</c>: connected clients (list on this gateway, disconnect
-/// anywhere in the cluster), retained messages
+/// The REST API on the management port, <c>/api/v1/...</c>: connected clients of every gateway (list, disconnect),
+/// sessions and subscriptions (<see cref="SessionAdminApi"/>), retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -24,17 +23,16 @@ namespace MqttCluster.Gateway.Admin;
 public sealed partial class AdminApi(
     IGrainFactory grainFactory,
     IBrokerCluster cluster,
-    ConnectedClients clients,
-    LoginNames logins,
     DynamicSecurityReplica replica,
     DynamicSecuritySync sync,
     FailedLoginLimiter limiter,
     BridgeAdminApi bridges,
+    SessionAdminApi sessions,
     ILogger<AdminApi> logger) : IManagementRoutes
 {
     public const string Prefix = "/api/v1/";
-    private const int MaxPageSize = 1000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private IGatewayDirectoryGrain Directory => grainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key);
 
     public async Task<bool> TryServeAsync(HttpContext context)
     {
@@ -55,12 +53,14 @@ public sealed partial class AdminApi(
         var handled = (resource, method) switch
         {
             ("clients", "GET") => ListClientsAsync(context),
+            (_, "GET") when resource.StartsWith("clients/", StringComparison.Ordinal) => GetClientAsync(context, Uri.UnescapeDataString(resource["clients/".Length..])),
             (_, "DELETE") when resource.StartsWith("clients/", StringComparison.Ordinal) => DisconnectAsync(context, user, Uri.UnescapeDataString(resource["clients/".Length..])),
             ("retained", "GET") => GetRetainedAsync(context),
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
             ("publish", "POST") => PublishAsync(context, user),
             _ when resource.Split('/')[0] == BridgeAdminApi.Resource => bridges.ServeAsync(context, user, resource[BridgeAdminApi.Resource.Length..], method),
+            _ when sessions.TryServe(context, user, resource, method) is { } served => served,
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
         await handled;
@@ -80,7 +80,7 @@ public sealed partial class AdminApi(
 
         if (!TryReadBasic(context.Request.Headers.Authorization, out var username, out var password))
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            Challenge(context);
             await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication required", "Use HTTP basic authentication with a dynamic-security administrator.");
             return null;
         }
@@ -90,7 +90,7 @@ public sealed partial class AdminApi(
         {
             limiter.Failed(address);
             LogLoginFailed(username, address);
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+            Challenge(context);
             await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication failed", "Unknown user, wrong password or disabled client.");
             return null;
         }
@@ -103,6 +103,16 @@ public sealed partial class AdminApi(
         }
 
         return username;
+    }
+
+    /// <summary>Asks for basic authentication, except from a script (the status page) that sets
+    /// <c>X-Requested-With</c>: a browser would answer the challenge with its own login dialog.</summary>
+    private static void Challenge(HttpContext context)
+    {
+        if (!context.Request.Headers.ContainsKey("X-Requested-With"))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mqtt-cluster\", charset=\"UTF-8\"";
+        }
     }
 
     private static bool TryReadBasic(string? header, out string username, out byte[] password)
@@ -136,27 +146,48 @@ public sealed partial class AdminApi(
         return true;
     }
 
+    /// <summary>Every gateway's clients, filtered by <c>prefix</c> (of the client id), <c>username</c> and <c>node</c>,
+    /// ordered by client id, one page of <c>count</c> from <c>offset</c>.</summary>
     private async Task ListClientsAsync(HttpContext context)
     {
-        var prefix = context.Request.Query["prefix"].ToString();
-        var all = clients.Snapshot()
-            .Where(c => c.ClientId.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderBy(c => c.ClientId, StringComparer.Ordinal)
-            .ToList();
-        var offset = Math.Max(0, QueryInt(context, "offset") ?? 0);
-        var count = Math.Clamp(QueryInt(context, "count") ?? 100, 0, MaxPageSize);
-        var page = all.Skip(offset).Take(count).Select(c => new AdminClient(
-            c.ClientId,
-            logins.TryGet(c.ClientId, out var username) ? username : null,
-            c.Endpoint,
-            c.ProtocolVersion.ToString()));
-        await context.Response.WriteAsJsonAsync(new { totalCount = all.Count, offset, clients = page }, Json);
+        var query = new ConnectionQuery
+        {
+            ClientIdPrefix = context.Request.Query["prefix"].ToString(),
+            Username = context.Request.Query["username"].ToString(),
+            Node = context.Request.Query["node"].ToString(),
+            Offset = Offset(context),
+            Count = Count(context),
+        };
+        var page = await Directory.ListClientsAsync(query);
+        await context.Response.WriteAsJsonAsync(new
+        {
+            totalCount = page.TotalCount,
+            offset = query.Offset,
+            gatewaysAsked = page.GatewaysAsked,
+            gatewaysAnswered = page.GatewaysAnswered,
+            clients = page.Connections.Select(c => new AdminClient(c.ClientId, c.Username, c.Endpoint, c.ProtocolVersion, c.Node, c.QueuedMessages, c.InflightMessages)),
+        }, Json);
+    }
+
+    /// <summary>The client's connection, wherever in the cluster it is (during a takeover, briefly two).</summary>
+    private async Task GetClientAsync(HttpContext context, string clientId)
+    {
+        var page = await Directory.ListClientsAsync(new ConnectionQuery { ClientIdPrefix = clientId, Count = MaxPageSize });
+        var connections = page.Connections.Where(c => c.ClientId == clientId).ToList();
+        if (connections.Count == 0)
+        {
+            await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to any gateway.");
+            return;
+        }
+
+        var c = connections[0];
+        await context.Response.WriteAsJsonAsync(new AdminClient(c.ClientId, c.Username, c.Endpoint, c.ProtocolVersion, c.Node, c.QueuedMessages, c.InflightMessages), Json);
     }
 
     private async Task DisconnectAsync(HttpContext context, string user, string clientId)
     {
-        // Every gateway is asked, so the client is disconnected wherever in the cluster it is connected.
-        var closed = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).DisconnectClientAsync(clientId, $"{user} (REST API)");
+        // Every gateway is asked, and answers once the connection is gone from it.
+        var closed = await Directory.DisconnectClientAsync(clientId, $"{user} (REST API)");
         if (closed == 0)
         {
             await ProblemAsync(context, StatusCodes.Status404NotFound, "Client not connected", $"No client '{clientId}' is connected to any gateway.");
@@ -234,9 +265,6 @@ public sealed partial class AdminApi(
         await context.Response.WriteAsync(result.Response);
     }
 
-    private static int? QueryInt(HttpContext context, string name) =>
-        int.TryParse(context.Request.Query[name].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
-
     private static string? TryUtf8(byte[] payload)
     {
         try
@@ -247,12 +275,6 @@ public sealed partial class AdminApi(
         {
             return null;
         }
-    }
-
-    private static Task ProblemAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ProblemDetails(title, status, detail), Json, "application/problem+json");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} '{Target}'")]

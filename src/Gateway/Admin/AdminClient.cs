@@ -1,4 +1,4 @@
 namespace MqttCluster.Gateway.Admin;
 
-/// <summary>A client connected to this gateway, as the REST API lists it.</summary>
-public sealed record AdminClient(string ClientId, string? Username, string Endpoint, string ProtocolVersion);
+/// <summary>A connected client as the REST API lists it: where it is connected and how much it has waiting.</summary>
+public sealed record AdminClient(string ClientId, string? Username, string Endpoint, string ProtocolVersion, string Node, int QueuedMessages, int InflightMessages);

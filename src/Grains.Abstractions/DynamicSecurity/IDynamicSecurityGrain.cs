@@ -28,11 +28,6 @@ public interface IDynamicSecurityGrain : IGrainWithIntegerKey
     [Alias("Subscribe")]
     Task<long> SubscribeAsync(IDynamicSecurityObserver observer);
 
-    /// <summary>Disconnects <paramref name="clientId"/> on whichever gateway serves it (asks every registered gateway);
-    /// returns how many connections were closed.</summary>
-    [Alias("DisconnectClient")]
-    Task<int> DisconnectClientAsync(string clientId, string actor);
-
     [Alias("Unsubscribe")]
     Task UnsubscribeAsync(IDynamicSecurityObserver observer);
 }

@@ -91,23 +91,6 @@ public sealed partial class DynamicSecurityGrain(
         return Task.FromResult(stored.State.Version);
     }
 
-    public async Task<int> DisconnectClientAsync(string clientId, string actor)
-    {
-        var asks = _observers.Keys.Select(o => o.DisconnectAsync(clientId)).ToList();
-        try
-        {
-            await Task.WhenAll(asks).WaitAsync(PushTimeout, timeProvider);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogPushFailed(exception.GetBaseException().Message);
-        }
-
-        var closed = asks.Where(a => a.IsCompletedSuccessfully).Sum(a => a.Result);
-        LogDisconnected(actor, clientId, closed);
-        return closed;
-    }
-
     public Task UnsubscribeAsync(IDynamicSecurityObserver observer)
     {
         _observers.Remove(observer);
@@ -144,9 +127,6 @@ public sealed partial class DynamicSecurityGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dynamic security changed by '{Actor}': {Change} (version {Version})")]
     private partial void LogChanged(string actor, string change, long version);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client '{ClientId}' disconnected by '{Actor}' ({Connections} connections closed)")]
-    private partial void LogDisconnected(string actor, string clientId, int connections);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dynamic security imported from {Source}: {Clients} clients, {Groups} groups, {Roles} roles")]
     private partial void LogImported(string source, int clients, int groups, int roles);

@@ -36,19 +36,25 @@ public sealed class RecordingMqttClient : IAsyncDisposable
     public Task<MqttClientDisconnectedEventArgs> Disconnected => _disconnected.Task;
 
     /// <summary>Connects (clean start) and returns the client whatever the broker answered.</summary>
-    public static async Task<RecordingMqttClient> ConnectAsync(BrokerProcess broker, string username, string password, string clientId)
+    public static Task<RecordingMqttClient> ConnectAsync(BrokerProcess broker, string username, string password, string clientId) =>
+        ConnectAsync(broker, clientId, o => o.WithCredentials(username, password));
+
+    /// <summary>Connects without username and password.</summary>
+    public static Task<RecordingMqttClient> ConnectAnonymousAsync(BrokerProcess broker, string clientId) =>
+        ConnectAsync(broker, clientId, _ => { });
+
+    private static async Task<RecordingMqttClient> ConnectAsync(BrokerProcess broker, string clientId, Action<MqttClientOptionsBuilder> login)
     {
         var client = new RecordingMqttClient();
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", broker.TcpPort)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
-            .WithCredentials(username, password)
             .WithCleanStart()
-            .WithTimeout(Timeout)
-            .Build();
+            .WithTimeout(Timeout);
+        login(options);
         using var timeout = new CancellationTokenSource(Timeout);
-        client.ConnectResultCode = (await client.Mqtt.ConnectAsync(options, timeout.Token)).ResultCode;
+        client.ConnectResultCode = (await client.Mqtt.ConnectAsync(options.Build(), timeout.Token)).ResultCode;
 
         return client;
     }

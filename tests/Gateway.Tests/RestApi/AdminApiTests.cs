@@ -64,14 +64,25 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
         var listed = JsonNode.Parse(await list.Content.ReadAsStringAsync())!;
         Assert.Equal(1, listed["totalCount"]!.GetValue<int>());
         Assert.Equal(Viewer, listed["clients"]![0]!["username"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(listed["clients"]![0]!["node"]!.GetValue<string>()));
+        using var one = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients/{clientId}", AdminLogin);
+        Assert.Equal(clientId, JsonNode.Parse(await one.Content.ReadAsStringAsync())!["clientId"]!.GetValue<string>());
+        using var byUser = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients?prefix={clientId}&username=nobody", AdminLogin);
+        Assert.Equal(0, JsonNode.Parse(await byUser.Content.ReadAsStringAsync())!["totalCount"]!.GetValue<int>());
 
         using var kick = await _http.SendAsync(HttpMethod.Delete, $"/api/v1/clients/{clientId}", AdminLogin);
         Assert.Equal(HttpStatusCode.NoContent, kick.StatusCode);
         Assert.Equal(MqttClientDisconnectReason.AdministrativeAction, (await Within.Async(client.Disconnected, "the kicked client's DISCONNECT")).Reason);
         Assert.Contains(Broker.Log.Lines, l => l.Contains($"'admin' disconnected client '{clientId}'", StringComparison.Ordinal));
 
+        // 204 is sent once the connection is gone from its gateway: it is neither listed nor disconnected again.
+        using var after = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients?prefix={clientId}", AdminLogin);
+        Assert.Equal(0, JsonNode.Parse(await after.Content.ReadAsStringAsync())!["totalCount"]!.GetValue<int>());
+
         using var gone = await _http.SendAsync(HttpMethod.Delete, $"/api/v1/clients/{clientId}", AdminLogin);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        using var notConnected = await _http.SendAsync(HttpMethod.Get, $"/api/v1/clients/{clientId}", AdminLogin);
+        Assert.Equal(HttpStatusCode.NotFound, notConnected.StatusCode);
     }
 
     [Fact]

@@ -13,19 +13,6 @@ public sealed class RecordingDynamicSecurityObserver : IDynamicSecurityObserver
         return Task.CompletedTask;
     }
 
-    /// <summary>Client ids this gateway was asked to disconnect; it holds one connection of each.</summary>
-    public List<string> Disconnected { get; } = [];
-
-    public Task<int> DisconnectAsync(string clientId)
-    {
-        lock (Disconnected)
-        {
-            Disconnected.Add(clientId);
-        }
-
-        return Task.FromResult(1);
-    }
-
     /// <summary>The next update, or a failure naming what was awaited.</summary>
     public async Task<DynamicSecurityUpdate> NextAsync(string what)
     {

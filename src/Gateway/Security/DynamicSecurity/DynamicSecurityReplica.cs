@@ -28,17 +28,6 @@ public sealed partial class DynamicSecurityReplica(ConnectedClients clients, Log
         return Task.CompletedTask;
     }
 
-    public Task<int> DisconnectAsync(string clientId)
-    {
-        var connections = clients.Snapshot().Where(c => c.ClientId == clientId).ToList();
-        foreach (var connection in connections)
-        {
-            connection.Close(MqttDisconnectReasonCode.AdministrativeAction);
-        }
-
-        return Task.FromResult(connections.Count);
-    }
-
     /// <summary>Takes a snapshot that is newer than the one in force; an older or equal one is ignored.</summary>
     public void Apply(DynamicSecuritySnapshot snapshot, IReadOnlyCollection<string> kicked, bool kickAnonymous)
     {

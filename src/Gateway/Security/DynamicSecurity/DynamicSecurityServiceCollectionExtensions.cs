@@ -22,6 +22,9 @@ public static class DynamicSecurityServiceCollectionExtensions
             ActivatorUtilities.CreateInstance<DynamicSecurityControl>(sp, sp.GetRequiredService<OrleansBrokerCluster>())));
         services.TryAddSingleton<Admin.FailedLoginLimiter>();
         services.TryAddSingleton<Admin.BridgeAdminApi>();
+        services.TryAddSingleton<Admin.SessionAdminApi>();
+        services.TryAddSingleton<Admin.GatewayAdminEndpoint>();
+        services.AddHostedService(sp => sp.GetRequiredService<Admin.GatewayAdminEndpoint>());
         services.AddSingleton<MqttCluster.Telemetry.IManagementRoutes, Admin.AdminApi>();
         return services;
     }

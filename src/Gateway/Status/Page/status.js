@@ -1,5 +1,7 @@
 // The status page: polls /api/status every two seconds and renders it. Names come from clients (topics, client
-// ids), so everything is written as text, never as HTML.
+// ids), so everything is written as text, never as HTML. An administrator who logs in (a dynamic-security client
+// allowed to use the REST API) gets actions: kick a client, list and delete retained messages. The credentials stay
+// in this page's memory and go to /api/v1/... as HTTP basic authentication, like any other REST API call.
 "use strict";
 
 const $ = id => document.getElementById(id);
@@ -73,14 +75,18 @@ function render(status) {
     return tr;
   }));
   $("topics").replaceChildren(...status.topTopics.map(t => row([[t.topic], [rate(t.perSecond), true]])));
+  const open = new Set([...document.querySelectorAll("#clients details[open]")].map(d => d.dataset.node));
   $("clients").replaceChildren(...status.gateways.map(g => {
     const details = el("details");
+    details.dataset.node = g.report.node;
+    details.open = open.has(g.report.node);
     const more = g.report.connections - g.report.clients.length;
     details.append(el("summary", `${g.report.node}: ${g.report.connections} client(s)${more > 0 ? `, first ${g.report.clients.length} shown` : ""}`));
     const list = el("ul", undefined, "clients");
     for (const c of g.report.clients) {
       const item = el("li", c.clientId, "client-id");
       item.title = `${c.endpoint} ${c.protocol}`;
+      if (admin) item.append(actionButton("kick", "kick", c.clientId, () => kick(c.clientId)));
       list.append(item);
     }
     details.append(list);
@@ -101,6 +107,127 @@ async function poll() {
     $("error").hidden = false;
   }
   setTimeout(poll, 2000);
+}
+
+// --- Administrator actions (the REST API, /api/v1/...) ---
+
+let admin = null;
+
+function basic(user, password) {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  return "Basic " + btoa(String.fromCharCode(...bytes));
+}
+
+// X-Requested-With: the API then leaves out WWW-Authenticate, so a wrong password shows here, not a browser dialog.
+async function api(method, path) {
+  const response = await fetch(`api/v1/${path}`, {
+    method, cache: "no-store", headers: { Authorization: admin.authorization, "X-Requested-With": "status-page" },
+  });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(`${problem.title ?? response.statusText}${problem.detail ? `: ${problem.detail}` : ""}`);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+function report(text, failed) {
+  $("action-result").textContent = text;
+  $("action-result").className = failed ? "failed" : "";
+}
+
+function actionButton(className, text, target, action) {
+  const button = el("button", text, className);
+  button.type = "button";
+  button.dataset.target = target;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      report(await action(), false);
+    } catch (error) {
+      report(String(error.message ?? error), true);
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+async function kick(clientId) {
+  await api("DELETE", `clients/${encodeURIComponent(clientId)}`);
+  return `disconnected ${clientId}`;
+}
+
+async function deleteRetained(topic) {
+  await api("DELETE", `retained?topic=${encodeURIComponent(topic)}`);
+  await listRetained();
+  return `deleted the retained message of ${topic}`;
+}
+
+// Every gateway's clients, not only the sample each gateway reports for the page.
+async function findClients() {
+  const body = await api("GET", `clients?count=100&prefix=${encodeURIComponent($("client-prefix").value)}`);
+  $("client-count").textContent = `${body.totalCount} found${body.totalCount > body.clients.length ? `, first ${body.clients.length} shown` : ""}`;
+  $("client-results").replaceChildren(...body.clients.map(c => {
+    const tr = row([[c.clientId], [c.username ?? "–"], [c.node], [c.endpoint], [c.queuedMessages, true]]);
+    const cell = el("td");
+    cell.append(actionButton("kick", "kick", c.clientId, () => kick(c.clientId)));
+    tr.append(cell);
+    return tr;
+  }));
+}
+
+async function listRetained() {
+  const body = await api("GET", `retained?filter=${encodeURIComponent($("retained-filter").value)}`);
+  $("retained-messages").replaceChildren(...body.messages.map(m => {
+    const tr = row([[m.topic], [m.payload ?? `(binary, base64 ${m.payloadBase64})`]]);
+    const cell = el("td");
+    cell.append(actionButton("delete", "delete", m.topic, () => deleteRetained(m.topic)));
+    tr.append(cell);
+    return tr;
+  }));
+}
+
+function showAdmin() {
+  $("login").hidden = admin !== null;
+  $("admin").hidden = admin === null;
+  $("admin-user").textContent = admin?.user ?? "";
+  $("retained-section").hidden = admin === null;
+  $("client-search-section").hidden = admin === null;
+}
+
+$("login").addEventListener("submit", async event => {
+  event.preventDefault();
+  const candidate = { user: $("login-user").value, authorization: basic($("login-user").value, $("login-password").value) };
+  const previous = admin;
+  admin = candidate;
+  try {
+    await api("GET", "clients?count=0");
+    $("login-password").value = "";
+    report("", false);
+    showAdmin();
+    await listRetained();
+  } catch (error) {
+    admin = previous;
+    report(`login refused: ${error.message ?? error}`, true);
+  }
+});
+
+$("logout").addEventListener("click", () => {
+  admin = null;
+  $("retained-messages").replaceChildren();
+  $("client-results").replaceChildren();
+  report("", false);
+  showAdmin();
+});
+
+for (const [form, action] of [["retained-form", listRetained], ["client-search", findClients]]) {
+  $(form).addEventListener("submit", async event => {
+    event.preventDefault();
+    try {
+      await action();
+    } catch (error) {
+      report(String(error.message ?? error), true);
+    }
+  });
 }
 
 poll();
