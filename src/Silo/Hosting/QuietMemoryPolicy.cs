@@ -3,7 +3,8 @@ namespace MqttCluster.Silo.Hosting;
 /// <summary>
 /// When to hand memory back to the operating system: once the node has gone quiet (it allocated less than
 /// <see cref="QuietBytesPerSecond"/> over a whole check interval) after it was busy. A node that stays busy is left
-/// to the GC's own pace, and a node that stays quiet is trimmed once, not at every check.
+/// to the GC's own pace, a node that stays quiet is trimmed once, not at every check, and one whose load comes and
+/// goes at most every <see cref="MinimumSecondsBetweenTrims"/> (a trim is a blocking full GC).
 /// </summary>
 /// <param name="totalAllocatedBytes">The process's total allocated bytes when watching starts; what was allocated
 /// before counts as load, so the first quiet interval after start-up trims what start-up left behind.</param>
@@ -15,8 +16,11 @@ public sealed class QuietMemoryPolicy(long totalAllocatedBytes)
     /// </summary>
     public const long QuietBytesPerSecond = 256 * 1024;
 
+    public const double MinimumSecondsBetweenTrims = 30;
+
     private long _lastAllocated = totalAllocatedBytes;
     private bool _busySinceTrim = true;
+    private double _secondsSinceTrim = MinimumSecondsBetweenTrims;
 
     /// <summary>
     /// Takes the process's total allocated bytes at a check <paramref name="seconds"/> after the previous one; true
@@ -26,14 +30,20 @@ public sealed class QuietMemoryPolicy(long totalAllocatedBytes)
     {
         var previous = _lastAllocated;
         _lastAllocated = totalAllocatedBytes;
+        _secondsSinceTrim += seconds;
         if (totalAllocatedBytes - previous > QuietBytesPerSecond * seconds)
         {
             _busySinceTrim = true;
             return false;
         }
 
-        var trim = _busySinceTrim;
+        if (!_busySinceTrim || _secondsSinceTrim < MinimumSecondsBetweenTrims)
+        {
+            return false;
+        }
+
         _busySinceTrim = false;
-        return trim;
+        _secondsSinceTrim = 0;
+        return true;
     }
 }

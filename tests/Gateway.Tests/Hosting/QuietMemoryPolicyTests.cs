@@ -26,7 +26,7 @@ public sealed class QuietMemoryPolicyTests
         Assert.True(policy.ShouldTrim(Quiet, Seconds));
 
         var allocated = Quiet;
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < QuietMemoryPolicy.MinimumSecondsBetweenTrims / Seconds; i++)
         {
             allocated += Busy;
             Assert.False(policy.ShouldTrim(allocated, Seconds));
@@ -36,6 +36,22 @@ public sealed class QuietMemoryPolicyTests
         Assert.True(policy.ShouldTrim(allocated, Seconds));
         allocated += Quiet;
         Assert.False(policy.ShouldTrim(allocated, Seconds));
+    }
+
+    [Fact]
+    public void Load_that_comes_and_goes_trims_at_most_once_per_minimum_spacing()
+    {
+        var policy = new QuietMemoryPolicy(0);
+        var allocated = 0L;
+        var trims = 0;
+        var checks = (int)(QuietMemoryPolicy.MinimumSecondsBetweenTrims / Seconds) * 3;
+        for (var i = 0; i < checks; i++)
+        {
+            allocated += i % 2 == 0 ? Busy : Quiet;
+            trims += policy.ShouldTrim(allocated, Seconds) ? 1 : 0;
+        }
+
+        Assert.Equal(3, trims);
     }
 
     [Fact]
