@@ -11,20 +11,21 @@ namespace MqttCluster.Silo.Hosting;
 /// </summary>
 public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<QuietMemoryTrim> logger) : BackgroundService
 {
-    /// <summary>How often the node's allocations are looked at: reading a counter, nothing more.</summary>
+    /// <summary>How often allocations and resident memory are looked at: two counters read, nothing more.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes());
+        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes(), Environment.WorkingSet);
         using var timer = new PeriodicTimer(Interval, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (policy.ShouldTrim(GC.GetTotalAllocatedBytes(), Interval.TotalSeconds))
+                if (policy.ShouldTrim(GC.GetTotalAllocatedBytes(), Environment.WorkingSet, Interval.TotalSeconds))
                 {
                     Trim();
+                    policy.Trimmed(Environment.WorkingSet);
                 }
             }
         }
@@ -37,12 +38,12 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Node quiet: memory trimmed, GC heap {Before} -> {After} bytes committed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Node quiet: memory trimmed, resident {Before} -> {After} bytes")]
     private static partial void Trimmed(ILogger logger, long before, long after);
 
     private void Trim()
     {
-        var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var before = Environment.WorkingSet;
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (OperatingSystem.IsLinux())
@@ -50,6 +51,6 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
             MallocTrim(0);
         }
 
-        Trimmed(logger, before, GC.GetGCMemoryInfo().TotalCommittedBytes);
+        Trimmed(logger, before, Environment.WorkingSet);
     }
 }
