@@ -14,7 +14,8 @@
 #                  processes per delivered message against the single node's, same load
 #   --closed-loop  also the old closed-loop matrix (publishers wait while 10 000 deliveries are on their way),
 #                  labelled as such: it hides queueing and drops, so it is not the headline
-#   --idle         also memory and connect rate with idle connections (1 000 and 10 000; --quick: 1 000)
+#   --idle         also memory and connect rate with idle connections: bench/idle.sh (1 000 and 18 000
+#                  connections, RSS up to 60 s after they closed; --quick: 1 000, 10 s)
 #   --out DIR      keep results.jsonl (one JSON line per run), tables.md and broker logs there
 #                  (default: a temporary directory, removed at the end)
 # Everything started is stopped by PID on exit.
@@ -44,9 +45,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 if [ "$quick" -eq 1 ]; then
-    rounds="${rounds:-1}"; duration="${duration:-3}"; warmup=1; idle_counts=(1000)
+    rounds="${rounds:-1}"; duration="${duration:-3}"; warmup=1
 else
-    rounds="${rounds:-3}"; duration="${duration:-8}"; warmup=2; idle_counts=(1000 10000)
+    rounds="${rounds:-3}"; duration="${duration:-8}"; warmup=2
 fi
 
 work="$(mktemp -d /tmp/mqtt-bench.XXXXXX)"
@@ -99,83 +100,8 @@ if [ "$build" -eq 1 ]; then
 fi
 silo_dll="$repo/src/Silo/bin/Release/net10.0/mqtt-cluster-silo.dll"
 bench_dll="$repo/bench/LoadGenerator/bin/Release/net10.0/mqtt-cluster-bench.dll"
-
-# Below Linux's ephemeral range, so the generator's own connections do not take them meanwhile.
-free_port() {
-    local port
-    while true; do
-        port=$(( 10000 + RANDOM % 20000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-    done
-}
-
-wait_for() { # file pattern pid what
-    local deadline=$(( SECONDS + 60 ))
-    until grep -q "$2" "$1" 2>/dev/null; do
-        if ! kill -0 "$3" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-            echo "$4 did not start; its log:" >&2; tail -20 "$1" >&2; exit 1
-        fi
-        sleep 0.2
-    done
-}
-
-# Ended processes leave the list, so the exit trap never signals a PID the system has handed out again.
-forget() {
-    local kept=() p
-    for p in "${started[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
-    started=("${kept[@]}")
-}
-
-stop_pid() {
-    local pid="$1" deadline=$(( SECONDS + 15 ))
-    kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-}
-
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-
-# Sets mosquitto_pid, mosquitto_port (TCP) and mosquitto_ws.
-start_mosquitto() {
-    mosquitto_port="$(free_port)"; mosquitto_ws="$(free_port)"
-    local conf="$work/mosquitto.conf" log="$out/mosquitto-$mosquitto_port.log"
-    cat >"$conf" <<EOF
-listener $mosquitto_port 127.0.0.1
-listener $mosquitto_ws 127.0.0.1
-protocol websockets
-allow_anonymous true
-set_tcp_nodelay true
-EOF
-    /usr/sbin/mosquitto -c "$conf" >"$log" 2>&1 &
-    mosquitto_pid=$!
-    started+=("$mosquitto_pid")
-    wait_for "$log" "mosquitto version .* running" "$mosquitto_pid" mosquitto
-}
-
-# Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory and default limits.
-# Arguments are environment assignments for it (e.g. DOTNET_gcServer=0).
-start_ours() {
-    ours_port="$(free_port)"; ours_ws="$(free_port)"
-    local data log="$out/ours-$ours_port.log"
-    data="$(mktemp -d "$work/data.XXXXXX")"
-    env "$@" dotnet "$silo_dll" "--Mqtt:TcpPort=$ours_port" "--Mqtt:WebSocketPort=$ours_ws" "--Silo:DataDirectory=$data" \
-        "--Silo:SiloPort=$(free_port)" "--Silo:GatewayPort=$(free_port)" --Management:Port=-1 >"$log" 2>&1 &
-    ours_pid=$!
-    started+=("$ours_pid")
-    wait_for "$log" "MQTT broker ready" "$ours_pid" "our broker"
-}
-
-# port_of ours|mosquitto [tcp|ws]: the broker's port for that transport (default tcp).
-port_of() {
-    if [ "$1" = ours ]; then
-        if [ "${2:-tcp}" = ws ]; then echo "$ours_ws"; else echo "$ours_port"; fi
-    else
-        if [ "${2:-tcp}" = ws ]; then echo "$mosquitto_ws"; else echo "$mosquitto_port"; fi
-    fi
-}
-pid_of() { if [ "$1" = ours ]; then echo "$ours_pid"; else echo "$mosquitto_pid"; fi; }
+# shellcheck source=bench/brokers.sh
+. "$repo/bench/brokers.sh"
 
 # run SCENARIO ROUND LABEL PORT PIDS GENERATOR-ARGS...: one generator run, appended to results.jsonl.
 run() {
@@ -322,39 +248,13 @@ if [ "$closed_loop" -eq 1 ]; then
 fi
 
 if [ "$idle" -eq 1 ]; then
-    echo "memory and connect rate (fresh brokers, idle clean-session connections)" >&2
-    memory_rows=()
-    for n in "${idle_counts[@]}"; do
-        for broker in ours mosquitto; do
-            if [ "$broker" = ours ]; then start_ours; else start_mosquitto; fi
-            pid="$(pid_of "$broker")"
-            sleep 10
-            idle_kb="$(rss_kb "$pid")"
-            log="$work/idle-$broker-$n"
-            dotnet "$bench_dll" --json --label "$broker" --port "$(port_of "$broker")" --shape idle --subscribers "$n" --hold 10 \
-                --connect-concurrency 20 --broker-pid "$pid" >"$log.json" 2>"$log.err" &
-            generator=$!
-            started+=("$generator")
-            wait_for "$log.err" "ready:" "$generator" "the idle generator"
-            sleep 5
-            with_kb="$(rss_kb "$pid")"
-            wait "$generator" || true
-            forget "$generator"
-            sleep 10
-            after_kb="$(rss_kb "$pid")"
-            line="$(tail -1 "$log.json")"
-            jq -c --argjson n "$n" --argjson idle "$idle_kb" --argjson w "$with_kb" --argjson a "$after_kb" \
-                '. + {scenario: "idle", idle_rss_kb: $idle, rss_kb: $w, after_close_rss_kb: $a, bytes_per_connection: (($w - $idle) * 1024 / $n | floor)}' <<<"$line" >>"$results"
-            memory_rows+=("| $broker | $n | $(( idle_kb / 1024 )) MB | $(( with_kb / 1024 )) MB | $(( (with_kb - idle_kb) * 1024 / n )) B | $(( after_kb / 1024 )) MB | $(jq -r '.connects_per_second | floor' <<<"$line") | $(jq -r '.connect_p99_us' <<<"$line") |")
-            stop_pid "$pid"
-        done
-    done
+    echo "memory and connect rate (fresh brokers, idle clean-session connections): bench/idle.sh" >&2
+    idle_args=(--no-build --out "$out/idle")
+    [ "$quick" -eq 1 ] && idle_args+=(--counts 1000 --after-close 10)
+    "$repo/bench/idle.sh" "${idle_args[@]}" >/dev/null
+    cat "$out/idle/results.jsonl" >>"$results"
     emit ""
-    emit "### Memory and connect rate (RSS from /proc/PID/status; idle 10 s after start; per connection = growth / connections; after close: 10 s after the last connection closed)"
-    emit ""
-    emit "| broker | connections | idle node | with connections | per connection | after close | connects/s | p99 connect µs |"
-    emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for row in "${memory_rows[@]}"; do emit "$row"; done
+    emit "$(cat "$out/idle/tables.md")"
 fi
 
 if [ "$cluster" -eq 1 ]; then

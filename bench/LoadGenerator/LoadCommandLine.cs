@@ -12,7 +12,7 @@ public static class LoadCommandLine
 
         Every message carries a timestamp and a sequence number in its first 16 payload bytes, so the report gives
         delivered messages/s, loss and duplicates (against what the QoS promises) and latency percentiles.
-        Clients are raw sockets (one reading thread each, packets written in batches), so the generator spends less
+        Clients are raw sockets served by one event loop (packets written in batches), so the generator spends less
         CPU per message than the broker it measures; the report prints both per delivered message.
         Publishers run open loop: each keeps its own in-flight window and nothing else holds it back. At a fixed
         --rate a message's latency counts from when it was due, so a broker that holds publishers back shows it.
@@ -47,7 +47,10 @@ public static class LoadCommandLine
           --small-buffers          subscribers keep 8 KB socket buffers like small devices (default: the kernel's)
           --background-subscriptions N   subscribe N filters that match nothing first (default 0)
           --hold SECONDS           idle: keep the connections this long         (default 10)
-          --connect-concurrency N  clients connecting at once                   (default 50)
+          --after-close SECONDS    idle: read the broker's RSS each second this long after closing (needs
+                                   --broker-pid; reports it at 10 s and at the end)  (default 0)
+          --connect-concurrency N  clients connecting at once; idle over TCP: handshakes in flight from one
+                                   epoll loop                                   (default 50)
         Report:
           --broker-pid PID         also report this process's CPU time (repeat for several processes)
           --label NAME             the broker's name in the report              (default broker)
@@ -57,7 +60,7 @@ public static class LoadCommandLine
         Examples:
           dotnet mqtt-cluster-bench.dll --port 1883 --shape fan-in --publishers 50 --qos 1 --duration 10
           dotnet mqtt-cluster-bench.dll --shape pairwise --publishers 10 --rate 20000 --json
-          dotnet mqtt-cluster-bench.dll --shape idle --subscribers 10000 --hold 30
+          dotnet mqtt-cluster-bench.dll --shape idle --subscribers 18000 --connect-concurrency 100 --hold 10 --after-close 60 --broker-pid 1234
         """;
 
     public static bool IsHelpRequested(IEnumerable<string> args) => args.Any(a => a is "-h" or "--help" or "-?");
@@ -97,6 +100,7 @@ public static class LoadCommandLine
                     "--small-buffers" => options with { SmallSubscriberBuffers = true },
                     "--background-subscriptions" => options with { BackgroundSubscriptions = Int(Value(), 0) },
                     "--hold" => options with { Hold = Seconds(Value()) },
+                    "--after-close" => options with { AfterClose = Seconds(Value()) },
                     "--connect-concurrency" => options with { ConnectConcurrency = Int(Value(), 1) },
                     "--broker-pid" => options with { BrokerPids = [.. pids.Append(Int(Value(), 1)).Distinct()] },
                     "--label" => options with { Label = Value() },

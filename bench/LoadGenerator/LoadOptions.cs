@@ -67,6 +67,9 @@ public sealed record LoadOptions
     /// <summary>Idle shape: how long the connections stay open once all are connected.</summary>
     public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Idle shape: how long to watch the broker's RSS after the connections closed (needs --broker-pid).</summary>
+    public TimeSpan AfterClose { get; init; }
+
     /// <summary>Clients that connect at the same time.</summary>
     public int ConnectConcurrency { get; init; } = 50;
 

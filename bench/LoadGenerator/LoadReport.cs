@@ -102,6 +102,15 @@ public sealed record LoadReport
 
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    /// <summary>Idle shape: CPU of this generator while connecting, in cores (its own cost of the connect rate).</summary>
+    public double GeneratorConnectCpuCores { get; init; }
+
+    /// <summary>Idle shape: CPU of the --broker-pid processes while connecting, in cores.</summary>
+    public double BrokerConnectCpuCores { get; init; }
+
+    /// <summary>Idle shape with --broker-pid: the broker's RSS before, with and after the connections.</summary>
+    public IdleMemory? Memory { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public string ToText()
@@ -112,6 +121,18 @@ public sealed record LoadReport
                 (RateTarget > 0 ? $", open loop at {RateTarget:0} msg/s" : MaxBacklog > 0 ? $", CLOSED LOOP: as fast as possible with at most {MaxBacklog} on their way" : ", open loop, as fast as possible") +
                 (BackgroundSubscriptions > 0 ? $", {BackgroundSubscriptions} background subscriptions" : "");
         var lines = new List<string> { $"{Label}: {load}", $"  connections   {Connections} in {ConnectSeconds:0.00} s ({ConnectsPerSecond:0}/s, p99 {ConnectP99Us} us each)" };
+        if (Shape == LoadShape.Idle)
+        {
+            lines.Add($"  connecting    generator {GeneratorConnectCpuCores:0.00} of {Cores} cores" + (BrokerConnectCpuCores > 0 ? $", broker {BrokerConnectCpuCores:0.00} cores" : ""));
+        }
+
+        if (Memory is { } m)
+        {
+            lines.Add($"  broker rss    idle {m.IdleRssKb / 1024.0:0.0} MB, with connections {m.RssKb / 1024.0:0.0} MB ({m.BytesPerConnection} B each)" +
+                (m.RssAfterClose10sKb > 0 ? $", {m.RssAfterClose10sKb / 1024.0:0.0} MB 10 s after close" : "") +
+                (m.AfterCloseSeconds > 0 ? $", {m.RssAfterCloseKb / 1024.0:0.0} MB {m.AfterCloseSeconds:0} s after close" : "") +
+                (m.SecondsBackWithin20Percent is { } back ? $" (within 20 % of idle after {back:0} s)" : ""));
+        }
         if (Shape != LoadShape.Idle)
         {
             lines.Add($"  delivered     {DeliveredPerSecond:0} msg/s (sent {SentPerSecond:0} msg/s) over {MeasuredSeconds:0.0} s");
@@ -132,42 +153,52 @@ public sealed record LoadReport
         return string.Join('\n', lines);
     }
 
-    /// <summary>The report of the idle shape: connections, connect rate and idle CPU; no messages.</summary>
-    public static LoadReport ForIdle(LoadOptions options, double seconds, double connectSeconds, LatencyHistogram connectTimes, CpuSample before, CpuSample after) => new()
+    /// <summary>
+    /// The report of the idle shape: connections, connect rate and the CPU while connecting (from
+    /// <paramref name="connecting"/> to <paramref name="connected"/>) and while idle (to <paramref name="held"/>).
+    /// </summary>
+    public static LoadReport ForIdle(LoadOptions options, CpuSample connecting, CpuSample connected, CpuSample held, LatencyHistogram connectTimes)
     {
-        Label = options.Label,
-        Shape = LoadShape.Idle,
-        Transport = options.Transport == BrokerTransport.Tcp ? "tcp" : "websocket",
-        Mqtt = options.ProtocolVersion == 5 ? "5" : "3.1.1",
-        Qos = 0,
-        Publishers = 0,
-        Subscribers = 0,
-        PayloadBytes = 0,
-        BackgroundSubscriptions = 0,
-        MaxBacklog = 0,
-        RateTarget = 0,
-        MeasuredSeconds = seconds,
-        Connections = options.SubscriberCount,
-        ConnectSeconds = connectSeconds,
-        ConnectsPerSecond = options.SubscriberCount / Math.Max(connectSeconds, 1e-6),
-        ConnectP99Us = connectTimes.Percentile(99),
-        Sent = 0,
-        Failed = 0,
-        Expected = 0,
-        Received = 0,
-        Repeated = 0,
-        Lost = 0,
-        QosKept = true,
-        SentPerSecond = 0,
-        DeliveredPerSecond = 0,
-        LatencyP50Us = 0,
-        LatencyP99Us = 0,
-        LatencyMaxUs = 0,
-        Cores = Environment.ProcessorCount,
-        GeneratorCpuCores = (after.Generator - before.Generator).TotalSeconds / seconds,
-        BrokerCpuCores = (after.Broker - before.Broker).TotalSeconds / seconds,
-        BrokerCpuUsPerMessage = 0,
-        GeneratorCpuUsPerMessage = 0,
-        Warnings = [],
-    };
+        var connectSeconds = Math.Max(connected.SecondsSince(connecting), 1e-6);
+        var idleSeconds = Math.Max(held.SecondsSince(connected), 1e-6);
+        return new()
+        {
+            Label = options.Label,
+            Shape = LoadShape.Idle,
+            Transport = options.Transport == BrokerTransport.Tcp ? "tcp" : "websocket",
+            Mqtt = options.ProtocolVersion == 5 ? "5" : "3.1.1",
+            Qos = 0,
+            Publishers = 0,
+            Subscribers = 0,
+            PayloadBytes = 0,
+            BackgroundSubscriptions = 0,
+            MaxBacklog = 0,
+            RateTarget = 0,
+            MeasuredSeconds = idleSeconds,
+            Connections = options.SubscriberCount,
+            ConnectSeconds = connectSeconds,
+            ConnectsPerSecond = options.SubscriberCount / connectSeconds,
+            ConnectP99Us = connectTimes.Percentile(99),
+            Sent = 0,
+            Failed = 0,
+            Expected = 0,
+            Received = 0,
+            Repeated = 0,
+            Lost = 0,
+            QosKept = true,
+            SentPerSecond = 0,
+            DeliveredPerSecond = 0,
+            LatencyP50Us = 0,
+            LatencyP99Us = 0,
+            LatencyMaxUs = 0,
+            Cores = Environment.ProcessorCount,
+            GeneratorCpuCores = (held.Generator - connected.Generator).TotalSeconds / idleSeconds,
+            BrokerCpuCores = (held.Broker - connected.Broker).TotalSeconds / idleSeconds,
+            GeneratorConnectCpuCores = (connected.Generator - connecting.Generator).TotalSeconds / connectSeconds,
+            BrokerConnectCpuCores = (connected.Broker - connecting.Broker).TotalSeconds / connectSeconds,
+            BrokerCpuUsPerMessage = 0,
+            GeneratorCpuUsPerMessage = 0,
+            Warnings = [],
+        };
+    }
 }

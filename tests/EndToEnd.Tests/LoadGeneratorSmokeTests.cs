@@ -128,12 +128,55 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
     }
 
     [Fact]
+    public async Task The_idle_shape_reports_the_brokers_memory_around_the_run_in_the_fields_idle_sh_reads()
+    {
+        var report = await RunAsync(new LoadOptions
+        {
+            Port = Broker.TcpPort,
+            Shape = LoadShape.Idle,
+            Subscribers = 200,
+            ConnectConcurrency = 100,
+            Hold = TimeSpan.Zero,
+            AfterClose = TimeSpan.FromSeconds(1),
+            BrokerPids = [Environment.ProcessId],
+        });
+
+        Assert.Equal(200, report.Connections);
+        Assert.NotNull(report.Memory);
+        Assert.True(report.Memory.IdleRssKb > 0 && report.Memory.RssKb > 0 && report.Memory.RssAfterCloseKb > 0, report.ToText());
+        Assert.True(report.GeneratorConnectCpuCores >= 0 && report.BrokerConnectCpuCores >= 0, report.ToText());
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.True(json.RootElement.TryGetProperty("generator_connect_cpu_cores", out _), report.ToJson());
+        var memory = json.RootElement.GetProperty("memory");
+        string[] fields = ["idle_rss_kb", "rss_kb", "bytes_per_connection", "rss_after_close10s_kb", "rss_after_close_kb", "seconds_back_within20_percent"];
+        Assert.All(fields, f => Assert.True(memory.TryGetProperty(f, out _), $"'{f}' is missing from {report.ToJson()}"));
+    }
+
+    [Fact]
+    public async Task The_idle_shape_over_WebSocket_opens_and_closes_its_connections()
+    {
+        var report = await RunAsync(new LoadOptions
+        {
+            Port = Broker.WebSocketPort,
+            Transport = BrokerTransport.WebSocket,
+            Shape = LoadShape.Idle,
+            Subscribers = 10,
+            Hold = TimeSpan.Zero,
+        });
+
+        Assert.Equal(10, report.Connections);
+        Assert.Null(report.Memory);
+        Assert.True(report.ConnectsPerSecond > 0 && report.ConnectP99Us > 0, report.ToText());
+    }
+
+    [Fact]
     public void The_command_line_parses_what_compare_sh_passes_and_refuses_unknown_options()
     {
         var (options, error) = LoadCommandLine.Parse(
             ["--json", "--label", "ours", "--port", "1884", "--transport", "ws", "--broker-pid", "10", "--broker-pid", "11",
              "--duration", "8", "--warmup", "2", "--drain", "60", "--qos", "1", "--shape", "fan-in", "--publishers", "50",
-             "--publish-port", "1885", "--mqtt", "5", "--background-subscriptions", "1000", "--rate", "2500.5"]);
+             "--publish-port", "1885", "--mqtt", "5", "--background-subscriptions", "1000", "--rate", "2500.5", "--after-close", "60"]);
         Assert.Null(error);
         Assert.NotNull(options);
         Assert.Equal(LoadShape.FanIn, options.Shape);
@@ -141,6 +184,7 @@ public sealed class LoadGeneratorSmokeTests(BrokerFixture fixture) : BrokerTest(
         Assert.Equal([10, 11], options.BrokerPids);
         Assert.Equal(1885, options.PublishPort);
         Assert.Equal(2500.5, options.Rate);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.AfterClose);
 
         Assert.Null(LoadCommandLine.Parse(["--qos", "3"]).Options);
         Assert.Contains("--nonsense", LoadCommandLine.Parse(["--nonsense"]).Error, StringComparison.Ordinal);

@@ -24,6 +24,11 @@ public static class BrokerHostBuilderExtensions
         builder.UseOrleans(orleans => BrokerSiloConfiguration.Configure(orleans, silo, cluster));
 
         builder.AddMqttGatewayListeners("mqtt-cluster-silo");
+        if (silo.TrimMemoryWhenQuiet)
+        {
+            builder.Services.AddHostedService<QuietMemoryTrim>();
+        }
+
         return builder;
     }
 

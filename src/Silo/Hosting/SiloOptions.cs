@@ -13,4 +13,10 @@ public sealed class SiloOptions
 
     /// <summary>Where retained messages (and later persistent sessions) are kept; relative to the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Hand memory back to the operating system when the node goes quiet after load (<see cref="QuietMemoryTrim"/>):
+    /// RSS returns near idle after connections close. Off only to measure without it.
+    /// </summary>
+    public bool TrimMemoryWhenQuiet { get; set; } = true;
 }
