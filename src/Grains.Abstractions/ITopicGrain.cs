@@ -17,8 +17,9 @@ public interface ITopicGrain : IGrainWithStringKey
     /// made one after another, which keeps its messages in order. The outcome says whether any destination matched.
     /// </summary>
     /// <remarks>Longer than the default response timeout: a destination that does not answer is tried again
-    /// (<c>DeliveryBudget.RetryDelays</c>) before its messages go to its sessions.</remarks>
-    [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:20")]
+    /// (<c>DeliveryBudget.RetryDelays</c>) before its messages go to its sessions; <c>DeliveryBudget.PublishTimeout</c>,
+    /// checked against what that takes.</remarks>
+    [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:30")]
     Task<PublishOutcome> PublishAsync(BrokerMessage[] messages);
 
     /// <summary>

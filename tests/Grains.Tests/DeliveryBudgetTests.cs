@@ -20,6 +20,17 @@ public sealed class DeliveryBudgetTests
     }
 
     [Fact]
+    public void The_publish_timeout_is_the_publishes_response_timeout_and_outlasts_a_batch()
+    {
+        var timeout = typeof(ITopicGrain).GetMethod(nameof(ITopicGrain.PublishAsync))!.GetCustomAttribute<ResponseTimeoutAttribute>()!;
+
+        Assert.Equal(DeliveryBudget.PublishTimeout, timeout.Timeout);
+
+        // A gateway that gave up earlier would tell the client "not accepted" for a message still on its way.
+        Assert.True(DeliveryBudget.PublishTimeout > DeliveryBudget.BatchSpan, $"{DeliveryBudget.PublishTimeout} <= {DeliveryBudget.BatchSpan}");
+    }
+
+    [Fact]
     public void A_late_copy_comes_within_the_redelivery_horizon()
     {
         // A batch's last attempt ends RetrySpan after its first; its rescue hands the messages to the session's

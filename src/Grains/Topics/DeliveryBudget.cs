@@ -17,6 +17,17 @@ public static class DeliveryBudget
     /// <summary>A session grain's bound on handing rescued messages to its connection, or on a takeover.</summary>
     public static readonly TimeSpan RescueBound = TimeSpan.FromSeconds(5);
 
+    /// <summary>The <c>[ResponseTimeout]</c> of <see cref="ITopicGrain.PublishAsync"/>: how long a gateway waits for
+    /// the cluster to accept a PUBLISH before it answers the client with a failure. It must outlast what the topic
+    /// grain may still be doing for that PUBLISH (a test checks it): otherwise the client is told "not accepted" for a
+    /// message that is then delivered after all, and sends it again.</summary>
+    public static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>What one batch may take, from its first attempt until its messages are with the sessions of a gateway
+    /// that could not take them: the retries, the registry's wait for the gateway's next refresh when it has just
+    /// moved (<see cref="GatewayLiveness.Expiry"/>), and the hand-over to each session's connection.</summary>
+    public static TimeSpan BatchSpan => RetrySpan + GatewayLiveness.Expiry + RescueBound;
+
     /// <summary>From a batch's first attempt to the end of its last one.</summary>
     public static TimeSpan RetrySpan => (AttemptTimeout * (RetryDelays.Length + 1)) + RetryDelays.Aggregate(TimeSpan.Zero, (sum, delay) => sum + delay);
 }
