@@ -7,7 +7,12 @@ namespace MqttCluster.Grains;
 [Alias("mqtt.ISessionGrain")]
 public interface ISessionGrain : IGrainWithStringKey
 {
-    [Alias("Connect")]
+    /// <summary>
+    /// A CONNECT: takes the session over from its current connection (waiting for that one's hand-back at most
+    /// <c>DeliveryBudget.RescueBound</c>) and starts a new epoch. The timeout outlasts that wait (a test checks it):
+    /// a standalone gateway's default of 5 s did not, and its retry was then taken for a takeover of itself.
+    /// </summary>
+    [Alias("Connect"), ResponseTimeout("00:00:15")]
     Task<SessionConnectResult> ConnectAsync(SessionConnectRequest request);
 
     /// <summary>Called once the connection's routes are in place: stops offline queueing and hands over what

@@ -31,6 +31,18 @@ public sealed class DeliveryBudgetTests
     }
 
     [Fact]
+    public void A_connect_waits_longer_than_a_takeover_may_take()
+    {
+        var timeout = typeof(ISessionGrain).GetMethod(nameof(ISessionGrain.ConnectAsync))!.GetCustomAttribute<ResponseTimeoutAttribute>()!;
+
+        Assert.Equal(DeliveryBudget.SessionConnectTimeout, timeout.Timeout);
+
+        // The takeover's wait, then the session's storage writes: a CONNECT that timed out first would be retried
+        // and taken for a takeover of itself.
+        Assert.True(DeliveryBudget.SessionConnectTimeout >= DeliveryBudget.RescueBound * 2, $"{DeliveryBudget.SessionConnectTimeout} < 2 * {DeliveryBudget.RescueBound}");
+    }
+
+    [Fact]
     public void A_late_copy_comes_within_the_redelivery_horizon()
     {
         // A batch's last attempt ends RetrySpan after its first; its rescue hands the messages to the session's

@@ -28,6 +28,10 @@ public static class DeliveryBudget
     /// moved (<see cref="GatewayLiveness.Expiry"/>), and the hand-over to each session's connection.</summary>
     public static TimeSpan BatchSpan => RetrySpan + GatewayLiveness.Expiry + RescueBound;
 
+    /// <summary>The <c>[ResponseTimeout]</c> of <see cref="ISessionGrain.ConnectAsync"/>: a takeover waits up to
+    /// <see cref="RescueBound"/> for the old connection's hand-back, then stores the session.</summary>
+    public static readonly TimeSpan SessionConnectTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>From a batch's first attempt to the end of its last one.</summary>
     public static TimeSpan RetrySpan => (AttemptTimeout * (RetryDelays.Length + 1)) + RetryDelays.Aggregate(TimeSpan.Zero, (sum, delay) => sum + delay);
 }
