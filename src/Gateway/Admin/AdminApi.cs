@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Security.DynamicSecurity;
@@ -259,10 +261,30 @@ public sealed partial class AdminApi(
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        if (BatchProblem(body.ToArray()) is { } problem)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid command batch", $"{problem}: the body must be {{\"commands\":[...]}}, as on {DynamicSecurityTopics.Control}.");
+            return;
+        }
+
+        // A batch that parses is run as on MQTT: each command on its own, its error (the plugin's) in its response.
         var result = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).ExecuteAsync(body.ToArray(), $"{user} (REST API)");
         await sync.CatchUpAsync(result.Version);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(result.Response);
+    }
+
+    /// <summary>Why the body is not a command batch (the plugin's words), or null when it is one.</summary>
+    private static string? BatchProblem(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject { } batch && batch["commands"] is JsonArray ? null : "Invalid/missing commands";
+        }
+        catch (JsonException)
+        {
+            return "Payload not valid JSON";
+        }
     }
 
     private static string? TryUtf8(byte[] payload)

@@ -53,6 +53,20 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
         Assert.Contains(Broker.Log.Lines, l => l.Contains("changed by 'admin (REST API)': createClient username=rest-user", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("not json", "Payload not valid JSON")]
+    [InlineData("""{"command":"createClient","username":"rest-bad"}""", "Invalid/missing commands")]
+    public async Task A_body_that_is_no_command_batch_is_refused_with_problem_details_and_changes_nothing(string body, string problem)
+    {
+        using var response = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith(problem, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var check = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin, """{"commands":[{"command":"getClient","username":"rest-bad"}]}""");
+        Assert.Equal("""{"responses":[{"command":"getClient","error":"Client not found"}]}""", await check.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Clients_are_listed_and_one_is_disconnected()
     {
