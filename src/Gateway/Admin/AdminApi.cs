@@ -10,6 +10,7 @@ using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
+using Orleans.Runtime;
 using static MqttCluster.Gateway.Admin.AdminResponses;
 
 namespace MqttCluster.Gateway.Admin;
@@ -65,7 +66,18 @@ public sealed partial class AdminApi(
             _ when sessions.TryServe(context, user, resource, method) is { } served => served,
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
-        await handled;
+        try
+        {
+            await handled;
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException && !context.Response.HasStarted)
+        {
+            // A silo holding a grain the request needs just died: the grain comes back elsewhere within seconds.
+            LogClusterUnavailable(method, path, exception.Message);
+            context.Response.Headers.RetryAfter = "2";
+            await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Cluster busy", "A grain this request needs is moving to another silo; try again.");
+        }
+
         return true;
     }
 
@@ -301,6 +313,9 @@ public sealed partial class AdminApi(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} '{Target}'")]
     private partial void LogChange(string user, string action, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: {Method} {Path} could not reach the cluster: {Reason}")]
+    private partial void LogClusterUnavailable(string method, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: failed login as '{Username}' from {Address}")]
     private partial void LogLoginFailed(string username, string address);
