@@ -17,7 +17,8 @@ namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
 /// The REST API on the management port, <c>/api/v1/...</c>: connected clients of every gateway (list, disconnect),
-/// sessions and subscriptions (<see cref="SessionAdminApi"/>), retained messages
+/// sessions and subscriptions (<see cref="SessionAdminApi"/>), the dynamic-security objects to read
+/// (<see cref="DynamicSecurityAdminApi"/>), retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -31,6 +32,7 @@ public sealed partial class AdminApi(
     FailedLoginLimiter limiter,
     BridgeAdminApi bridges,
     SessionAdminApi sessions,
+    DynamicSecurityAdminApi dynamicSecurity,
     ILogger<AdminApi> logger) : IManagementRoutes
 {
     public const string Prefix = "/api/v1/";
@@ -61,6 +63,7 @@ public sealed partial class AdminApi(
             ("retained", "GET") => GetRetainedAsync(context),
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
+            (_, "GET") when resource.StartsWith("dynamic-security/", StringComparison.Ordinal) => dynamicSecurity.ServeAsync(context, user, resource["dynamic-security/".Length..]),
             ("publish", "POST") => PublishAsync(context, user),
             _ when resource.Split('/')[0] == BridgeAdminApi.Resource => bridges.ServeAsync(context, user, resource[BridgeAdminApi.Resource.Length..], method),
             _ when sessions.TryServe(context, user, resource, method) is { } served => served,

@@ -53,6 +53,29 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
         Assert.Contains(Broker.Log.Lines, l => l.Contains("changed by 'admin (REST API)': createClient username=rest-user", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Dynamic_security_objects_are_read_as_resources()
+    {
+        using var create = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin,
+            """{"commands":[{"command":"createRole","rolename":"rest-role"},{"command":"createClient","username":"rest-reader","password":"pw","roles":[{"rolename":"rest-role","priority":3}]}]}""");
+        Assert.Equal(HttpStatusCode.OK, create.StatusCode);
+
+        using var client = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/clients/rest-reader", AdminLogin);
+        Assert.Equal("""{"client":{"username":"rest-reader","roles":[{"rolename":"rest-role","priority":3}],"groups":[]}}""", await client.Content.ReadAsStringAsync());
+        using var roles = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/roles?count=1", AdminLogin);
+        var page = JsonNode.Parse(await roles.Content.ReadAsStringAsync())!;
+        Assert.Single(page["roles"]!.AsArray());
+        Assert.True(page["totalCount"]!.GetValue<int>() >= 2, page.ToJsonString());
+        using var access = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/default-acl-access", AdminLogin);
+        Assert.Equal(4, JsonNode.Parse(await access.Content.ReadAsStringAsync())!["acls"]!.AsArray().Count);
+
+        using var missing = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/clients/nobody", AdminLogin);
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
+        Assert.Equal("Client not found", JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["title"]!.GetValue<string>());
+        using var unknown = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/things", AdminLogin);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     [Theory]
     [InlineData("not json", "Payload not valid JSON")]
     [InlineData("""{"command":"createClient","username":"rest-bad"}""", "Invalid/missing commands")]
