@@ -175,7 +175,7 @@ public sealed class DynamicSecurityTests(DynamicSecurityTests.Fixture fixture) :
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await Publish(client, "dev/other/t")).ReasonCode);
     }
 
-    [Fact(Skip = "The gateway's UNSUBSCRIBE does not ask IClientPermissions.CanUnsubscribe yet (src/Gateway/Connections/MqttConnection.Subscribe.cs)")]
+    [Fact]
     public async Task Unsubscribe_literal_and_pattern_acls_refuse_an_unsubscribe()
     {
         await CtrlAsync("createRole", "unsub-types");

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Security.DynamicSecurity;
@@ -8,13 +10,15 @@ using MqttCluster.Gateway.Cluster;
 using MqttCluster.Gateway.Security.DynamicSecurity;
 using MqttCluster.Grains;
 using MqttCluster.Telemetry;
+using Orleans.Runtime;
 using static MqttCluster.Gateway.Admin.AdminResponses;
 
 namespace MqttCluster.Gateway.Admin;
 
 /// <summary>
 /// The REST API on the management port, <c>/api/v1/...</c>: connected clients of every gateway (list, disconnect),
-/// sessions and subscriptions (<see cref="SessionAdminApi"/>), retained messages
+/// sessions and subscriptions (<see cref="SessionAdminApi"/>), the dynamic-security objects to read
+/// (<see cref="DynamicSecurityAdminApi"/>), retained messages
 /// (list by filter, get, delete) and the dynamic-security commands (the same batches as on
 /// <c>$CONTROL/dynamic-security/v1</c>). Every request needs HTTP basic authentication of a dynamic-security client
 /// that may send dynamic-security commands; failed logins are limited per address; every change is logged with who
@@ -28,6 +32,7 @@ public sealed partial class AdminApi(
     FailedLoginLimiter limiter,
     BridgeAdminApi bridges,
     SessionAdminApi sessions,
+    DynamicSecurityAdminApi dynamicSecurity,
     ILogger<AdminApi> logger) : IManagementRoutes
 {
     public const string Prefix = "/api/v1/";
@@ -58,12 +63,24 @@ public sealed partial class AdminApi(
             ("retained", "GET") => GetRetainedAsync(context),
             ("retained", "DELETE") => DeleteRetainedAsync(context, user),
             ("dynamic-security", "POST") => DynamicSecurityAsync(context, user),
+            (_, "GET") when resource.StartsWith("dynamic-security/", StringComparison.Ordinal) => dynamicSecurity.ServeAsync(context, user, resource["dynamic-security/".Length..]),
             ("publish", "POST") => PublishAsync(context, user),
             _ when resource.Split('/')[0] == BridgeAdminApi.Resource => bridges.ServeAsync(context, user, resource[BridgeAdminApi.Resource.Length..], method),
             _ when sessions.TryServe(context, user, resource, method) is { } served => served,
             _ => ProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"{method} {path} is not part of the API."),
         };
-        await handled;
+        try
+        {
+            await handled;
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException && !context.Response.HasStarted)
+        {
+            // A silo holding a grain the request needs just died: the grain comes back elsewhere within seconds.
+            LogClusterUnavailable(method, path, exception.Message);
+            context.Response.Headers.RetryAfter = "2";
+            await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Cluster busy", "A grain this request needs is moving to another silo; try again.");
+        }
+
         return true;
     }
 
@@ -259,10 +276,30 @@ public sealed partial class AdminApi(
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        if (BatchProblem(body.ToArray()) is { } problem)
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid command batch", $"{problem}: the body must be {{\"commands\":[...]}}, as on {DynamicSecurityTopics.Control}.");
+            return;
+        }
+
+        // A batch that parses is run as on MQTT: each command on its own, its error (the plugin's) in its response.
         var result = await grainFactory.GetGrain<IDynamicSecurityGrain>(IDynamicSecurityGrain.Key).ExecuteAsync(body.ToArray(), $"{user} (REST API)");
         await sync.CatchUpAsync(result.Version);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(result.Response);
+    }
+
+    /// <summary>Why the body is not a command batch (the plugin's words), or null when it is one.</summary>
+    private static string? BatchProblem(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject { } batch && batch["commands"] is JsonArray ? null : "Invalid/missing commands";
+        }
+        catch (JsonException)
+        {
+            return "Payload not valid JSON";
+        }
     }
 
     private static string? TryUtf8(byte[] payload)
@@ -279,6 +316,9 @@ public sealed partial class AdminApi(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} '{Target}'")]
     private partial void LogChange(string user, string action, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: {Method} {Path} could not reach the cluster: {Reason}")]
+    private partial void LogClusterUnavailable(string method, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: failed login as '{Username}' from {Address}")]
     private partial void LogLoginFailed(string username, string address);

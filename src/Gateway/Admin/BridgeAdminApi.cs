@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Grains;
-using Orleans.Runtime;
 
 namespace MqttCluster.Gateway.Admin;
 
@@ -30,22 +29,7 @@ public sealed partial class BridgeAdminApi(IGrainFactory grainFactory, ILogger<B
     private IBridgeRegistryGrain Registry => grainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key);
 
     /// <summary>Serves <paramref name="path"/>, what follows <c>bridges</c> in the URL ("" or "/NAME[/stop|/start]").</summary>
-    public async Task ServeAsync(HttpContext context, string user, string path, string method)
-    {
-        try
-        {
-            await RouteAsync(context, user, path, method);
-        }
-        catch (Exception exception) when (exception is OrleansException or TimeoutException && !context.Response.HasStarted)
-        {
-            // A silo holding the registry or the bridge just died: the grain comes back elsewhere within seconds.
-            LogClusterUnavailable(exception.Message);
-            context.Response.Headers.RetryAfter = "2";
-            await ProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Cluster busy", "The bridge or the bridge registry is moving to another silo; try again.");
-        }
-    }
-
-    private Task RouteAsync(HttpContext context, string user, string path, string method)
+    public Task ServeAsync(HttpContext context, string user, string path, string method)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
         return (segments, method) switch
@@ -197,9 +181,6 @@ public sealed partial class BridgeAdminApi(IGrainFactory grainFactory, ILogger<B
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new ProblemDetails(title, status, detail), Json, "application/problem+json");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "REST API: a bridges request could not reach the cluster: {Reason}")]
-    private partial void LogClusterUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "REST API: '{User}' {Action} bridge '{Bridge}'")]
     private partial void LogChange(string user, string action, string bridge);

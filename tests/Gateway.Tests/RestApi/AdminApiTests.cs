@@ -54,6 +54,43 @@ public sealed class AdminApiTests(DynamicSecurityBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Dynamic_security_objects_are_read_as_resources()
+    {
+        using var create = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin,
+            """{"commands":[{"command":"createRole","rolename":"rest-role"},{"command":"createClient","username":"rest-reader","password":"pw","roles":[{"rolename":"rest-role","priority":3}]}]}""");
+        Assert.Equal(HttpStatusCode.OK, create.StatusCode);
+
+        using var client = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/clients/rest-reader", AdminLogin);
+        Assert.Equal("""{"client":{"username":"rest-reader","roles":[{"rolename":"rest-role","priority":3}],"groups":[]}}""", await client.Content.ReadAsStringAsync());
+        using var roles = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/roles?count=1", AdminLogin);
+        var page = JsonNode.Parse(await roles.Content.ReadAsStringAsync())!;
+        Assert.Single(page["roles"]!.AsArray());
+        Assert.True(page["totalCount"]!.GetValue<int>() >= 2, page.ToJsonString());
+        using var access = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/default-acl-access", AdminLogin);
+        Assert.Equal(4, JsonNode.Parse(await access.Content.ReadAsStringAsync())!["acls"]!.AsArray().Count);
+
+        using var missing = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/clients/nobody", AdminLogin);
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
+        Assert.Equal("Client not found", JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["title"]!.GetValue<string>());
+        using var unknown = await _http.SendAsync(HttpMethod.Get, "/api/v1/dynamic-security/things", AdminLogin);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("not json", "Payload not valid JSON")]
+    [InlineData("""{"command":"createClient","username":"rest-bad"}""", "Invalid/missing commands")]
+    public async Task A_body_that_is_no_command_batch_is_refused_with_problem_details_and_changes_nothing(string body, string problem)
+    {
+        using var response = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith(problem, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var check = await _http.SendAsync(HttpMethod.Post, "/api/v1/dynamic-security", AdminLogin, """{"commands":[{"command":"getClient","username":"rest-bad"}]}""");
+        Assert.Equal("""{"responses":[{"command":"getClient","error":"Client not found"}]}""", await check.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Clients_are_listed_and_one_is_disconnected()
     {
         var clientId = NewClientId("rest");

@@ -26,11 +26,18 @@ public sealed class SessionAdminApiTests(DynamicSecurityBrokerFixture broker)
         await carol.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         await carol.DisconnectAsync();
 
+        // The client's DISCONNECT is sent; the session is offline once its gateway handed it back.
+        JsonNode session = null!;
+        await Within.PollAsync(async () =>
+        {
+            session = await GetJsonAsync($"/api/v1/sessions/{clientId}");
+            return !session["connected"]!.GetValue<bool>();
+        }, "the session to be offline", Within.DefaultTimeout, TimeSpan.FromMilliseconds(50));
+
         using var publish = await _http.SendAsync(HttpMethod.Post, $"/api/v1/publish?topic={Uri.EscapeDataString(filter.TrimEnd('#') + "t")}&qos=1", AdminLogin, "for later");
         Assert.Equal(HttpStatusCode.NoContent, publish.StatusCode);
 
         // The topic grain hands the message to the offline session after it accepted the publish.
-        JsonNode session = null!;
         await Within.PollAsync(async () =>
         {
             session = await GetJsonAsync($"/api/v1/sessions/{clientId}");

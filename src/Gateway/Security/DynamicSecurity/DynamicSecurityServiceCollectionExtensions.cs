@@ -23,6 +23,7 @@ public static class DynamicSecurityServiceCollectionExtensions
         services.TryAddSingleton<Admin.FailedLoginLimiter>();
         services.TryAddSingleton<Admin.BridgeAdminApi>();
         services.TryAddSingleton<Admin.SessionAdminApi>();
+        services.TryAddSingleton<Admin.DynamicSecurityAdminApi>();
         services.TryAddSingleton<Admin.GatewayAdminEndpoint>();
         services.AddHostedService(sp => sp.GetRequiredService<Admin.GatewayAdminEndpoint>());
         services.AddSingleton<MqttCluster.Telemetry.IManagementRoutes, Admin.AdminApi>();
