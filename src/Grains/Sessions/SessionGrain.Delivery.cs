@@ -29,6 +29,17 @@ public sealed partial class SessionGrain
         await QueueAsync(messages, enforceLimit: true);
     }
 
+    /// <summary>The unfinished messages of a connection that was taken over, handed back after its successor
+    /// connected; a QoS 2 message its client already received (PUBREC) is not sent again.</summary>
+    private async Task RescueLateHandoffAsync(long epoch, SessionHandoff handoff)
+    {
+        BrokerMessage[] unfinished = [.. handoff.Inflight.Where(m => !m.Released).Concat(handoff.Pending).Select(m => m.Message)];
+        if (unfinished.Length > 0)
+        {
+            await RescueAsync(epoch, unfinished, batch: null);
+        }
+    }
+
     /// <summary>
     /// Hands rescued messages to the connection that serves the session now, except those it received with its
     /// resume (its gateway also skips a <paramref name="batch"/> it took, and its ledger messages it was given

@@ -211,9 +211,19 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     public async Task DisconnectAsync(long epoch, SessionHandoff handoff)
     {
+        if (epoch < _epoch)
+        {
+            // A connection that was taken over reports late; the session belongs to its successor. When the
+            // takeover got its answer, these messages are in the successor's resume already; when it got none (the
+            // old gateway was shutting down or gone), this is the only place they are: they go to the successor,
+            // or wait for the next resume, as rescued messages do, and nothing is sent twice.
+            await RescueLateHandoffAsync(epoch, handoff);
+            return;
+        }
+
         if (epoch != _epoch || _phase == SessionPhase.Offline)
         {
-            // A connection that was taken over reports late; the session belongs to its successor.
+            // The same connection's hand-back again (a retry whose first call was stored).
             return;
         }
 

@@ -89,4 +89,29 @@ public sealed class GatewayLossTests
 
         Assert.Equal(1, onB.Copies(queued.MessageId));
     }
+
+    [Fact]
+    public async Task A_late_hand_back_after_an_unanswered_takeover_reaches_the_new_connection()
+    {
+        // Seen in a rolling upgrade: A's connection was ending on its own (its gateway shutting down) with a message
+        // in flight when the client connected on B; A did not answer the takeover, so B resumed without the message,
+        // and A's hand-back, arriving after B's CONNECT, was dropped as a taken-over connection reporting late. The
+        // message had been acknowledged to its publisher.
+        await using var cluster = await FailureCluster.StartAsync();
+        var a = await cluster.GatewayAsync("gw-a");
+        var b = await cluster.GatewayAsync("gw-b");
+        var clientId = NewClientId("late");
+        var onA = await a.ConnectAsync(clientId, "late/#");
+        var message = Message("late/1", "in flight on A");
+        await cluster.Client.GetGrain<ITopicGrain>("late/1").PublishAsync([message]);
+        Assert.Equal(1, onA.Copies(message.MessageId));
+        cluster.Faults.Fail(Calls.To(a.Reference, nameof(IGatewayObserver.TakeOverAsync)), () => new TimeoutException("A is shutting down (test fault)"));
+
+        var onB = await b.ConnectAsync(clientId, "late/#");
+        Assert.Equal(0, onB.Copies(message.MessageId));
+        var inFlight = new OutboundMessage { Message = message, QualityOfService = 1, PacketId = 1 };
+        await cluster.Client.GetGrain<ISessionGrain>(clientId).DisconnectAsync(onA.Epoch, new SessionHandoff { Kind = DisconnectKind.ServerShutdown, ResumeApplied = true, Inflight = [inFlight] });
+
+        Assert.Equal(1, onB.Copies(message.MessageId));
+    }
 }
