@@ -24,7 +24,9 @@ public interface IGatewayObserver : IGrainObserver
     /// PUBLISH packets that connection had already read take effect first (within
     /// <see cref="SessionTakeoverBudget.InboundForwardingWait"/>), so the new connection comes after them.
     /// </summary>
-    [Alias("TakeOver")]
+    /// <remarks>Interleaves with deliveries: an Orleans client runs its observer's other calls one at a time, and a
+    /// delivery may be waiting for the very session grain that waits for this answer.</remarks>
+    [Alias("TakeOver"), Orleans.Concurrency.AlwaysInterleave]
     Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch);
 
     /// <summary>
@@ -33,6 +35,7 @@ public interface IGatewayObserver : IGrainObserver
     /// the delivery's answer was lost). Skipped when this gateway took <paramref name="batch"/>, the failed delivery,
     /// after all. False when no such connection is here; the session then keeps them.
     /// </summary>
-    [Alias("DeliverRescued")]
+    /// <remarks>Interleaves with deliveries, as <see cref="TakeOverAsync"/> does, for the same reason.</remarks>
+    [Alias("DeliverRescued"), Orleans.Concurrency.AlwaysInterleave]
     Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch);
 }

@@ -114,4 +114,28 @@ public sealed class GatewayLossTests
 
         Assert.Equal(1, onB.Copies(message.MessageId));
     }
+
+    [Fact]
+    public async Task A_takeover_reaches_a_gateway_whose_delivery_is_waiting()
+    {
+        // Seen in a rolling upgrade: an Orleans client runs its observer's calls one at a time. A delivery to A that
+        // waited (for a session grain's hand-off, for a subscriber pushing back) held the takeover behind it, while
+        // the session grain, busy with the takeover, held the hand-off: nobody answered for 5 s, the takeover went on
+        // without A's unfinished messages. The takeover and rescued deliveries interleave with deliveries now.
+        await using var cluster = await FailureCluster.StartAsync();
+        var a = await cluster.GatewayAsync("gw-a");
+        var b = await cluster.GatewayAsync("gw-b");
+        var clientId = NewClientId("held");
+        await a.ConnectAsync(clientId, "held/#");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.DeliveryHold = release.Task;
+        var publish = cluster.Client.GetGrain<ITopicGrain>("held/1").PublishAsync([Message("held/1", "waits at A")]);
+        await a.DeliveryHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await b.ConnectAsync(clientId, "held/#");
+
+        Assert.Equal([clientId], a.TakeOvers);
+        release.SetResult();
+        await publish;
+    }
 }

@@ -36,6 +36,16 @@ public sealed class ModelGateway : IGatewayObserver
     /// <summary>Every delivery call that reached it, copies included, in arrival order.</summary>
     public ConcurrentQueue<DeliveryBatch> Deliveries { get; } = new();
 
+    /// <summary>While set, a delivery waits for it before the gateway takes it (a subscriber pushing back, a
+    /// hand-off to a session grain under way).</summary>
+    public Task? DeliveryHold { get; set; }
+
+    /// <summary>Completes when a delivery first waited for <see cref="DeliveryHold"/>.</summary>
+    public TaskCompletionSource DeliveryHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Every takeover that reached it: the client id.</summary>
+    public ConcurrentQueue<string> TakeOvers { get; } = new();
+
     /// <summary>Every rescue offered to it: the batch it named, and whether the connection was here.</summary>
     public ConcurrentQueue<(string ClientId, DeliveryBatch? Batch, bool Found)> Rescues { get; } = new();
 
@@ -127,12 +137,23 @@ public sealed class ModelGateway : IGatewayObserver
         (ClientNotAvailableException)Activator.CreateInstance(
             typeof(ClientNotAvailableException), BindingFlags.Instance | BindingFlags.NonPublic, binder: null, [observer], culture: null)!;
 
-    public Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
+    public async Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
+    {
+        if (DeliveryHold is { } hold)
+        {
+            DeliveryHeld.TrySetResult();
+            await hold;
+        }
+
+        Deliver(deliveries, batch);
+    }
+
+    private void Deliver(GatewayDelivery[] deliveries, DeliveryBatch batch)
     {
         Deliveries.Enqueue(batch);
         if (!TryTake(batch))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         foreach (var delivery in deliveries.Where(d => d.Message.QualityOfService > 0))
@@ -142,15 +163,16 @@ public sealed class ModelGateway : IGatewayObserver
                 connection.Received.Enqueue(delivery.Message);
             }
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch) =>
-        Task.FromResult(_connections.TryGetValue(clientId, out var connection) && connection.Epoch == epoch &&
+    public Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch)
+    {
+        TakeOvers.Enqueue(clientId);
+        return Task.FromResult(_connections.TryGetValue(clientId, out var connection) && connection.Epoch == epoch &&
             _connections.TryRemove(new KeyValuePair<string, ModelConnection>(clientId, connection))
             ? new SessionHandoff { Kind = DisconnectKind.Lost, ResumeApplied = true }
             : null);
+    }
 
     public Task<bool> DeliverRescuedAsync(string clientId, long epoch, OutboundMessage[] messages, DeliveryBatch? batch)
     {
