@@ -187,7 +187,9 @@ internal sealed partial class BridgeConnection(
                 if (window.Next(outbox) is { } node && window.HasRoomFor(node.Value))
                 {
                     var message = BridgeMessageConversion.ToRemote(node.Value, remote.IsMqtt5, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-                    window.Start(node, remote.PublishAsync(message, stopping));
+                    // Not cancelled by a stop: the remote's answer to what it was sent is waited for (a lost connection
+                    // fails the publish).
+                    window.Start(node, remote.PublishAsync(message, CancellationToken.None));
                     continue;
                 }
 
@@ -200,7 +202,11 @@ internal sealed partial class BridgeConnection(
 
                 var timeout = window.Oldest is null && lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan;
                 await WaitForAnyAsync(timeout, stopping, [outbox.Added, remote.Lost, primaryBack, .. window.Oldest is { } oldest ? [oldest] : Array.Empty<Task>()]);
-                stopping.ThrowIfCancellationRequested();
+                if (stopping.IsCancellationRequested)
+                {
+                    await FinishSentAsync(window, remote);
+                    stopping.ThrowIfCancellationRequested();
+                }
             }
 
             return false;
@@ -210,6 +216,36 @@ internal sealed partial class BridgeConnection(
             window.Abandon();
         }
     }
+
+    /// <summary>
+    /// A stop sends nothing more but waits (at most <see cref="StopDrain"/>, as a gateway's goodbye does) for the
+    /// remote's acknowledgements of what it was already sent, so those messages leave the outbox instead of going
+    /// out a second time after a start.
+    /// </summary>
+    private async Task FinishSentAsync(BridgeWindow window, BridgeRemote remote)
+    {
+        var deadline = Task.Delay(StopDrain, timeProvider);
+        while (window.Oldest is { } oldest)
+        {
+            await Task.WhenAny(oldest, remote.Lost, deadline);
+            if (!oldest.IsCompleted)
+            {
+                return;
+            }
+
+            try
+            {
+                await FinishAsync(window, oldest);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The connection broke: the message stays, and goes again on the next connection.
+                return;
+            }
+        }
+    }
+
+    private static readonly TimeSpan StopDrain = TimeSpan.FromSeconds(5);
 
     /// <summary>The oldest publish finished: its message (the outbox's head) leaves the outbox.</summary>
     private async Task FinishAsync(BridgeWindow window, Task<bool> publish)
