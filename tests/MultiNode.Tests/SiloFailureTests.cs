@@ -130,9 +130,10 @@ public sealed partial class SiloFailureTests(SiloFailureCluster cluster, ITestOu
             silo => topics.Count(t => silo.Log.Lines.Any(l => l.Contains($"'{t}' cleared", StringComparison.Ordinal))));
         await Within.PollAsync(() => TopicGrainsPerSilo().Values.Sum() == TopicCount, $"the silos to log where the {TopicCount} topic grains are", Within.DefaultTimeout, Describe);
 
-        // Log lines start with their time, so the latest registration names the index's current silo.
+        // Log lines start with their time, so the latest activation or registration names the index's current silo
+        // (a restarted silo's earlier lines are gone, and a new activation takes the stored registrations over).
         var indexSilo = Cluster.GrainSilos
-            .Select(s => (Silo: s, Last: s.Log.Lines.LastOrDefault(l => l.Contains("registered with the route index", StringComparison.Ordinal))))
+            .Select(s => (Silo: s, Last: s.Log.Lines.LastOrDefault(l => l.Contains("registered with the route index", StringComparison.Ordinal) || l.Contains("Route index activated here", StringComparison.Ordinal))))
             .Where(s => s.Last is not null)
             .MaxBy(s => s.Last, StringComparer.Ordinal).Silo;
         Assert.True(indexSilo is not null, $"No silo logged gateways registering with the route index.\n{Describe()}");

@@ -135,6 +135,7 @@ public sealed partial class RouteIndexGrain(
         DelayDeactivation(TimeSpan.FromDays(3650));
         this.RegisterGrainTimer(ExpireSilentGatewaysAsync, GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval);
         await RestoreRegistrationsAsync();
+        LogActivated(registrations.State.Gateways.Count, _replicas.Count);
 
         // A new activation knows no routes: gateways re-send theirs on their next refresh; offline persistent
         // sessions are woken to register theirs again and restart their timers (at silo start this is what
@@ -310,6 +311,9 @@ public sealed partial class RouteIndexGrain(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route index activated here, with {Gateways} stored gateway(s) and {Replicas} silo replica(s) loaded")]
+    private partial void LogActivated(int gateways, int replicas);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the route index")]
     private partial void LogGatewayRegistered(string gatewayId);
