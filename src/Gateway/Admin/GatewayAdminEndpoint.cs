@@ -97,6 +97,7 @@ public sealed partial class GatewayAdminEndpoint(
         Node = node.Name,
         QueuedMessages = connection.QueuedCount,
         InflightMessages = connection.InflightCount,
+        Subscriptions = connection.Subscriptions,
     };
 
     private async Task RegisterAsync()

@@ -85,7 +85,8 @@ public sealed partial class SessionAdminApi(
             // While connected, a connection's queue is on its gateway; stored counts are what waits for a resume.
             queuedMessages = live.Sum(c => c.QueuedMessages) + (stored?.QueuedMessages ?? 0),
             inflightMessages = live.Sum(c => c.InflightMessages) + (stored?.InflightMessages ?? 0),
-            subscriptions = stored?.Subscriptions.Select(s => new
+            // A persistent session's are stored; a clean session's live only in its connection.
+            subscriptions = (stored?.Subscriptions ?? live.SelectMany(c => c.Subscriptions)).Select(s => new
             {
                 topicFilter = s.Filter,
                 qos = s.MaximumQoS,

@@ -143,6 +143,22 @@ internal sealed class ConnectionSubscriptions(MqttConnection connection, Gateway
         }
     }
 
+    /// <summary>Every subscription, as a session stores it (shared ones by their whole <c>$share/...</c> filter).</summary>
+    public SessionSubscription[] Describe()
+    {
+        lock (_byFilter)
+        {
+            return [.. _byFilter.Values.Select(s => new SessionSubscription
+            {
+                Filter = s.Route,
+                MaximumQoS = s.MaximumQoS,
+                NoLocal = s.NoLocal,
+                RetainAsPublished = s.RetainAsPublished,
+                SubscriptionIdentifier = s.SubscriptionIdentifier,
+            })];
+        }
+    }
+
     /// <summary>The filters of the subscriptions that are not shared.</summary>
     public string[] PlainFilters()
     {

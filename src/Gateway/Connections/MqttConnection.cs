@@ -75,6 +75,9 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Messages waiting for the in-flight window or the socket (a gauge: read without the lock).</summary>
     public int QueuedCount => _delivery.QueuedCount + _sender.QueuedCount;
 
+    /// <summary>The connection's subscriptions, for administrators.</summary>
+    public SessionSubscription[] Subscriptions => _subscriptions.Describe();
+
     /// <inheritdoc />
     public bool IsCongested => _delivery.IsCongested;
 

@@ -21,4 +21,7 @@ public sealed record ConnectionSummary
 
     /// <summary>QoS 1/2 messages sent and not yet acknowledged.</summary>
     [Id(6)] public int InflightMessages { get; init; }
+
+    /// <summary>What the connection is subscribed to (a clean session's subscriptions are nowhere else).</summary>
+    [Id(7)] public SessionSubscription[] Subscriptions { get; init; } = [];
 }

@@ -18,6 +18,21 @@ public sealed class SessionAdminApiTests(DynamicSecurityBrokerFixture broker)
     public void Dispose() => _http.Dispose();
 
     [Fact]
+    public async Task A_clean_sessions_subscriptions_are_shown_from_its_connection()
+    {
+        var clientId = NewClientId("rest-c");
+        var filter = $"allowed/{Guid.NewGuid():N}/+";
+        var carol = await ConnectAsync(clientId: clientId, configure: o => o.WithCredentials(FileUser, FileUserPassword));
+        await carol.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var session = await GetJsonAsync($"/api/v1/sessions/{clientId}");
+
+        Assert.Equal((true, false), (session["connected"]!.GetValue<bool>(), session["persistent"]!.GetValue<bool>()));
+        var subscription = Assert.Single(session["subscriptions"]!.AsArray())!;
+        Assert.Equal((filter, 1), (subscription["topicFilter"]!.GetValue<string>(), subscription["qos"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task An_offline_persistent_session_shows_its_subscriptions_and_queue_and_is_deleted()
     {
         var clientId = NewClientId("rest-s");
