@@ -4,11 +4,6 @@ namespace MqttCluster.Grains.Sessions;
 /// both, and the end of the session.</summary>
 public sealed partial class SessionGrain
 {
-    /// <summary>The longest single wait of the session's timer (see <see cref="ScheduleTimer"/>).</summary>
-    private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(7);
-
-    private ITimer? _timer;
-
     public async Task WakeAsync()
     {
         if (!State.Persistent)
@@ -117,28 +112,17 @@ public sealed partial class SessionGrain
 
     private void ScheduleTimer()
     {
-        CancelTimer();
-        var next = new[] { State.WillDueAtUnixMilliseconds, State.ExpiresAtUnixMilliseconds }.Where(t => t is not null).Min();
-        if (next is null)
+        _timetable.Cancel();
+        if (SessionTimetable.NextDue(State) is not { } next)
         {
             return;
         }
 
-        // A .NET timer waits at most about 49.7 days; MQTT 5 expiries go up to 136 years (3.1.2.11.2) and
-        // Mosquitto's persistent clients never expire. Longer waits are taken in steps: the timer fires, finds
-        // nothing due yet and is set again.
-        var due = TimeSpan.FromMilliseconds(Math.Clamp(next.Value - Now, 0, (long)MaxTimerStep.TotalMilliseconds));
         var self = this.AsReference<ISessionGrain>();
-        _timer = _timeProvider.CreateTimer(_ => _ = self.CheckTimersAsync(), null, due, Timeout.InfiniteTimeSpan);
+        var due = _timetable.Schedule(next, () => _ = self.CheckTimersAsync());
 
         // Stay in memory until the timer fires; idle collection would lose it.
         DelayDeactivation(due + TimeSpan.FromMinutes(1));
-    }
-
-    private void CancelTimer()
-    {
-        _timer?.Dispose();
-        _timer = null;
     }
 
     private async Task PublishWillAsync()
@@ -146,11 +130,7 @@ public sealed partial class SessionGrain
         var will = State.Will!;
         State.Will = null;
         State.WillDueAtUnixMilliseconds = null;
-        var message = will with
-        {
-            MessageId = Guid.NewGuid(),
-            ExpiresAtUnixMilliseconds = State.WillMessageExpiryInterval == 0 ? null : Now + (State.WillMessageExpiryInterval * 1000L),
-        };
+        var message = SessionTimetable.WillMessage(will, State.WillMessageExpiryInterval, Now);
         try
         {
             // The will may match this session's own offline route; let that call come back into this grain.
@@ -180,7 +160,7 @@ public sealed partial class SessionGrain
         }
 
         ResetState();
-        CancelTimer();
+        _timetable.Cancel();
     }
 
     private void ResetState()

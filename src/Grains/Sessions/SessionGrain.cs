@@ -27,6 +27,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ActivationGauges<SessionGrain> _gauges;
     private readonly ILogger<SessionGrain> _logger;
     private readonly SessionQueue _queue;
+    private readonly SessionTimetable _timetable;
 
     private SessionPhase _phase;
     private long _epoch;
@@ -54,6 +55,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _gauges = gauges;
         _logger = logger;
         _queue = new SessionQueue(this.GetPrimaryKeyString(), _options, metrics, logger);
+        _timetable = new SessionTimetable(timeProvider);
     }
 
     private string ClientId => this.GetPrimaryKeyString();
@@ -127,7 +129,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.OwnerEpoch = _epoch;
         await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _phase = SessionPhase.Connecting;
-        CancelTimer();
+        _timetable.Cancel();
 
         State.Will = request.Will;
         State.WillDelayInterval = request.WillDelayInterval;
@@ -293,7 +295,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _gauges.Untrack(this);
-        CancelTimer();
+        _timetable.Cancel();
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
     }
