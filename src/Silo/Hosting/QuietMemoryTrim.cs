@@ -16,7 +16,7 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes(), Environment.WorkingSet);
+        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes());
         using var timer = new PeriodicTimer(Interval, timeProvider);
         try
         {
