@@ -1,42 +1,46 @@
 #!/usr/bin/env bash
 # Measures the single-node broker on this machine: start-up time to the "MQTT broker ready" line (median of
-# --runs starts), resident memory (ps -o rss) when idle and with --connections idle MQTT connections. Once with
-# the runtime's defaults (what `dotnet run` gives) and once with the memory settings of
+# --runs starts), resident memory (VmRSS of /proc/PID/status) idle 10 s after start, with --connections idle MQTT
+# connections, and 10 s and --after-close seconds after they closed, plus the connect rate. Once with the binary's
+# own settings (its runtimeconfig: workstation GC, ...) and once with the memory settings of
 # deploy/systemd/mqtt-cluster.service (read from the unit, so the figures follow it).
 #
-#   deploy/pi/measure-footprint.sh [--app DIR] [--connections N] [--runs N] [--settle SECONDS] [--also "VAR=VALUE ..."]
+#   deploy/pi/measure-footprint.sh [--app DIR] [--bench DLL] [--connections N] [--runs N] [--after-close S]
+#                                  [--also "VAR=VALUE ..."]
 #
 # --app DIR: a published broker, e.g. /opt/mqtt-cluster on a Pi (run through its mqtt-cluster-silo apphost, as the
-# unit runs it); by default the script publishes src/Silo in Release into a temporary directory. --also: measure a
-# third time with the unit's settings plus these (to try other settings on a device). The connections are opened by a few lines of Node.js (no npm
-# packages): apt-get install nodejs. Everything runs on 127.0.0.1 with free ports and a temporary data directory;
-# the broker is stopped by its PID at the end.
+# unit runs it); by default the script publishes src/Silo in Release into a temporary directory.
+# --bench DLL: the load generator (mqtt-cluster-bench.dll, any CPU: dotnet publish bench/LoadGenerator -c Release);
+# by default the script builds it from this repository. It opens the connections from one epoll loop, 100
+# handshakes in flight (MQTT 3.1.1, clean session), and reads the broker's RSS itself. Needs dotnet and jq.
+# --also: measure a third time with the unit's settings plus these (to try other settings on a device).
+# Everything runs on 127.0.0.1 with free ports and a temporary data directory; the broker is stopped by its PID.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 app=""
+bench=""
 connections=1000
 runs=3
-settle=5
+after_close=60
 also=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --app) app="$2"; shift 2 ;;
+        --bench) bench="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
-        --settle) settle="$2"; shift 2 ;;
+        --after-close) after_close="$2"; shift 2 ;;
         --also) also="$2"; shift 2 ;;
-        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
-command -v node >/dev/null || { echo "node is needed to open the MQTT connections: apt-get install nodejs" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq is needed to read the generator's report: apt-get install jq" >&2; exit 1; }
 
 work="$(mktemp -d)"
 broker_pid=""
-clients_pid=""
 cleanup() {
-    if [ -n "$clients_pid" ]; then kill "$clients_pid" 2>/dev/null || true; fi
     if [ -n "$broker_pid" ]; then kill -TERM "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
@@ -48,20 +52,28 @@ if [ -z "$app" ]; then
         { cat "$work/publish.log" >&2; exit 1; }
     app="$work/app"
 fi
+if [ -z "$bench" ]; then
+    echo "Building bench/LoadGenerator (Release) ..." >&2
+    dotnet build "$repo/bench/LoadGenerator" -c Release -nologo -v quiet >"$work/bench.log" 2>&1 ||
+        { cat "$work/bench.log" >&2; exit 1; }
+    bench="$repo/bench/LoadGenerator/bin/Release/net10.0/mqtt-cluster-bench.dll"
+fi
 [ -f "$app/mqtt-cluster-silo.dll" ] || { echo "no mqtt-cluster-silo.dll in $app" >&2; exit 1; }
 # The apphost, as systemd starts it; without one (a portable publish), through the dotnet host.
 broker=("$app/mqtt-cluster-silo")
 [ -x "${broker[0]}" ] || broker=(dotnet "$app/mqtt-cluster-silo.dll")
+# Broker and generator each hold a descriptor per connection.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 free_port() {
     local port
     while true; do
-        port=$(( 20000 + RANDOM % 30000 ))
+        port=$(( 20000 + RANDOM % 12000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
     done
 }
 
-rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
+rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -70,47 +82,17 @@ unit_memory_settings() {
     sed -n 's/^Environment=\(DOTNET_[A-Za-z0-9_]*=[^ ]*\)$/\1/p' "$repo/deploy/systemd/mqtt-cluster.service" | tr '\n' ' '
 }
 
-# Opens $2 MQTT 3.1.1 connections (clean session, no keep-alive) to 127.0.0.1:$1, 50 handshakes at a time,
-# prints "connected N" once every CONNACK arrived and then holds them open until it is killed.
-# shellcheck disable=SC2016 # JavaScript, not shell
-clients_js='
-const net = require("net");
-const [port, count] = process.argv.slice(1).map(Number);
-const sockets = [];
-let next = 0, connected = 0, failed = 0;
-function connectOne(i) {
-  return new Promise((resolve) => {
-    const id = Buffer.from("footprint-" + i);
-    const variable = Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x02, 0, 0]);
-    const length = variable.length + 2 + id.length;
-    const connect = Buffer.concat([Buffer.from([0x10, length]), variable, Buffer.from([id.length >> 8, id.length & 255]), id]);
-    const socket = net.connect(port, "127.0.0.1", () => socket.write(connect));
-    socket.once("data", (data) => {
-      if (data[0] === 0x20 && data[3] === 0) { connected++; sockets.push(socket); } else { failed++; }
-      resolve();
-    });
-    socket.on("error", () => { failed++; resolve(); });
-  });
-}
-async function worker() { while (next < count) { await connectOne(next++); } }
-setTimeout(() => { console.log(`timed out: connected ${connected}, failed ${failed}`); process.exit(1); }, 60000).unref();
-Promise.all(Array.from({ length: 50 }, worker)).then(() => {
-  console.log(failed === 0 ? `connected ${connected}` : `failed ${failed}, connected ${connected}`);
-  setInterval(() => {}, 1 << 30);
-});
-'
-
-# measure PROFILE-NAME ENV-WORDS...: appends "name|startup ms (median)|idle MiB|loaded MiB" to results
+# measure PROFILE-NAME ENV-WORDS...: appends "name|startup ms|idle MiB|generator JSON" to results
 measure() {
     local name="$1"; shift
     local data="$work/data-$name" log="$work/broker-$name.log"
-    local run start_ms ready_ms port ws_port silo_port idle loaded
+    local run start_ms ready_ms port idle report=""
     local startups=() idles=()
     for run in $(seq 1 "$runs"); do
-        port="$(free_port)"; ws_port="$(free_port)"; silo_port="$(free_port)"
+        port="$(free_port)"
         : >"$log"
         start_ms=$(( ${EPOCHREALTIME/./} / 1000 ))
-        env "$@" "${broker[@]}" --port "$port" --ws-port "$ws_port" --silo-port "$silo_port" \
+        env "$@" "${broker[@]}" --port "$port" --ws-port "$(free_port)" --silo-port "$(free_port)" \
             --data-dir "$data" >"$log" 2>&1 &
         broker_pid=$!
         until grep -q "MQTT broker ready" "$log"; do
@@ -120,34 +102,26 @@ measure() {
         done
         ready_ms=$(( ${EPOCHREALTIME/./} / 1000 - start_ms ))
         startups+=("$ready_ms")
-        sleep "$settle"
+        sleep 10
         idle="$(rss_mib "$broker_pid")"
         idles+=("$idle")
         echo "  $name run $run: ready after ${ready_ms} ms, idle RSS ${idle} MiB" >&2
         if [ "$run" -eq "$runs" ]; then
-            : >"$work/clients.log"
-            node -e "$clients_js" "$port" "$connections" >"$work/clients.log" 2>&1 &
-            clients_pid=$!
-            until grep -q "connected\|failed\|timed out" "$work/clients.log"; do
-                kill -0 "$clients_pid" 2>/dev/null || break
-                sleep 0.1
-            done
-            grep -q "^connected $connections$" "$work/clients.log" || { cat "$work/clients.log" >&2; exit 1; }
-            sleep "$settle"
-            loaded="$(rss_mib "$broker_pid")"
-            echo "  $name: $connections connections, RSS ${loaded} MiB" >&2
-            kill "$clients_pid"; wait "$clients_pid" 2>/dev/null || true; clients_pid=""
+            report="$(dotnet "$bench" --json --port "$port" --shape idle --subscribers "$connections" --connect-concurrency 100 \
+                --hold 10 --after-close "$after_close" --broker-pid "$broker_pid" 2>"$work/bench.err")" ||
+                { cat "$work/bench.err" >&2; exit 1; }
+            echo "  $name: $(jq -r '"\(.connections) connections, \(.memory.bytes_per_connection) B each, \(.connects_per_second | floor) connects/s, \(.memory.rss_after_close_kb / 1024 | round) MiB after close"' <<<"$report")" >&2
         fi
         kill -TERM "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""
     done
-    results+=("$name|$(printf '%s\n' "${startups[@]}" | median)|$(printf '%s\n' "${idles[@]}" | median)|$loaded")
+    results+=("$name|$(printf '%s\n' "${startups[@]}" | median)|$(printf '%s\n' "${idles[@]}" | median)|$report")
 }
 
 # shellcheck disable=SC2207 # the unit's settings are single words
 unit_settings=($(unit_memory_settings))
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'); unit settings: ${unit_settings[*]}" >&2
 results=()
-measure defaults DOTNET_gcServer=1
+measure binary
 measure unit "${unit_settings[@]}"
 if [ -n "$also" ]; then
     # shellcheck disable=SC2206 # VAR=VALUE words
@@ -156,14 +130,15 @@ if [ -n "$also" ]; then
 fi
 
 echo
-echo "| settings | start-up to ready (median of $runs) | RSS idle | RSS with $connections connections |"
-echo "| --- | --- | --- | --- |"
+echo "| settings | start-up to ready (median of $runs) | RSS idle (median of $runs) | with $connections connections | per connection | 10 s after close | $after_close s after close | connects/s |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for line in "${results[@]}"; do
-    IFS='|' read -r name startup idle loaded <<<"$line"
+    IFS='|' read -r name startup idle report <<<"$line"
     case "$name" in
-        defaults) label="runtime defaults (server GC)" ;;
+        binary) label="the binary's own (runtimeconfig)" ;;
         unit) label="mqtt-cluster.service (${unit_settings[*]})" ;;
         *) label="mqtt-cluster.service + $also" ;;
     esac
-    echo "| $label | ${startup} ms | ${idle} MiB | ${loaded} MiB |"
+    jq -r --arg name "$label" --arg startup "$startup" --arg idle "$idle" \
+        '"| \($name) | \($startup) ms | \($idle) MiB | \(.memory.rss_kb / 1024 | round) MiB | \(.memory.bytes_per_connection) B | \(.memory.rss_after_close10s_kb / 1024 | round) MiB | \(.memory.rss_after_close_kb / 1024 | round) MiB | \(.connects_per_second | floor) |"' <<<"$report"
 done

@@ -26,6 +26,13 @@ public sealed partial class ConnectLoop : IDisposable
     private const uint EpollOneShot = 1u << 30;
     private const int Add = 1;
     private const int Modify = 3;
+    private const int IpProtocol = 0;
+    private const int IpBindAddressNoPort = 24;
+
+    // Towards a loopback broker the connections come from 127.0.0.2-127.0.0.254 in turn: with one source address the
+    // kernel searches its ephemeral ports for one not yet used towards the broker, and with 18 000 of its 28 000 in
+    // use that search cost the generator several times the broker's CPU per connect (213 against 38 µs, Mosquitto).
+    private const int LoopbackSources = 253;
     private static readonly byte[] DisconnectPacket = [0xE0, 0x00];
 
     private readonly int[] _descriptors;
@@ -33,6 +40,7 @@ public sealed partial class ConnectLoop : IDisposable
     private readonly PacketWriter _connect;
     private readonly string _prefix;
     private readonly byte[] _reply = new byte[256];
+    private readonly bool _loopback;
     private SocketAddressIn _address;
     private int _epoll;
     private int _opened;
@@ -45,6 +53,7 @@ public sealed partial class ConnectLoop : IDisposable
         _slots = new Handshake[Math.Max(1, Math.Min(inFlight, count))];
         _connect = new PacketWriter(protocolVersion);
         _prefix = prefix;
+        _loopback = IPAddress.IsLoopback(endpoint.Address);
         _address.Family = AddressFamilyInet;
         _address.Port = (ushort)IPAddress.HostToNetworkOrder((short)endpoint.Port);
         fixed (byte* bytes = _address.Address)
@@ -114,6 +123,12 @@ public sealed partial class ConnectLoop : IDisposable
 
     [LibraryImport("libc")]
     private static partial int close(int descriptor);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int bind(int descriptor, SocketAddressIn* address, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int setsockopt(int descriptor, int level, int option, int* value, int length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_create1(int flags);
@@ -191,6 +206,11 @@ public sealed partial class ConnectLoop : IDisposable
         }
 
         _descriptors[_opened++] = descriptor;
+        if (_loopback)
+        {
+            BindSource(descriptor, i);
+        }
+
         int result;
         fixed (SocketAddressIn* address = &_address)
         {
@@ -250,6 +270,20 @@ public sealed partial class ConnectLoop : IDisposable
         ConnectTimes.Record((long)Stopwatch.GetElapsedTime(handshake.Started).TotalMicroseconds);
         _pending--;
         Start(slot);
+    }
+
+    /// <summary>Binds connection <paramref name="i"/> to 127.0.0.(2 + i % 253), its port chosen by connect(2).</summary>
+    private static unsafe void BindSource(int descriptor, int i)
+    {
+        var noPort = 1;
+        var source = new SocketAddressIn { Family = AddressFamilyInet };
+        source.Address[0] = 127;
+        source.Address[3] = (byte)(2 + (i % LoopbackSources));
+        if (setsockopt(descriptor, IpProtocol, IpBindAddressNoPort, &noPort, sizeof(int)) != 0 ||
+            bind(descriptor, &source, sizeof(SocketAddressIn)) != 0)
+        {
+            throw new IOException($"binding connection {i} to 127.0.0.{source.Address[3]} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     private readonly record struct Handshake(int Index, int Descriptor, long Started, bool SentConnect);

@@ -7,11 +7,9 @@ namespace MqttCluster.Silo.Hosting;
 /// node that stays quiet, or whose load comes and goes without its memory growing, is not trimmed again (a trim is a
 /// blocking full GC).
 /// </summary>
-/// <param name="totalAllocatedBytes">The process's total allocated bytes when watching starts; what was allocated
-/// before counts as load.</param>
-/// <param name="residentBytes">The process's resident memory then: what start-up adds beyond it is trimmed once
-/// start-up is over.</param>
-public sealed class QuietMemoryPolicy(long totalAllocatedBytes, long residentBytes)
+/// <param name="totalAllocatedBytes">The process's total allocated bytes when watching starts: start-up counts as
+/// load and as growth, so the first quiet interval after it trims once.</param>
+public sealed class QuietMemoryPolicy(long totalAllocatedBytes)
 {
     /// <summary>
     /// An idle node, with or without idle connections, allocates little (timers, telemetry); traffic or connections
@@ -23,7 +21,7 @@ public sealed class QuietMemoryPolicy(long totalAllocatedBytes, long residentByt
     public const long GrowthBytes = 16 * 1024 * 1024;
 
     private long _lastAllocated = totalAllocatedBytes;
-    private long _residentAfterTrim = residentBytes;
+    private long _residentAfterTrim;
     private bool _busySinceTrim = true;
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes(), Environment.WorkingSet);
+        var policy = new QuietMemoryPolicy(GC.GetTotalAllocatedBytes());
         using var timer = new PeriodicTimer(Interval, timeProvider);
         try
         {
@@ -38,12 +38,13 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Node quiet: memory trimmed, resident {Before} -> {After} bytes")]
-    private static partial void Trimmed(ILogger logger, long before, long after);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Node quiet: memory trimmed in {Milliseconds} ms, resident {Before} -> {After} bytes")]
+    private static partial void Trimmed(ILogger logger, long milliseconds, long before, long after);
 
     private void Trim()
     {
         var before = Environment.WorkingSet;
+        var started = timeProvider.GetTimestamp();
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (OperatingSystem.IsLinux())
@@ -51,6 +52,6 @@ public sealed partial class QuietMemoryTrim(TimeProvider timeProvider, ILogger<Q
             MallocTrim(0);
         }
 
-        Trimmed(logger, before, Environment.WorkingSet);
+        Trimmed(logger, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds, before, Environment.WorkingSet);
     }
 }
