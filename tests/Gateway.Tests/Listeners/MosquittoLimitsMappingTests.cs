@@ -1,0 +1,19 @@
+using MqttCluster.Core.Configuration;
+using MqttCluster.Silo.Configuration;
+
+namespace MqttCluster.Gateway.Tests.Listeners;
+
+/// <summary>A mosquitto.conf's limits as the broker's settings: what Mosquitto announces, we announce.</summary>
+public sealed class MosquittoLimitsMappingTests
+{
+    [Theory]
+    [InlineData("max_inflight_messages 7", "7")]
+    [InlineData("", "20")]
+    public void Max_inflight_messages_is_also_the_announced_receive_maximum(string line, string expected)
+    {
+        var mapped = MosquittoConfigMapping.Map(MosquittoConfigParser.ParseText(line, "/etc/mosquitto/mosquitto.conf"));
+
+        Assert.Empty(mapped.Errors);
+        Assert.Equal((expected, expected), (mapped.Settings["Mqtt:MaxInflightMessages"], mapped.Settings["Mqtt:ReceiveMaximum"]));
+    }
+}
