@@ -14,7 +14,10 @@ public interface IGatewayObserver : IGrainObserver
     /// later); an answer that takes longer was lost on the way, and the sender tries again with the same
     /// <paramref name="batch"/> (which the gateway takes once) well before Orleans' general response timeout.
     /// </summary>
-    [Alias("Deliver")]
+    /// <remarks>Interleaves: an Orleans client would otherwise run its observer's calls one at a time, and one
+    /// delivery waiting for a subscriber would hold back every other topic's. Each topic grain has at most one batch
+    /// on its way to a gateway at a time, so a topic's order does not depend on this.</remarks>
+    [Alias("Deliver"), Orleans.Concurrency.AlwaysInterleave]
     [ResponseTimeout("00:00:03")]
     Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch);
 
@@ -24,8 +27,8 @@ public interface IGatewayObserver : IGrainObserver
     /// PUBLISH packets that connection had already read take effect first (within
     /// <see cref="SessionTakeoverBudget.InboundForwardingWait"/>), so the new connection comes after them.
     /// </summary>
-    /// <remarks>Interleaves with deliveries: an Orleans client runs its observer's other calls one at a time, and a
-    /// delivery may be waiting for the very session grain that waits for this answer.</remarks>
+    /// <remarks>Interleaves with deliveries: a delivery may be waiting for the very session grain that waits for
+    /// this answer.</remarks>
     [Alias("TakeOver"), Orleans.Concurrency.AlwaysInterleave]
     Task<SessionHandoff?> TakeOverAsync(string clientId, long epoch);
 

@@ -138,4 +138,29 @@ public sealed class GatewayLossTests
         release.SetResult();
         await publish;
     }
+
+    [Fact]
+    public async Task A_delivery_that_waits_holds_back_no_other_topic()
+    {
+        // A subscriber pushing back makes its delivery wait (up to Mqtt:PushBackGiveUpAfter); deliveries of other
+        // topics to the same standalone gateway go on meanwhile, as they do to a co-hosted gateway.
+        await using var cluster = await FailureCluster.StartAsync();
+        var a = await cluster.GatewayAsync("gw-a");
+        var slow = await a.ConnectAsync(NewClientId("slow"), "slow/#");
+        var other = await a.ConnectAsync(NewClientId("other"), "other/#");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.HoldOnly = deliveries => deliveries.Any(d => d.Message.Topic.StartsWith("slow/", StringComparison.Ordinal));
+        a.DeliveryHold = release.Task;
+        var held = cluster.Client.GetGrain<ITopicGrain>("slow/1").PublishAsync([Message("slow/1", "waits")]);
+        await a.DeliveryHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var message = Message("other/1", "goes on");
+        await cluster.Client.GetGrain<ITopicGrain>("other/1").PublishAsync([message]).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, other.Copies(message.MessageId));
+        Assert.False(held.IsCompleted);
+        release.SetResult();
+        await held;
+        Assert.Single(slow.Received);
+    }
 }

@@ -40,6 +40,9 @@ public sealed class ModelGateway : IGatewayObserver
     /// hand-off to a session grain under way).</summary>
     public Task? DeliveryHold { get; set; }
 
+    /// <summary>Which deliveries <see cref="DeliveryHold"/> holds (all when null).</summary>
+    public Func<GatewayDelivery[], bool>? HoldOnly { get; set; }
+
     /// <summary>Completes when a delivery first waited for <see cref="DeliveryHold"/>.</summary>
     public TaskCompletionSource DeliveryHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -139,7 +142,7 @@ public sealed class ModelGateway : IGatewayObserver
 
     public async Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch)
     {
-        if (DeliveryHold is { } hold)
+        if (DeliveryHold is { } hold && (HoldOnly?.Invoke(deliveries) ?? true))
         {
             DeliveryHeld.TrySetResult();
             await hold;
