@@ -15,7 +15,7 @@
 #   --closed-loop  also the old closed-loop matrix (publishers wait while 10 000 deliveries are on their way),
 #                  labelled as such: it hides queueing and drops, so it is not the headline
 #   --idle         also memory and connect rate with idle connections: bench/idle.sh (1 000 and 18 000
-#                  connections, RSS up to 60 s after they closed; --quick: 1 000, 10 s)
+#                  connections, RSS up to 60 s after they closed; --quick: 1 000, 20 s)
 #   --out DIR      keep results.jsonl (one JSON line per run), tables.md and broker logs there
 #                  (default: a temporary directory, removed at the end)
 # Everything started is stopped by PID on exit.
@@ -250,7 +250,7 @@ fi
 if [ "$idle" -eq 1 ]; then
     echo "memory and connect rate (fresh brokers, idle clean-session connections): bench/idle.sh" >&2
     idle_args=(--no-build --out "$out/idle")
-    [ "$quick" -eq 1 ] && idle_args+=(--counts 1000 --after-close 10)
+    [ "$quick" -eq 1 ] && idle_args+=(--counts 1000 --after-close 20)
     "$repo/bench/idle.sh" "${idle_args[@]}" >/dev/null
     cat "$out/idle/results.jsonl" >>"$results"
     emit ""
