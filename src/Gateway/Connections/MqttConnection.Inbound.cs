@@ -13,8 +13,6 @@ namespace MqttCluster.Gateway.Connections;
 public sealed partial class MqttConnection
 {
     private readonly Dictionary<ushort, string> _topicAliases = [];
-    private readonly InboundQos2Ids _inboundQos2 = new();
-    private int _inboundUnacknowledged;
 
     private PublishRateLimiter? _publishRate;
     private bool _publishRateLogged;
@@ -39,17 +37,12 @@ public sealed partial class MqttConnection
             throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "QoS > 0 PUBLISH without packet identifier [MQTT-2.2.1-3].");
         }
 
-        if (qos == 2)
+        if (qos == 2 && !_acknowledgements.TryAcceptQos2(publish.PacketIdentifier))
         {
-            if (!_inboundQos2.TryAccept(publish.PacketIdentifier))
-            {
-                // Already accepted and PUBREC'd: acknowledge again, do not forward twice [MQTT-4.3.3-10].
-                _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier });
-                return;
-            }
+            return;
         }
 
-        if (qos > 0 && IsV5 && Volatile.Read(ref _inboundUnacknowledged) >= _services.Options.ReceiveMaximum)
+        if (qos > 0 && IsV5 && _acknowledgements.Unacknowledged >= _services.Options.ReceiveMaximum)
         {
             // The quota is full. What waits for the cluster's answer (a failover stalls it for seconds) is the
             // broker's delay, not the client's fault: stop reading until the cluster answered, so TCP holds the
@@ -58,7 +51,7 @@ public sealed partial class MqttConnection
             await ForwardedPublishesAsync();
         }
 
-        if (qos > 0 && IsV5 && Interlocked.Increment(ref _inboundUnacknowledged) > _services.Options.ReceiveMaximum)
+        if (qos > 0 && !_acknowledgements.TryCount(_services.Options.ReceiveMaximum))
         {
             throw new MqttProtocolError(MqttDisconnectReasonCode.ReceiveMaximumExceeded, $"More than {_services.Options.ReceiveMaximum} unacknowledged QoS 1/2 PUBLISH packets [MQTT-3.3.4-9].");
         }
@@ -186,7 +179,7 @@ public sealed partial class MqttConnection
 
         if (publish.Denied)
         {
-            AcknowledgeDenied(publish);
+            _acknowledgements.AcknowledgeDenied(publish);
             return;
         }
 
@@ -197,83 +190,15 @@ public sealed partial class MqttConnection
             // it reconnects must be forwarded, not taken for a duplicate of a message the cluster never took.
             if (publish.QualityOfService == 2)
             {
-                _inboundQos2.Forget(publish.PacketId);
+                _acknowledgements.Forget(publish.PacketId);
             }
 
             Close(MqttDisconnectReasonCode.ImplementationSpecificError);
             return;
         }
 
-        if (publish.QualityOfService == 1)
-        {
-            Interlocked.Decrement(ref _inboundUnacknowledged);
-            _sender.Send(new MqttPubAckPacket
-            {
-                PacketIdentifier = publish.PacketId,
-                ReasonCode = failed ? MqttPubAckReasonCode.ImplementationSpecificError : NoSubscribers(outcome) ? MqttPubAckReasonCode.NoMatchingSubscribers : MqttPubAckReasonCode.Success,
-            });
-            return;
-        }
-
-        if (failed)
-        {
-            Interlocked.Decrement(ref _inboundUnacknowledged);
-            _inboundQos2.Forget(publish.PacketId);
-        }
-
-        _sender.Send(new MqttPubRecPacket
-        {
-            PacketIdentifier = publish.PacketId,
-            ReasonCode = failed ? MqttPubRecReasonCode.ImplementationSpecificError : NoSubscribers(outcome) ? MqttPubRecReasonCode.NoMatchingSubscribers : MqttPubRecReasonCode.Success,
-        });
+        _acknowledgements.Acknowledge(publish, outcome);
     }
 
-    /// <summary>MQTT 5 tells a publisher that no subscriber matched (0x10), which clients use to find a wrong topic.</summary>
-    private bool NoSubscribers(InboundPublishOutcome outcome) => IsV5 && outcome == InboundPublishOutcome.AcceptedWithoutSubscribers;
-
-    /// <summary>
-    /// A PUBLISH the ACL denies: v5 hears 0x87 (not authorised); 3.1.1 has no such code, so, as Mosquitto does,
-    /// it is acknowledged as if accepted and dropped. One above Mqtt:MessageSizeLimit hears 0x97 (quota exceeded):
-    /// Mosquitto sends 0x95, which the specification does not allow in PUBACK/PUBREC [MQTT-3.4.2-1].
-    /// </summary>
-    private void AcknowledgeDenied(InboundPublish publish)
-    {
-        var (pubAck, pubRec) = publish.TooLarge
-            ? (MqttPubAckReasonCode.QuotaExceeded, MqttPubRecReasonCode.QuotaExceeded)
-            : (MqttPubAckReasonCode.NotAuthorized, MqttPubRecReasonCode.NotAuthorized);
-        if (IsV5)
-        {
-            Interlocked.Decrement(ref _inboundUnacknowledged);
-        }
-
-        if (publish.QualityOfService == 1)
-        {
-            _sender.Send(new MqttPubAckPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? pubAck : MqttPubAckReasonCode.Success });
-            return;
-        }
-
-        if (IsV5)
-        {
-            // Error reason codes end the QoS 2 flow here: no PUBREL follows [MQTT-4.3.3-4].
-            _inboundQos2.Forget(publish.PacketId);
-        }
-
-        _sender.Send(new MqttPubRecPacket { PacketIdentifier = publish.PacketId, ReasonCode = IsV5 ? pubRec : MqttPubRecReasonCode.Success });
-    }
-
-    private void OnPubRel(ushort packetId)
-    {
-        var (known, counted) = _inboundQos2.Release(packetId);
-
-        if (counted && IsV5)
-        {
-            Interlocked.Decrement(ref _inboundUnacknowledged);
-        }
-
-        _sender.Send(new MqttPubCompPacket
-        {
-            PacketIdentifier = packetId,
-            ReasonCode = known || !IsV5 ? MqttPubCompReasonCode.Success : MqttPubCompReasonCode.PacketIdentifierNotFound,
-        });
-    }
+    private void OnPubRel(ushort packetId) => _acknowledgements.Release(packetId);
 }

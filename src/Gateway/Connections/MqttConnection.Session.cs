@@ -61,7 +61,7 @@ public sealed partial class MqttConnection
     private async Task ResumeStoredMessagesAsync()
     {
         var resume = await Session.ResumeAsync(_epoch);
-        _inboundQos2.Restore(resume.InboundQos2);
+        _acknowledgements.Restore(resume.InboundQos2);
 
         lock (_outboundLock)
         {
@@ -228,7 +228,7 @@ public sealed partial class MqttConnection
             SessionExpiryInterval = _disconnectSessionExpiry,
             Inflight = [.. keptInflight],
             Pending = [.. keptPending],
-            InboundQos2 = _inboundQos2.Snapshot(),
+            InboundQos2 = _acknowledgements.Snapshot(),
             ResumeApplied = _resumeApplied,
         };
     }

@@ -24,6 +24,7 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly CancellationTokenSource _closing;
     private readonly Lock _outboundLock = new();
     private readonly ConnectionSubscriptions _subscriptions;
+    private readonly InboundAcknowledgements _acknowledgements;
     private SessionDelivery<PendingDelivery> _delivery;
     private InboundPublishForwarder? _forwarder;
     private MqttDisconnectReasonCode? _closeReason;
@@ -47,6 +48,7 @@ public sealed partial class MqttConnection : ISubscriber
         _sender = new MqttPacketSender(transport.Transport.Output, services.Listener.Packets.Mount);
         _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         _subscriptions = new ConnectionSubscriptions(this, services);
+        _acknowledgements = new InboundAcknowledgements(_sender, _reader);
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
