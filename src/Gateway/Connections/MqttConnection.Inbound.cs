@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MqttCluster.Core.Delivery;
 using MqttCluster.Core.Telemetry;
 using MqttCluster.Gateway.Telemetry;
 using MqttCluster.Core.Topics;
