@@ -11,7 +11,7 @@ namespace MqttCluster.Gateway.Connections;
 /// <summary>Client-to-broker PUBLISH with QoS 0/1/2, topic aliases and QoS 2 de-duplication.</summary>
 public sealed partial class MqttConnection
 {
-    private readonly Dictionary<ushort, string> _topicAliases = [];
+    private InboundTopicAliases? _topicAliases;
 
     private PublishRateLimiter? _publishRate;
     private bool _publishRateLogged;
@@ -19,7 +19,7 @@ public sealed partial class MqttConnection
     private async Task ReceivePublishAsync(MqttPublishPacket publish)
     {
         await ThrottlePublishAsync();
-        var topic = ResolveTopic(publish);
+        var topic = (_topicAliases ??= new InboundTopicAliases(_services.Options)).Resolve(publish, IsV5);
         var qos = (byte)publish.QualityOfServiceLevel;
         if (qos > 2)
         {
@@ -94,44 +94,6 @@ public sealed partial class MqttConnection
 
     /// <summary>Completes once the PUBLISH packets read so far have been forwarded and answered.</summary>
     private Task ForwardedPublishesAsync() => _forwarder?.WhenForwardedAsync() ?? Task.CompletedTask;
-
-    private string ResolveTopic(MqttPublishPacket publish)
-    {
-        var topic = publish.Topic ?? string.Empty;
-        var alias = publish.TopicAlias;
-        if (alias != 0)
-        {
-            if (!IsV5 || alias > _services.Options.TopicAliasMaximum)
-            {
-                throw new MqttProtocolError(MqttDisconnectReasonCode.TopicAliasInvalid, $"Topic alias {alias} exceeds the maximum {_services.Options.TopicAliasMaximum} [MQTT-3.3.2-9].");
-            }
-
-            if (topic.Length == 0)
-            {
-                return _topicAliases.TryGetValue(alias, out var known)
-                    ? known
-                    : throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"Unknown topic alias {alias} [MQTT-3.3.4-2].");
-            }
-        }
-
-        var error = TopicName.Validate(topic);
-        if (error != TopicValidationError.None)
-        {
-            throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Invalid topic name '{topic}': {error}.");
-        }
-
-        if (_services.Options.ExceedsTopicLimits(topic))
-        {
-            throw new MqttProtocolError(MqttDisconnectReasonCode.TopicNameInvalid, $"Topic name longer than Mqtt:MaxTopicLength ({_services.Options.MaxTopicLength}) or deeper than Mqtt:MaxTopicLevels ({_services.Options.MaxTopicLevels}).");
-        }
-
-        if (alias != 0)
-        {
-            _topicAliases[alias] = topic;
-        }
-
-        return topic;
-    }
 
     /// <summary>Mqtt:MaxPublishRatePerClient: pauses reading this client's connection while it is over its rate.</summary>
     private async Task ThrottlePublishAsync()
