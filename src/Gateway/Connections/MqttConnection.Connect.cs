@@ -83,7 +83,7 @@ public sealed partial class MqttConnection
         }
 
         ClientId = assignedClientId ?? connect.ClientId;
-        _will = connect.WillFlag ? CreateWill(connect) : null;
+        _will = connect.WillFlag ? ConnectPackets.Will(connect, ClientId) : null;
         if (!await AuthenticateAsync(connect))
         {
             return false;
@@ -252,23 +252,6 @@ public sealed partial class MqttConnection
         return requested == 0 || requested > max ? max : requested;
     }
 
-    // The will's expiry counts from when it is published; the session grain sets it then.
-    private BrokerMessage CreateWill(MqttConnectPacket connect) => new()
-    {
-        MessageId = Guid.NewGuid(),
-        Topic = connect.WillTopic,
-        Payload = connect.WillMessage ?? [],
-        QualityOfService = (byte)connect.WillQoS,
-        Retain = connect.WillRetain,
-        PublisherClientId = ClientId,
-        ContentType = connect.WillContentType,
-        ResponseTopic = connect.WillResponseTopic,
-        CorrelationData = connect.WillCorrelationData,
-        PayloadFormatIndicator = (byte)connect.WillPayloadFormatIndicator,
-        UserProperties = connect.WillUserProperties is { Count: > 0 } properties
-            ? [.. properties.Select(p => new UserProperty(p.Name, p.ReadValueAsString()))]
-            : null,
-    };
 
     /// <summary>
     /// Every v5 CONNACK property is set on purpose: a new MqttConnAckPacket says maximum QoS 0, which makes v5
@@ -290,47 +273,17 @@ public sealed partial class MqttConnection
 
     private MqttConnAckPacket BuildConnAck(MqttConnectReasonCode reason, MqttConnectPacket connect, string? assignedClientId, bool sessionPresent = false)
     {
-        var options = _services.Options;
-        var ack = new MqttConnAckPacket
-        {
-            ReasonCode = reason,
-            ReturnCode = ToReturnCode(reason),
-            // [MQTT-3.2.2-2]: only when a stored session was resumed; never on a refusal [MQTT-3.2.2-4].
-            IsSessionPresent = sessionPresent && reason == MqttConnectReasonCode.Success,
-            MaximumQoS = _services.Listener.MaximumQoS,
-            RetainAvailable = options.RetainAvailable,
-            WildcardSubscriptionAvailable = true,
-            SharedSubscriptionAvailable = true,
-            SubscriptionIdentifiersAvailable = true,
-            TopicAliasMaximum = options.TopicAliasMaximum,
-            ReceiveMaximum = options.ReceiveMaximum,
-            MaximumPacketSize = (uint)options.MaxPacketSize,
-            AssignedClientIdentifier = assignedClientId,
-        };
-
-        if (IsV5 && reason == MqttConnectReasonCode.Success && _sessionExpiry != connect.SessionExpiryInterval)
-        {
-            // The broker capped the requested expiry; the client hears the value in force (3.2.2.3.2).
-            ack.SessionExpiryInterval = _sessionExpiry;
-        }
-
-        if (IsV5 && reason == MqttConnectReasonCode.Success && _keepAliveSeconds != connect.KeepAlivePeriod)
-        {
-            ack.ServerKeepAlive = _keepAliveSeconds;
-        }
-
-        return ack;
+        var success = IsV5 && reason == MqttConnectReasonCode.Success;
+        return ConnectPackets.ConnAck(
+            reason,
+            _services.Options,
+            _services.Listener.MaximumQoS,
+            assignedClientId,
+            sessionPresent,
+            // The broker capped the requested expiry or keep-alive: the client hears the value in force (3.2.2.3.2).
+            grantedSessionExpiry: success && _sessionExpiry != connect.SessionExpiryInterval ? _sessionExpiry : null,
+            serverKeepAlive: success && _keepAliveSeconds != connect.KeepAlivePeriod ? _keepAliveSeconds : null);
     }
-
-    private static MqttConnectReturnCode ToReturnCode(MqttConnectReasonCode reason) => reason switch
-    {
-        MqttConnectReasonCode.Success => MqttConnectReturnCode.ConnectionAccepted,
-        MqttConnectReasonCode.UnsupportedProtocolVersion => MqttConnectReturnCode.ConnectionRefusedUnacceptableProtocolVersion,
-        MqttConnectReasonCode.ClientIdentifierNotValid => MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
-        MqttConnectReasonCode.BadUserNameOrPassword => MqttConnectReturnCode.ConnectionRefusedBadUsernameOrPassword,
-        MqttConnectReasonCode.NotAuthorized => MqttConnectReturnCode.ConnectionRefusedNotAuthorized,
-        _ => MqttConnectReturnCode.ConnectionRefusedServerUnavailable,
-    };
 
     /// <summary>
     /// A CONNECT with a protocol level we do not speak gets the 3.1.1 refusal 0x01 before the connection closes
