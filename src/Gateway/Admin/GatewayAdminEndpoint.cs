@@ -112,20 +112,8 @@ public sealed partial class GatewayAdminEndpoint(
         }
     }
 
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(RefreshInterval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                await RegisterAsync();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private Task RefreshLoopAsync() =>
+        Hosting.PeriodicRefresh.RunAsync(RefreshInterval, timeProvider, RegisterAsync, exception => LogRegistrationFailed(exception.Message), _stopping.Token);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering with the cluster's gateway directory failed ({Problem}); retrying")]
     private partial void LogRegistrationFailed(string problem);

@@ -106,27 +106,8 @@ public sealed partial class GatewayRegistration(
         }
     }
 
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(GatewayLiveness.RefreshInterval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                try
-                {
-                    await RefreshAsync();
-                }
-                catch (Exception exception) when (!_stopping.IsCancellationRequested)
-                {
-                    LogRefreshFailed(exception);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private Task RefreshLoopAsync() =>
+        Hosting.PeriodicRefresh.RunAsync(GatewayLiveness.RefreshInterval, timeProvider, RefreshAsync, LogRefreshFailed, _stopping.Token);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the cluster")]
     private partial void LogRegistered(string gatewayId);

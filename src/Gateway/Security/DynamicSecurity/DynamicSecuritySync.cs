@@ -85,27 +85,8 @@ public sealed partial class DynamicSecuritySync(
         logins.Prune(clients.Snapshot().Select(c => c.ClientId).ToHashSet(StringComparer.Ordinal));
     }
 
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(RefreshInterval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                try
-                {
-                    await RefreshAsync();
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogRefreshFailed(exception.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private Task RefreshLoopAsync() =>
+        Hosting.PeriodicRefresh.RunAsync(RefreshInterval, timeProvider, RefreshAsync, exception => LogRefreshFailed(exception.Message), _stopping.Token);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dynamic security on: version {Version} of the cluster's users, groups and roles (anonymous group set: {AnonymousGroup})")]
     private partial void LogStarted(long version, bool anonymousGroup);
