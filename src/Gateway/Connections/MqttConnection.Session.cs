@@ -121,8 +121,7 @@ public sealed partial class MqttConnection
         _closeReason ??= MqttDisconnectReasonCode.SessionTakenOver;
         if (Volatile.Read(ref _established))
         {
-            // The read loop handles the whole packets that have arrived and stops; their PUBLISHes are forwarded.
-            _reader.StopAfterBuffered();
+            // Bounded, and whatever goes wrong in it the hand-back still goes out below.
             await ReceivedPacketsTakeEffectAsync().WaitAsync(SessionTakeoverBudget.InboundForwardingWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
@@ -139,10 +138,40 @@ public sealed partial class MqttConnection
         takeover.SetResult(handoff);
     }
 
+    /// <summary>The read loop handles the whole packets that have arrived and stops; their PUBLISHes are forwarded.</summary>
     private async Task ReceivedPacketsTakeEffectAsync()
     {
+        await TransportCaughtUpAsync();
+        _reader.StopAfterBuffered();
         await _receiving.Task;
         await ForwardedPublishesAsync();
+    }
+
+    /// <summary>
+    /// What the client sent before the takeover may still be in the kernel's receive buffer, not yet moved into the
+    /// connection's input by the transport (a client that publishes, closes and reconnects at once): it was received,
+    /// so it is waited for. A TCP connection only; bounded by the takeover's wait.
+    /// </summary>
+    private async Task TransportCaughtUpAsync()
+    {
+        var socket = _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
+        while (socket is not null && UnreadBytes(socket) > 0)
+        {
+            // Real time: this waits for the kernel and the transport, not for the broker's clock.
+            await Task.Delay(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    private static int UnreadBytes(System.Net.Sockets.Socket socket)
+    {
+        try
+        {
+            return socket.Available;
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>
