@@ -72,7 +72,7 @@ public sealed class MosquittoConfigLoader
             errors.WriteLine(line);
         }
 
-        return config.HasErrors || mapping.Errors.Count > 0 ? null : new MosquittoConfigLoader([.. remaining], mapping.Settings, path);
+        return config.HasErrors || mapping.Errors.Count > 0 ? null : new MosquittoConfigLoader([.. remaining], WithoutImpliedListener(config, mapping.Settings, remaining), path);
     }
 
     /// <summary>Reads the file again (a reload): its settings, or what is wrong with it (then nothing changes).</summary>
@@ -91,8 +91,28 @@ public sealed class MosquittoConfigLoader
         var config = MosquittoConfigParser.Parse(Path);
         var mapping = MosquittoConfigMapping.Map(config);
         var problems = config.Diagnostics.Where(d => d.Severity == ConfigSeverity.Error).Select(d => d.ToString()).Concat(mapping.Errors).ToList();
-        return (mapping.Settings, problems);
+        return (WithoutImpliedListener(config, mapping.Settings, RemainingArgs), problems);
     }
+
+    /// <summary>
+    /// Mosquitto 2 listens on port 1883 (loopback) only when nothing defines a listener. A port given on the command
+    /// line defines one, so the listener the file implies is left out: two brokers started on the same file with
+    /// ports of their own would otherwise both try to take 1883.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string?> WithoutImpliedListener(MosquittoConfig config, IReadOnlyDictionary<string, string?> settings, IReadOnlyList<string> args)
+    {
+        if (config.Listeners is not [{ Origin: ListenerOrigin.LocalOnly }] || !args.Any(NamesAPort))
+        {
+            return settings;
+        }
+
+        return settings.Where(s => !s.Key.StartsWith("Mqtt:Listeners:0:", StringComparison.Ordinal)).ToDictionary(s => s.Key, s => s.Value);
+    }
+
+    private static bool NamesAPort(string arg) =>
+        arg is "--port" or "--ws-port" ||
+        arg.StartsWith("--Mqtt:TcpPort", StringComparison.OrdinalIgnoreCase) ||
+        arg.StartsWith("--Mqtt:WebSocketPort", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Adds the file's settings above appsettings.json and just below the (unprefixed) environment
     /// variables and the command line (or at the end when there are none).</summary>
