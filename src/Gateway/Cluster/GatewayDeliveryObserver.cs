@@ -1,5 +1,6 @@
 using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Subscriptions;
+using MqttCluster.Gateway.Transport;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Cluster;
@@ -23,9 +24,13 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
         }
 
         var waits = new DeliveryWaits();
-        foreach (var delivery in deliveries)
+        using (OutboundWrites.Defer())
         {
-            fanOut.Deliver(delivery, ref waits);
+            // The subscribers' PUBLISH packets are written here when the batch is done, one write per connection.
+            foreach (var delivery in deliveries)
+            {
+                fanOut.Deliver(delivery, ref waits);
+            }
         }
 
         // Answered once hand-offs to session grains are stored, and at the pace of subscribers that cannot take

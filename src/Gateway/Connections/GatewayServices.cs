@@ -20,6 +20,7 @@ public sealed class GatewayServices(
     LocalSubscriptions subscriptions,
     DepartedSessions departedSessions,
     ConnectedClients clients,
+    KeepAliveSweep keepAlive,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     BrokerMetrics metrics,
@@ -52,6 +53,8 @@ public sealed class GatewayServices(
     public DepartedSessions DepartedSessions { get; } = departedSessions;
 
     public ConnectedClients Clients { get; } = clients;
+
+    public KeepAliveSweep KeepAlive { get; } = keepAlive;
 
     public TimeProvider TimeProvider { get; } = timeProvider;
 

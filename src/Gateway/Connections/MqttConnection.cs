@@ -121,14 +121,21 @@ public sealed partial class MqttConnection : ISubscriber
                 return;
             }
 
-            var keepAlive = WatchKeepAliveAsync();
-            await ReceiveLoopAsync();
+            _services.KeepAlive.Watch(this);
+            try
+            {
+                await ReceiveLoopAsync();
+            }
+            finally
+            {
+                _services.KeepAlive.Forget(this);
+            }
+
             _receiving.TrySetResult();
 
-            // The read side is done (DISCONNECT, protocol violation, end of stream): stop the keep-alive watch
-            // now, or the connection would stay open until the keep-alive expired [MQTT-4.8.0-1].
+            // The read side is done (DISCONNECT, protocol violation, end of stream): wake what still waits on the
+            // connection, so it closes now [MQTT-4.8.0-1].
             SignalClosing();
-            await keepAlive;
         }
         finally
         {
@@ -280,37 +287,27 @@ public sealed partial class MqttConnection : ISubscriber
         _closeDetail ??= error.Message;
     }
 
-    /// <summary>Closes a client that went silent (keep-alive) or stopped taking its packets (slow consumer).</summary>
-    private async Task WatchKeepAliveAsync()
+    /// <summary>Whether the client went silent for one and a half keep-alive periods [MQTT-3.1.2-22] or stopped
+    /// taking its packets; asked by the <see cref="KeepAliveSweep"/>.</summary>
+    internal bool IsUnresponsive() => IsSilent || IsSlowConsumer;
+
+    private bool IsSilent => _keepAliveSeconds > 0
+        && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > TimeSpan.FromSeconds(_keepAliveSeconds * 1.5);
+
+    private bool IsSlowConsumer => _sender.StalledFor > _services.Options.SlowConsumerTimeout;
+
+    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found silent or not taking its packets.</summary>
+    internal void CloseUnresponsive()
     {
-        var keepAlive = _keepAliveSeconds;
-
-        // [MQTT-3.1.2-22]: close when nothing arrived within one and a half keep-alive periods.
-        var limit = TimeSpan.FromSeconds(keepAlive * 1.5);
-        var period = TimeSpan.FromMilliseconds(keepAlive == 0 ? 1000 : Math.Clamp(keepAlive * 250, 100, 1000));
-        using var timer = new PeriodicTimer(period, _services.TimeProvider);
-        try
+        if (IsSilent)
         {
-            while (await timer.WaitForNextTickAsync(_closing.Token))
-            {
-                if (keepAlive > 0 && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > limit)
-                {
-                    ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, keepAlive);
-                    Close(MqttDisconnectReasonCode.KeepAliveTimeout);
-                    return;
-                }
+            ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, _keepAliveSeconds);
+            Close(MqttDisconnectReasonCode.KeepAliveTimeout);
+            return;
+        }
 
-                if (_sender.StalledFor > _services.Options.SlowConsumerTimeout)
-                {
-                    ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
-                    Close(MqttDisconnectReasonCode.QuotaExceeded);
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
+        Close(MqttDisconnectReasonCode.QuotaExceeded);
     }
 
     private async Task ShutdownAsync()

@@ -34,6 +34,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<DeliveredBatches>();
         services.AddSingleton<GatewayDeliveryObserver>();
         services.AddSingleton<ConnectedClients>();
+        services.AddSingleton<KeepAliveSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeepAliveSweep>());
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<BrokerConnectionHandler>();
         services.AddSingleton<Listeners.ConfiguredListeners>();
