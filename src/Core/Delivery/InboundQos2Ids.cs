@@ -8,18 +8,19 @@ namespace MqttCluster.Core.Delivery;
 public sealed class InboundQos2Ids
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<ushort> _accepted = [];
+    // Both created on first use: most connections never publish at QoS 2.
+    private HashSet<ushort>? _accepted;
 
     /// <summary>Ids taken over from the session's previous connection: their PUBLISH counted against that
     /// connection's receive maximum, not this one's (4.9).</summary>
-    private readonly HashSet<ushort> _restored = [];
+    private HashSet<ushort>? _restored;
 
     /// <summary>False when the id was accepted already: the PUBLISH is a re-send.</summary>
     public bool TryAccept(ushort packetId)
     {
         lock (_lock)
         {
-            return _accepted.Add(packetId);
+            return (_accepted ??= []).Add(packetId);
         }
     }
 
@@ -28,7 +29,7 @@ public sealed class InboundQos2Ids
     {
         lock (_lock)
         {
-            _accepted.Remove(packetId);
+            _accepted?.Remove(packetId);
         }
     }
 
@@ -38,8 +39,8 @@ public sealed class InboundQos2Ids
     {
         lock (_lock)
         {
-            var known = _accepted.Remove(packetId);
-            return (known, known && !_restored.Remove(packetId));
+            var known = _accepted?.Remove(packetId) ?? false;
+            return (known, known && !(_restored?.Remove(packetId) ?? false));
         }
     }
 
@@ -50,8 +51,8 @@ public sealed class InboundQos2Ids
         {
             foreach (var packetId in packetIds)
             {
-                _accepted.Add(packetId);
-                _restored.Add(packetId);
+                (_accepted ??= []).Add(packetId);
+                (_restored ??= []).Add(packetId);
             }
         }
     }
@@ -61,7 +62,7 @@ public sealed class InboundQos2Ids
     {
         lock (_lock)
         {
-            return [.. _accepted];
+            return _accepted is null ? [] : [.. _accepted];
         }
     }
 }

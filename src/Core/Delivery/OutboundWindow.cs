@@ -11,8 +11,9 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
 {
     private readonly Dictionary<ushort, InflightEntry<T>> _inflight = [];
     private readonly Queue<T> _pending = new();
-    private readonly Queue<ushort> _resends = new();
-    private readonly Dictionary<string, int> _pendingPerTopic = new(StringComparer.Ordinal);
+    // Created on first use: an idle connection has nothing queued and nothing to send again.
+    private Queue<ushort>? _resends;
+    private Dictionary<string, int>? _pendingPerTopic;
     private ushort _lastPacketId;
     private long _sequence;
     private int _awaitingResend;
@@ -23,7 +24,7 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
     public int QueuedCount => _pending.Count + _awaitingResend;
 
     /// <summary>Whether messages of <paramref name="topic"/> wait in the queue (a QoS 0 one must wait behind them).</summary>
-    public bool HasQueued(string topic) => _pendingPerTopic.ContainsKey(topic);
+    public bool HasQueued(string topic) => _pendingPerTopic?.ContainsKey(topic) ?? false;
 
     /// <summary>Fewer PUBLISH packets sent and unacknowledged than the window allows (re-sends not yet sent hold
     /// their packet ids but no room).</summary>
@@ -38,7 +39,8 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
         }
 
         _pending.Enqueue(delivery);
-        _pendingPerTopic[delivery.Topic] = _pendingPerTopic.GetValueOrDefault(delivery.Topic) + 1;
+        var perTopic = _pendingPerTopic ??= new(StringComparer.Ordinal);
+        perTopic[delivery.Topic] = perTopic.GetValueOrDefault(delivery.Topic) + 1;
         return true;
     }
 
@@ -49,14 +51,15 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
         if (_awaitingResend == 0 && _pending.TryPeek(out var next) && (next.QualityOfService == 0 || HasRoom))
         {
             delivery = _pending.Dequeue();
-            var left = _pendingPerTopic[delivery.Topic] - 1;
+            var perTopic = _pendingPerTopic!;
+            var left = perTopic[delivery.Topic] - 1;
             if (left == 0)
             {
-                _pendingPerTopic.Remove(delivery.Topic);
+                perTopic.Remove(delivery.Topic);
             }
             else
             {
-                _pendingPerTopic[delivery.Topic] = left;
+                perTopic[delivery.Topic] = left;
             }
 
             return true;
@@ -97,7 +100,7 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
         {
             entry.AwaitingResend = true;
             _awaitingResend++;
-            _resends.Enqueue(packetId);
+            (_resends ??= new()).Enqueue(packetId);
         }
 
         return true;
@@ -106,7 +109,7 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
     /// <summary>The next PUBLISH to re-send, in the original order, when the window has room.</summary>
     public bool TryDequeueResend(out InflightEntry<T>? entry)
     {
-        while (HasRoom && _resends.TryDequeue(out var packetId))
+        while (HasRoom && _resends is not null && _resends.TryDequeue(out var packetId))
         {
             if (_inflight.TryGetValue(packetId, out entry) && entry.AwaitingResend)
             {
@@ -153,8 +156,8 @@ internal sealed class OutboundWindow<T>(int window, int maxQueued)
         var pending = _pending.ToList();
         _inflight.Clear();
         _pending.Clear();
-        _pendingPerTopic.Clear();
-        _resends.Clear();
+        _pendingPerTopic = null;
+        _resends = null;
         _awaitingResend = 0;
         return (inflight, pending);
     }

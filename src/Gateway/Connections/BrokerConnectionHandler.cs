@@ -9,7 +9,7 @@ namespace MqttCluster.Gateway.Connections;
 /// </summary>
 public sealed class BrokerConnectionHandler(GatewayServices services) : ConnectionHandler
 {
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    public override Task OnConnectedAsync(ConnectionContext connection)
     {
         // MQTT over WebSocket is carried in binary frames [MQTT-6.0.0-1].
         if (connection.Features.Get<ITransferFormatFeature>() is { } format)
@@ -17,7 +17,7 @@ public sealed class BrokerConnectionHandler(GatewayServices services) : Connecti
             format.ActiveFormat = TransferFormat.Binary;
         }
 
-        var mqtt = new MqttConnection(connection, Listeners.GatewayListener.Of(connection)?.Services ?? services);
-        await mqtt.RunAsync();
+        // Returned, not awaited: an idle connection holds one waiting method less.
+        return new MqttConnection(connection, Listeners.GatewayListener.Of(connection)?.Services ?? services).RunAsync();
     }
 }

@@ -9,14 +9,15 @@ namespace MqttCluster.Gateway.Connections;
 /// </summary>
 internal sealed class OutboundTopicAliases(ushort maximum)
 {
-    private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal);
+    // Only for a client that announced a maximum; created with its first alias.
+    private Dictionary<string, ushort>? _aliases;
 
     /// <summary>Bytes the Topic Alias property adds to the next PUBLISH on <paramref name="topic"/> (0 or 3).</summary>
     public int PropertyBytes(string topic) =>
-        maximum != 0 && (_aliases.ContainsKey(topic) || _aliases.Count < maximum) ? 3 : 0;
+        maximum != 0 && (_aliases is null || _aliases.ContainsKey(topic) || _aliases.Count < maximum) ? 3 : 0;
 
     /// <summary>The next PUBLISH on <paramref name="topic"/> carries only its alias, not the topic name.</summary>
-    public bool SendsAliasOnly(string topic) => maximum != 0 && _aliases.ContainsKey(topic);
+    public bool SendsAliasOnly(string topic) => _aliases?.ContainsKey(topic) ?? false;
 
     public void Apply(MqttPublishPacket packet)
     {
@@ -25,6 +26,7 @@ internal sealed class OutboundTopicAliases(ushort maximum)
             return;
         }
 
+        _aliases ??= new(StringComparer.Ordinal);
         if (_aliases.TryGetValue(packet.Topic, out var alias))
         {
             packet.TopicAlias = alias;
