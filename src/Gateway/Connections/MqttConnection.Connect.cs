@@ -157,6 +157,16 @@ public sealed partial class MqttConnection
         _sessionPresent = session.SessionPresent;
         _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId, session.SessionPresent));
         ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
+
+        // The client may publish as soon as it has CONNACK; the read loop starts now, beside the resume, so a
+        // takeover that the session grain runs before it answers the resume still finds those packets handled.
+        _resumed = ResumeAsync();
+        return true;
+    }
+
+    /// <summary>Gives the client its stored messages; never faults (a failure closes the connection).</summary>
+    private async Task ResumeAsync()
+    {
         try
         {
             await ResumeStoredMessagesAsync();
@@ -165,16 +175,12 @@ public sealed partial class MqttConnection
         {
             // A newer CONNECT took the session over while this connection was restoring it [MQTT-3.1.4-3]: the
             // session grain no longer accepts this connection's epoch, and the takeover is already closing it.
-            return true;
         }
         catch (Exception exception)
         {
             ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
             Close(MqttDisconnectReasonCode.ImplementationSpecificError);
-            return true;
         }
-
-        return true;
     }
 
     /// <summary>

@@ -17,6 +17,10 @@ public sealed partial class MqttConnection
     private TaskCompletionSource<SessionHandoff>? _takeover;
     private bool _resumeApplied;
 
+    // The resume of the stored messages, running beside the read loop; what depends on it (a QoS 2 PUBLISH or a
+    // PUBREL that may belong to the previous connection's flows, and the hand-back) waits for it.
+    private Task _resumed = Task.CompletedTask;
+
     /// <summary>The persistent session queues at its grain from now on (set before the connection stops taking
     /// deliveries): what still reaches this closed connection goes there instead of being dropped.</summary>
     private bool _queueingAtSession;
@@ -138,39 +142,43 @@ public sealed partial class MqttConnection
         takeover.SetResult(handoff);
     }
 
-    /// <summary>The read loop handles the whole packets that have arrived and stops; their PUBLISHes are forwarded.</summary>
+    /// <summary>
+    /// Everything the client sent before the takeover takes effect: the read loop handles it all and stops, then its
+    /// PUBLISHes are forwarded. Over TCP the socket's receive side is shut down: the kernel still hands over what it
+    /// received (also what the transport has read from it and not yet passed on, and what sits in the receive
+    /// buffer), then reports the end of the input, so the read loop ends after the last packet the client sent
+    /// before, however far each byte had got. Over WebSocket the frames the transport has are handled.
+    /// </summary>
     private async Task ReceivedPacketsTakeEffectAsync()
     {
-        await TransportCaughtUpAsync();
-        _reader.StopAfterBuffered();
+        if (!ShutDownReceiving())
+        {
+            _reader.StopAfterBuffered();
+        }
+
         await _receiving.Task;
         await ForwardedPublishesAsync();
     }
 
-    /// <summary>
-    /// What the client sent before the takeover may still be in the kernel's receive buffer, not yet moved into the
-    /// connection's input by the transport (a client that publishes, closes and reconnects at once): it was received,
-    /// so it is waited for. A TCP connection only; bounded by the takeover's wait.
-    /// </summary>
-    private async Task TransportCaughtUpAsync()
+    /// <summary>Shuts the TCP socket's receive side down; false when the connection is not plain TCP (a WebSocket
+    /// has its own framing on the socket) or the socket is gone.</summary>
+    private bool ShutDownReceiving()
     {
-        var socket = _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
-        while (socket is not null && UnreadBytes(socket) > 0)
+        if (_transport.Features.Get<Microsoft.AspNetCore.Connections.Features.ITransferFormatFeature>() is not null
+            || _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is not { } socket)
         {
-            // Real time: this waits for the kernel and the transport, not for the broker's clock.
-            await Task.Delay(TimeSpan.FromMilliseconds(1));
+            return false;
         }
-    }
 
-    private static int UnreadBytes(System.Net.Sockets.Socket socket)
-    {
         try
         {
-            return socket.Available;
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Receive);
+            return true;
         }
         catch (Exception exception) when (exception is ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            return 0;
+            // Closed already: the input ends (or has ended) by itself.
+            return true;
         }
     }
 

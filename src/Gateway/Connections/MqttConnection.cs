@@ -221,6 +221,12 @@ public sealed partial class MqttConnection : ISubscriber
         switch (packet)
         {
             case MqttPublishPacket publish:
+                if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
+                {
+                    // Its packet id may be one the previous connection received (restored by the resume) [MQTT-4.3.3-10].
+                    await _resumed;
+                }
+
                 await ReceivePublishAsync(publish);
                 return true;
             case MqttPubAckPacket pubAck:
@@ -230,6 +236,7 @@ public sealed partial class MqttConnection : ISubscriber
                 OnPubRec(pubRec);
                 return true;
             case MqttPubRelPacket pubRel:
+                await _resumed;
                 OnPubRel(pubRel.PacketIdentifier);
                 return true;
             case MqttPubCompPacket pubComp:
@@ -347,6 +354,8 @@ public sealed partial class MqttConnection : ISubscriber
 
         if (_epoch != 0)
         {
+            // The hand-back says whether the resume reached the client, so it waits for the resume's answer.
+            await _resumed;
             await EndSessionAsync();
         }
 

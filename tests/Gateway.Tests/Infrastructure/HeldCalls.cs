@@ -2,9 +2,11 @@ namespace MqttCluster.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// A grain call filter in the broker's silo that holds chosen calls, as a silo failover stalls them: calls of a grain
-/// method on a grain key wait, unanswered, until <see cref="Release"/>.
+/// method on a grain key wait, unanswered, until <see cref="Release"/>. Registered as an incoming filter it holds
+/// them where they arrive (the grain waits with them); as an outgoing filter, before they leave the caller (the grain
+/// takes other calls meanwhile: the call is still on its way).
 /// </summary>
-public sealed class HeldCalls : IIncomingGrainCallFilter
+public sealed class HeldCalls : IIncomingGrainCallFilter, IOutgoingGrainCallFilter
 {
     private readonly Dictionary<(string Method, string Key), (TaskCompletionSource Released, TaskCompletionSource Reached)> _holds = [];
 
@@ -31,7 +33,11 @@ public sealed class HeldCalls : IIncomingGrainCallFilter
         }
     }
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context) => InvokeAsync(context);
+
+    public Task Invoke(IOutgoingGrainCallContext context) => InvokeAsync(context);
+
+    private async Task InvokeAsync(IGrainCallContext context)
     {
         (TaskCompletionSource Released, TaskCompletionSource Reached)? hold;
         lock (_holds)
