@@ -220,13 +220,13 @@ emit "Conditions: both brokers at their default limits (ours: 20 in flight per s
 emit ""
 emit "### Broker CPU per delivered message at fixed rates (the headline)"
 emit ""
-emit "| scenario | ours µs/msg | mosquitto µs/msg | ratio | gen µs/msg | lost ours / mosquitto | p50 µs ours / mosquitto | p99 µs ours / mosquitto | p99 ratio | delivered msg/s ours / mosquitto | invalid runs |"
-emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+emit "| scenario | ours µs/msg | mosquitto µs/msg | ratio | gen µs/msg | context switches/msg ours / mosquitto | lost ours / mosquitto | p50 µs ours / mosquitto | p99 µs ours / mosquitto | p99 ratio | delivered msg/s ours / mosquitto | invalid runs |"
+emit "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for entry in "${fixed[@]}"; do
     s="${entry%%|*}"
     oc="$(median "$s" ours broker_cpu_us_per_message)"; mc="$(median "$s" mosquitto broker_cpu_us_per_message)"
     op="$(median "$s" ours latency_p99_us)"; mp="$(median "$s" mosquitto latency_p99_us)"
-    emit "| $s | $(fmt "$oc") | $(fmt "$mc") | $(ratio "$oc" "$mc") | $(fmt "$(maximum "$s" generator_cpu_us_per_message)") | $(total "$s" ours lost) / $(total "$s" mosquitto lost) | $(fmt "$(median "$s" ours latency_p50_us)") / $(fmt "$(median "$s" mosquitto latency_p50_us)") | $(fmt "$op") / $(fmt "$mp") | $(ratio "$op" "$mp") | $(fmt "$(median "$s" ours delivered_per_second)") / $(fmt "$(median "$s" mosquitto delivered_per_second)") | $(invalid "$s" ours) / $(invalid "$s" mosquitto) |"
+    emit "| $s | $(fmt "$oc") | $(fmt "$mc") | $(ratio "$oc" "$mc") | $(fmt "$(maximum "$s" generator_cpu_us_per_message)") | $(fmt "$(median "$s" ours broker_context_switches_per_message)") / $(fmt "$(median "$s" mosquitto broker_context_switches_per_message)") | $(total "$s" ours lost) / $(total "$s" mosquitto lost) | $(fmt "$(median "$s" ours latency_p50_us)") / $(fmt "$(median "$s" mosquitto latency_p50_us)") | $(fmt "$op") / $(fmt "$mp") | $(ratio "$op" "$mp") | $(fmt "$(median "$s" ours delivered_per_second)") / $(fmt "$(median "$s" mosquitto delivered_per_second)") | $(invalid "$s" ours) / $(invalid "$s" mosquitto) |"
 done
 as_fast_table() { # title entries...
     emit ""

@@ -88,6 +88,9 @@ public sealed record LoadReport
     /// <summary>This generator's CPU µs per message delivered in the window.</summary>
     public required double GeneratorCpuUsPerMessage { get; init; }
 
+    /// <summary>Context switches of the --broker-pid processes per message delivered in the window (0 when none).</summary>
+    public double BrokerContextSwitchesPerMessage { get; init; }
+
     /// <summary>
     /// False when the generator spent more CPU per delivered message than the broker: then the run measured the
     /// generator, and its figures must not be compared.
@@ -147,6 +150,10 @@ public sealed record LoadReport
         {
             lines.Add($"  cpu/message   broker {BrokerCpuUsPerMessage:0.0} us, generator {GeneratorCpuUsPerMessage:0.0} us per delivered message" +
                 (GeneratorCheaperThanBroker ? "" : "  << INVALID: the generator cost more than the broker"));
+            if (BrokerContextSwitchesPerMessage > 0)
+            {
+                lines.Add($"  switches      broker {BrokerContextSwitchesPerMessage:0.00} context switches per delivered message");
+            }
         }
 
         lines.AddRange(Warnings.Select(w => $"  warning: {w}"));

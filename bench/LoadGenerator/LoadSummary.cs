@@ -64,6 +64,9 @@ public sealed class LoadSummary(LoadOptions options, TopicPlan topics)
             BrokerCpuCores = brokerCores,
             BrokerCpuUsPerMessage = deliveredPerCpuSecond > 0 && options.BrokerPids.Count > 0 ? brokerCores / deliveredPerCpuSecond * 1e6 : 0,
             GeneratorCpuUsPerMessage = deliveredPerCpuSecond > 0 ? generatorCores / deliveredPerCpuSecond * 1e6 : 0,
+            BrokerContextSwitchesPerMessage = deliveredPerCpuSecond > 0 && options.BrokerPids.Count > 0
+                ? Math.Max(0, after.BrokerContextSwitches - before.BrokerContextSwitches) / cpuSeconds / deliveredPerCpuSecond
+                : 0,
             Warnings = [.. BottleneckCheck.Warnings(options, generatorCores, brokerCores, sentPerSecond)],
         };
     }
