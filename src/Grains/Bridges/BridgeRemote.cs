@@ -158,7 +158,8 @@ internal sealed class BridgeRemote : IAsyncDisposable
             Send(request);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BridgeRemoteOptions.Timeout);
-            return await answer.Task.WaitAsync(timeout.Token);
+            await Task.WhenAny(answer.Task, Lost).WaitAsync(timeout.Token);
+            return answer.Task.IsCompleted ? await answer.Task : throw new InvalidOperationException($"the connection was lost: {LostReason}");
         }
         finally
         {

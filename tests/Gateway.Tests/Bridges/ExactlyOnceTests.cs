@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using MqttCluster.Gateway.Tests.Infrastructure;
+using MqttCluster.Grains;
+using MQTTnet.Protocol;
+
+namespace MqttCluster.Gateway.Tests.Bridges;
+
+/// <summary>
+/// QoS 2 across a bridge whose connection to the remote Mosquitto breaks mid-stream: each message arrives exactly
+/// once, in order, in either direction, for MQTT 3.1.1 and 5 bridges. The first break loses the other side's
+/// acknowledgements of messages already handed on (so the PUBLISH must go again under its identifier, with DUP, and
+/// be recognised); the second falls wherever the stream is. The subscribers stay connected throughout, so any second
+/// copy they see (even one marked DUP) came through the bridge.
+/// </summary>
+public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
+    : BridgeTest<ExactlyOnceBridgeFixture>(broker), IClassFixture<ExactlyOnceBridgeFixture>
+{
+    private const int Count = 300;
+    private const int FirstPart = 100;
+    private const int SecondBreakAt = 200;
+
+    [Theory]
+    [InlineData("eo311")]
+    [InlineData("eo5")]
+    public async Task QoS2MessagesToTheRemoteArriveOnceWhenTheConnectionBreaksMidStream(string prefix)
+    {
+        var (name, link) = BridgeOf(prefix);
+        await WaitConnectedAsync(name);
+        var topic = $"{prefix}/out/{NewTopic()}";
+        var subscriber = await ConnectRemoteAsync();
+        await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
+        var local = await ConnectAsync();
+        var sent = Enumerable.Range(0, Count).Select(i => $"o{i:D4}").ToList();
+
+        // The remote's PUBRECs are lost: the messages it took are in flight when the connection breaks.
+        link.LoseRepliesToBridge();
+        var before = link.BytesToRemote;
+        await PublishAsync(local, topic, sent.Take(FirstPart));
+        await Within.PollAsync(() => Task.FromResult(link.BytesToRemote > before), "the bridge to send PUBLISHes whose PUBRECs are lost", Within.DefaultTimeout, TimeSpan.FromMilliseconds(10));
+        link.Cut();
+
+        var publishing = PublishAsync(local, topic, sent.Skip(FirstPart));
+        var received = new List<ReceivedMessage>(await subscriber.Inbox.TakeAsync(SecondBreakAt, "the first messages", TimeSpan.FromSeconds(30)));
+        link.Cut();
+        await publishing;
+        var marker = NewMarker();
+        await local.PublishAsync(topic, marker, MqttQualityOfServiceLevel.ExactlyOnce);
+        received.AddRange(await subscriber.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30)));
+
+        Assert.Equal([.. sent, marker], received.Select(m => m.Text));
+        Assert.Contains(Broker.Log.Lines, l => l.Contains($"Bridge {name}: ", StringComparison.Ordinal) && l.Contains("sent again under their packet identifiers", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("eo311")]
+    [InlineData("eo5")]
+    public async Task QoS2MessagesFromTheRemoteArriveOnceWhenTheConnectionBreaksMidStream(string prefix)
+    {
+        var (name, link) = BridgeOf(prefix);
+        await WaitConnectedAsync(name);
+        var topic = $"{prefix}/in/{NewTopic()}";
+        var subscriber = await ConnectAsync();
+        await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
+        var remote = await ConnectRemoteAsync();
+        var sent = Enumerable.Range(0, Count).Select(i => $"i{i:D4}").ToList();
+
+        // The bridge's PUBRECs are lost: the remote sends the PUBLISHes again, with DUP, after the break.
+        link.LoseRepliesToRemote();
+        await PublishAsync(remote, topic, sent.Take(FirstPart));
+        var received = new List<ReceivedMessage>([await subscriber.Inbox.NextAsync("a message published here before the break")]);
+        link.Cut();
+
+        var publishing = PublishAsync(remote, topic, sent.Skip(FirstPart));
+        received.AddRange(await subscriber.Inbox.TakeAsync(SecondBreakAt - 1, "the first messages", TimeSpan.FromSeconds(30)));
+        link.Cut();
+        await publishing;
+        var marker = NewMarker();
+        await remote.PublishAsync(topic, marker, MqttQualityOfServiceLevel.ExactlyOnce);
+        received.AddRange(await subscriber.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30)));
+
+        Assert.Equal([.. sent, marker], received.Select(m => m.Text));
+    }
+
+    private (string Name, CuttableLink Link) BridgeOf(string prefix) =>
+        prefix == "eo5" ? (ExactlyOnceBridgeFixture.Mqtt5BridgeName, Broker.Link5) : (Broker.BridgeName, Broker.Link311);
+
+    private Task WaitConnectedAsync(string name)
+    {
+        var bridge = Broker.Services.GetRequiredService<IGrainFactory>().GetGrain<IBridgeGrain>(name);
+        return Within.PollAsync(async () => (await bridge.GetStatusAsync()).Connected, $"bridge '{name}' to be connected", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+    }
+
+    private static async Task PublishAsync(TestClient client, string topic, IEnumerable<string> payloads)
+    {
+        foreach (var payload in payloads)
+        {
+            await client.PublishAsync(topic, payload, MqttQualityOfServiceLevel.ExactlyOnce);
+        }
+    }
+}
