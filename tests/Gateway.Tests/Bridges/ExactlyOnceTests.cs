@@ -24,6 +24,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
     [InlineData("eo5")]
     public async Task QoS2MessagesToTheRemoteArriveOnceWhenTheConnectionBreaksMidStream(string prefix)
     {
+        var start = Broker.Log.Position;
         var (name, link) = BridgeOf(prefix);
         await WaitConnectedAsync(name);
         var topic = $"{prefix}/out/{NewTopic()}";
@@ -48,7 +49,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         received.AddRange(await subscriber.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30)));
 
         Assert.Equal([.. sent, marker], received.Select(m => m.Text));
-        Assert.Contains(Broker.Log.Lines, l => l.Contains($"Bridge {name}: ", StringComparison.Ordinal) && l.Contains("sent again under their packet identifiers", StringComparison.Ordinal));
+        Assert.True(ResentSince(start, name), "the bridge did not send messages in flight again under their identifiers");
     }
 
     [Theory]
@@ -80,6 +81,39 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
 
         Assert.Equal([.. sent, marker], received.Select(m => m.Text));
     }
+
+    [Fact]
+    public async Task QoS2MessagesInFlightWhenOurBrokerRestartsArriveOnce()
+    {
+        var start = Broker.Log.Position;
+        var link = Broker.Link311;
+        await Broker.WaitForBridgeAsync();
+        var topic = $"eo311/out/{NewTopic()}";
+        var subscriber = await ConnectRemoteAsync();
+        await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
+        var sent = Enumerable.Range(0, FirstPart).Select(i => $"r{i:D4}").ToList();
+
+        // In flight (the remote's PUBRECs lost) when this broker stops: their identifiers come back from storage.
+        link.LoseRepliesToBridge();
+        var before = link.BytesToRemote;
+        await PublishAsync(await ConnectAsync(), topic, sent);
+        await Within.PollAsync(() => Task.FromResult(link.BytesToRemote > before), "the bridge to send PUBLISHes whose PUBRECs are lost", Within.DefaultTimeout, TimeSpan.FromMilliseconds(10));
+        await Broker.RestartAsync();
+        link.Cut();
+
+        var marker = NewMarker();
+        await (await ConnectAsync()).PublishAsync(topic, marker, MqttQualityOfServiceLevel.ExactlyOnce);
+        var received = await subscriber.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30));
+
+        Assert.Equal([.. sent, marker], received.Select(m => m.Text));
+        Assert.True(ResentSince(start, Broker.BridgeName), "the bridge did not send messages in flight again under their identifiers");
+    }
+
+    /// <summary>Whether bridge <paramref name="name"/> logged, since <paramref name="start"/>, that it resumed its session with messages in flight.</summary>
+    private bool ResentSince(long start, string name) => Broker.Log.Entries.Any(e =>
+        e.Sequence >= start
+        && e.Message.StartsWith($"Bridge {name}: ", StringComparison.Ordinal)
+        && e.Message.Contains("sent again under their packet identifiers", StringComparison.Ordinal));
 
     private (string Name, CuttableLink Link) BridgeOf(string prefix) =>
         prefix == "eo5" ? (ExactlyOnceBridgeFixture.Mqtt5BridgeName, Broker.Link5) : (Broker.BridgeName, Broker.Link311);
