@@ -29,6 +29,7 @@ internal sealed class BridgeRemote : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private Task _loops = Task.CompletedTask;
     private long _lastReceived;
+    private TimeSpan _keepAlive;
 
     public BridgeRemote(BridgeOptions options, BridgeIncomingSession incoming, Func<MqttPublishPacket, Task> publishHere, Func<Task> store, TimeProvider timeProvider)
     {
@@ -73,6 +74,9 @@ internal sealed class BridgeRemote : IAsyncDisposable
         // The remote's Receive Maximum (MQTT 5; 0 when it sent none) bounds what may await its acknowledgement.
         SendWindow = IsMqtt5 && connAck.ReceiveMaximum > 0 ? Math.Min(_options.MaxInflightMessages, connAck.ReceiveMaximum) : _options.MaxInflightMessages;
         SessionPresent = connAck.IsSessionPresent;
+
+        // The remote's Server Keep Alive replaces the one asked for [MQTT-3.2.2-21].
+        _keepAlive = IsMqtt5 && connAck.ServerKeepAlive > 0 ? TimeSpan.FromSeconds(connAck.ServerKeepAlive) : _options.KeepAliveInterval;
         _incoming.Resume(SessionPresent);
         _lastReceived = _timeProvider.GetTimestamp();
         _loops = Task.WhenAll(ReadAsync(), WriteAsync(), KeepAliveAsync());
@@ -229,12 +233,12 @@ internal sealed class BridgeRemote : IAsyncDisposable
     }
 
     /// <summary>
-    /// PINGREQ every keep-alive interval; a remote silent for one and a half intervals is gone [MQTT-3.1.2-24 applies
-    /// to the server; the same limit here].
+    /// PINGREQ every keep-alive interval; a remote silent for one and a half intervals is gone (the limit a server
+    /// applies to its clients [MQTT-3.1.2-24], used here the other way).
     /// </summary>
     private async Task KeepAliveAsync()
     {
-        var interval = _options.KeepAliveInterval;
+        var interval = _keepAlive;
         if (interval <= TimeSpan.Zero)
         {
             return;
