@@ -178,6 +178,12 @@ internal sealed partial class BridgeConnection(
         var lazy = options.StartType == BridgeStartType.Lazy;
         while (!remote.Lost.IsCompleted)
         {
+            if (stopping.IsCancellationRequested)
+            {
+                await _sender.FinishSentAsync(remote);
+                stopping.ThrowIfCancellationRequested();
+            }
+
             if (primaryBack.IsCompletedSuccessfully)
             {
                 LogPrimaryBack(options.Name, options.Addresses[0]);
@@ -198,11 +204,6 @@ internal sealed partial class BridgeConnection(
 
             var timeout = _sender.InFlight == 0 && lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan;
             await WaitForAnyAsync(timeout, stopping, outbox.Added, remote.Acknowledgements.WaitToReadAsync(CancellationToken.None).AsTask(), remote.Lost, primaryBack);
-            if (stopping.IsCancellationRequested)
-            {
-                await _sender.FinishSentAsync(remote);
-                stopping.ThrowIfCancellationRequested();
-            }
         }
 
         return false;
