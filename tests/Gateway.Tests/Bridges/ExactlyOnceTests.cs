@@ -20,6 +20,9 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
     private const int FirstPart = 100;
     private const int SecondBreakAt = 200;
 
+    /// <summary>Fewer than the window (20, Mosquitto's Receive Maximum too), more than one.</summary>
+    private const int PipelinedAtLeast = 10;
+
     [Theory]
     [InlineData("eo311")]
     [InlineData("eo5")]
@@ -38,7 +41,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         link.LoseRepliesToBridge();
         var before = link.BytesToRemote;
         await PublishAsync(local, topic, sent.Take(FirstPart));
-        await Within.PollAsync(() => Task.FromResult(link.BytesToRemote > before), "the bridge to send PUBLISHes whose PUBRECs are lost", Within.DefaultTimeout, TimeSpan.FromMilliseconds(10));
+        await WaitPipelinedAsync(link, before, topic);
         link.Cut();
 
         var publishing = PublishAsync(local, topic, sent.Skip(FirstPart));
@@ -98,7 +101,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         link.LoseRepliesToBridge();
         var before = link.BytesToRemote;
         await PublishAsync(await ConnectAsync(), topic, sent);
-        await Within.PollAsync(() => Task.FromResult(link.BytesToRemote > before), "the bridge to send PUBLISHes whose PUBRECs are lost", Within.DefaultTimeout, TimeSpan.FromMilliseconds(10));
+        await WaitPipelinedAsync(link, before, topic);
         await Broker.RestartAsync();
         link.Cut();
 
@@ -136,6 +139,17 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         // The subscriber's own session with Mosquitto may repeat a message to it, marked DUP; the bridge may not.
         Assert.Equal([.. sent, marker], InOrderOnce(received));
     }
+
+    /// <summary>
+    /// Waits until the bridge has sent more than <see cref="PipelinedAtLeast"/> PUBLISHes on <paramref name="topic"/>
+    /// while none of the remote's answers reach it (more bytes than that many such packets take, at most topic,
+    /// identifier, a short payload and headers): QoS 2 messages are pipelined, not sent one per round trip.
+    /// </summary>
+    private static Task WaitPipelinedAsync(CuttableLink link, long before, string topic) => Within.PollAsync(
+        () => Task.FromResult(link.BytesToRemote - before > PipelinedAtLeast * (topic.Length + 20)),
+        $"the bridge to have more than {PipelinedAtLeast} QoS 2 PUBLISHes in flight, their PUBRECs lost",
+        Within.DefaultTimeout,
+        TimeSpan.FromMilliseconds(10));
 
     /// <summary>Whether bridge <paramref name="name"/> logged, since <paramref name="start"/>, that it resumed its session with messages in flight.</summary>
     private bool ResentSince(long start, string name) => Broker.Log.Entries.Any(e =>
