@@ -139,7 +139,7 @@ internal sealed class BridgeRemote : IAsyncDisposable
 
         Send(new MqttDisconnectPacket());
         _outgoing.Writer.TryComplete();
-        await Task.WhenAny(_loops, Lost, Task.Delay(Timeout.Infinite, cancellationToken));
+        await Task.WhenAny(_loops, Lost).WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

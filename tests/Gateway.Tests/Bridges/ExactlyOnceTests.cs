@@ -35,6 +35,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         var subscriber = await ConnectRemoteAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         var local = await ConnectAsync();
+        await FlowingAsync(local, subscriber, topic);
         var sent = Enumerable.Range(0, Count).Select(i => $"o{i:D4}").ToList();
 
         // The remote's PUBRECs are lost: the messages it took are in flight when the connection breaks.
@@ -67,6 +68,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         var subscriber = await ConnectAsync();
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         var remote = await ConnectRemoteAsync();
+        await FlowingAsync(remote, subscriber, topic);
         var sent = Enumerable.Range(0, Count).Select(i => $"i{i:D4}").ToList();
 
         // The bridge's PUBRECs are lost: the remote sends the PUBLISHes again, with DUP, after the break.
@@ -97,19 +99,22 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         var sent = Enumerable.Range(0, FirstPart).Select(i => $"r{i:D4}").ToList();
 
+        var local = await ConnectAsync();
+        await FlowingAsync(local, subscriber, topic);
+
         // In flight (the remote's PUBRECs lost) when this broker stops: their identifiers come back from storage.
         link.LoseRepliesToBridge();
         var before = link.BytesToRemote;
-        await PublishAsync(await ConnectAsync(), topic, sent);
+        await PublishAsync(local, topic, sent);
         await WaitPipelinedAsync(link, before, topic);
         await Broker.RestartAsync();
         link.Cut();
 
-        var marker = NewMarker();
-        await (await ConnectAsync()).PublishAsync(topic, marker, MqttQualityOfServiceLevel.ExactlyOnce);
-        var received = await subscriber.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30));
+        var received = new List<ReceivedMessage>(await subscriber.Inbox.TakeAsync(sent.Count, "the messages kept across the restart", TimeSpan.FromSeconds(30)));
+        var after = await FlowingAsync(await ConnectAsync(), subscriber, topic);
 
-        Assert.Equal([.. sent, marker], received.Select(m => m.Text));
+        Assert.Equal(sent, received.Select(m => m.Text));
+        Assert.DoesNotContain(after, m => sent.Contains(m.Text));
         Assert.True(ResentSince(start, Broker.BridgeName), "the bridge did not send messages in flight again under their identifiers");
     }
 
@@ -122,6 +127,7 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         var subscriber = await ConnectRemoteAsync(MqttProtocolVersion.V311, subscriberId, cleanSession: false);
         await subscriber.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
         var local = await ConnectAsync();
+        await FlowingAsync(local, subscriber, topic);
         var sent = Enumerable.Range(0, Count).Select(i => $"m{i:D4}").ToList();
 
         // Stopped (SIGTERM: Mosquitto saves its sessions, with the QoS 2 identifiers it has seen) mid-stream.
@@ -137,7 +143,38 @@ public sealed class ExactlyOnceTests(ExactlyOnceBridgeFixture broker)
         received.AddRange(await again.Inbox.UntilMarkerAsync(marker, TimeSpan.FromSeconds(30)));
 
         // The subscriber's own session with Mosquitto may repeat a message to it, marked DUP; the bridge may not.
-        Assert.Equal([.. sent, marker], InOrderOnce(received));
+        Assert.Equal([.. sent, marker], InOrderOnce(received).Where(t => !t.StartsWith("probe-", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Publishes probes on <paramref name="topic"/> until one reaches <paramref name="subscriber"/>, and returns what
+    /// arrived meanwhile. Right after a start or restart of this broker a message may find the bridge's route not yet
+    /// in the silo's route replica (it resynchronises) and reach no one; the stream under test starts only once
+    /// messages flow.
+    /// </summary>
+    private static async Task<List<ReceivedMessage>> FlowingAsync(TestClient publisher, TestClient subscriber, string topic)
+    {
+        var arrived = new List<ReceivedMessage>();
+        var last = "";
+        await Within.PollAsync(
+            async () =>
+            {
+                last = $"probe-{Guid.NewGuid():N}";
+                await publisher.PublishAsync(topic, last, MqttQualityOfServiceLevel.ExactlyOnce);
+                arrived.AddRange(subscriber.Inbox.Drain());
+                return arrived.Exists(m => m.Text.StartsWith("probe-", StringComparison.Ordinal));
+            },
+            $"a probe on '{topic}' to cross the bridge",
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(100));
+
+        // Once one came through, every later one does (in order): the last is what comes before the stream.
+        if (!arrived.Exists(m => m.Text == last))
+        {
+            arrived.AddRange(await subscriber.Inbox.UntilMarkerAsync(last));
+        }
+
+        return arrived;
     }
 
     /// <summary>
