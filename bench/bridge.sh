@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Measures a bridge the way a Mosquitto user would see it: the built broker (-c mosquitto.conf with a `connection`
-# block, MQTT 3.1.1, `topic bench/# out 1`) bridged to Debian's mosquitto on loopback.
-#   1. throughput: mosquitto_pub -l sends N QoS 1 messages here; a persistent QoS 1 subscriber at the remote
+# block, MQTT 3.1.1, `topic bench/# out QOS`) bridged to Debian's mosquitto on loopback.
+#   1. throughput: mosquitto_pub -l sends N QoS QOS messages here; a persistent subscriber (QoS QOS) at the remote
 #      timestamps each arrival (mosquitto_sub -F %U); messages/s from the first arrival to the last.
-#   2. recovery: the remote is stopped (SIGTERM, it keeps its sessions), DOWN_N QoS 1 messages are published here,
+#   2. recovery: the remote is stopped (SIGTERM, it keeps its sessions), DOWN_N messages are published here,
 #      the remote starts again; time from "the remote listens" to the bridge's state "1" here, and to the last
 #      queued message at the remote's subscriber (restart_timeout RESTART seconds, constant).
-#   bench/bridge.sh [--no-build]      (N=20000 DOWN_N=1000 RESTART=1 by default; WINDOW=1 sends one message at a
-#                                     time, Bridges:bench:MaxInflightMessages, for an A/B of the in-flight window)
+#   bench/bridge.sh [--no-build]      (N=20000 DOWN_N=1000 RESTART=1 QOS=1 by default; WINDOW=1 sends one message
+#                                     at a time, Bridges:bench:MaxInflightMessages, for an A/B of the in-flight window)
 # Everything started is stopped by PID on exit.
 set -euo pipefail
 
@@ -15,6 +15,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 n="${N:-20000}"
 down_n="${DOWN_N:-1000}"
 restart="${RESTART:-1}"
+qos="${QOS:-1}"
 [[ "${1:-}" == "--no-build" ]] || dotnet build "$repo/src/Silo" -c Release -v q >/dev/null
 dir="$(mktemp -d)"
 chmod 777 "$dir"
@@ -47,7 +48,7 @@ address 127.0.0.1:$remote_port
 remote_clientid bench-bridge
 restart_timeout $restart
 max_queued_messages 100000
-topic bench/# out 1
+topic bench/# out $qos
 EOF
 
 start_remote() { /usr/sbin/mosquitto -c "$dir/remote.conf" & remote_pid=$!; pids+=("$remote_pid"); wait_port "$remote_port"; }
@@ -61,21 +62,21 @@ wait_state() { until [[ "$(mosquitto_sub -p "$local_port" -t "$state_topic" -C 1
 wait_state 1
 
 subscribe() { # count, output file: a persistent session at the remote, one timestamp per message
-  mosquitto_sub -p "$remote_port" -i bench-sub -c -q 1 -t 'bench/#' -C "$1" -W 300 -F '%U' >"$2" & sub_pid=$!; pids+=("$sub_pid")
+  mosquitto_sub -p "$remote_port" -i bench-sub -c -q "$qos" -t 'bench/#' -C "$1" -W 300 -F '%U' >"$2" & sub_pid=$!; pids+=("$sub_pid")
 }
 subscribe "$n" "$dir/through.txt"
 sleep 0.5
 published_at="$(now)"
-seq -f "m%06g" 1 "$n" | mosquitto_pub -p "$local_port" -q 1 -t bench/through -l
+seq -f "m%06g" 1 "$n" | mosquitto_pub -p "$local_port" -q "$qos" -t bench/through -l
 published_done="$(now)"
 wait "$sub_pid"
 first="$(head -1 "$dir/through.txt")"; last="$(tail -1 "$dir/through.txt")"
-echo "throughput: $n QoS 1 messages; publisher done in $(echo "$published_done - $published_at" | bc -l | xargs printf '%.2f') s;" \
+echo "throughput: $n QoS $qos messages; publisher done in $(echo "$published_done - $published_at" | bc -l | xargs printf '%.2f') s;" \
   "remote subscriber got them in $(echo "$last - $first" | bc -l | xargs printf '%.2f') s = $(echo "$n / ($last - $first)" | bc -l | xargs printf '%.0f') msg/s"
 
 kill -TERM "$remote_pid"; wait "$remote_pid" 2>/dev/null || true
 wait_state 0
-seq -f "d%06g" 1 "$down_n" | mosquitto_pub -p "$local_port" -q 1 -t bench/down -l
+seq -f "d%06g" 1 "$down_n" | mosquitto_pub -p "$local_port" -q "$qos" -t bench/down -l
 mosquitto_sub -p "$local_port" -t "$state_topic" -F '%U %p' -W 60 >"$dir/state.txt" & state_pid=$!; pids+=("$state_pid")
 sleep 0.5
 start_remote

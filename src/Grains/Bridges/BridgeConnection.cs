@@ -2,21 +2,23 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Bridges;
 using MqttCluster.Core.Telemetry;
-using MQTTnet;
+using MQTTnet.Packets;
 
 namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
 /// The life of a bridge's remote connection, run on its grain's scheduler: connect (trying the addresses as
-/// <c>round_robin</c> says), send the outbox in order, several QoS 1 messages in flight up to the remote's Receive
-/// Maximum (<see cref="BridgeWindow"/>) — a QoS 1/2 message leaves it only when the remote acknowledged it — and after a lost connection wait (back-off) and connect again, unless the start type is
-/// <c>once</c>. A <c>lazy</c> bridge connects once <c>threshold</c> QoS 1/2 messages wait, and disconnects after
+/// <c>round_robin</c> says), resume the client session (<see cref="BridgeOutgoingSession"/>), send the outbox in
+/// order, QoS 1 and 2 messages in flight up to the remote's Receive Maximum — a QoS 1/2 message leaves it only when
+/// the remote acknowledged it to the end — and after a lost connection wait (back-off) and connect again, unless the
+/// start type is <c>once</c>. A <c>lazy</c> bridge connects once <c>threshold</c> QoS 1/2 messages wait, and disconnects after
 /// <c>idle_timeout</c> without traffic.
 /// </summary>
 internal sealed partial class BridgeConnection(
     BridgeOptions options,
     BridgeRoutes routes,
     BridgeOutbox outbox,
+    BridgeIncomingSession incoming,
     BridgeConnectionHooks hooks,
     TimeProvider timeProvider,
     BrokerMetrics metrics,
@@ -26,15 +28,15 @@ internal sealed partial class BridgeConnection(
     private static readonly TimeSpan PrimaryRetryInterval = TimeSpan.FromSeconds(5);
 
     private readonly BridgeBackoff _backoff = new(options.RestartTimeout, options.RestartTimeoutCap, new Random());
+    private readonly BridgeOutboxSender _sender = new(options, outbox, hooks, timeProvider, metrics, logger);
     private int _nextAddress;
     private bool _lastAttemptConnected;
-    private long _lastActivity;
 
     public bool Connected { get; private set; }
 
     public string? Address { get; private set; }
 
-    public long Sent { get; private set; }
+    public long Sent => _sender.Sent;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -48,14 +50,20 @@ internal sealed partial class BridgeConnection(
             Address = NextAddress();
             _lastAttemptConnected = false;
             var idle = false;
-            var remote = new BridgeRemote(options, ReceivedAsync);
+            var remote = new BridgeRemote(options, incoming, ReceivedAsync, hooks.StoreAsync, timeProvider);
             using var watching = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             try
             {
-                await remote.ConnectAsync(Address, routes, stopping);
+                await remote.ConnectAsync(Address, stopping);
                 _backoff.Reset();
                 _lastAttemptConnected = true;
-                LogConnected(options.Name, Address, outbox.ReliableCount);
+                LogConnected(options.Name, Address, remote.SessionPresent, outbox.ReliableCount);
+                _sender.Resume(remote);
+                await remote.SubscribeAsync(routes, _sender.Ids, stopping);
+                if (_sender.Notification(up: true) is { } up)
+                {
+                    remote.Send(up);
+                }
 
                 // Connected once the retained messages are queued and the state "1" is published here, so whoever
                 // sees Connected also sees that state.
@@ -133,7 +141,7 @@ internal sealed partial class BridgeConnection(
     /// <summary>Completes when the first address accepts a TCP connection (checked every few seconds).</summary>
     private async Task WatchPrimaryAsync(CancellationToken cancellationToken)
     {
-        var (host, port) = BridgeRemote.HostAndPort(options.Addresses[0]);
+        var (host, port) = BridgeRemoteOptions.HostAndPort(options.Addresses[0]);
         while (true)
         {
             await Task.Delay(PrimaryRetryInterval, timeProvider, cancellationToken);
@@ -151,126 +159,54 @@ internal sealed partial class BridgeConnection(
         }
     }
 
-    private Task ReceivedAsync(MqttApplicationMessage message)
+    private Task ReceivedAsync(MqttPublishPacket message)
     {
-        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+        _sender.Touch();
         return hooks.ReceivedAsync(message);
     }
 
     /// <summary>
     /// Sends until the connection is lost (false), or should end cleanly (true): a lazy bridge has been idle long
-    /// enough, or the first address answers again while connected to another one (<c>round_robin false</c>). Up to
-    /// the connection's window of QoS 1 messages await the remote's acknowledgement at once (a QoS 2 message goes
-    /// alone), in the outbox's order; a message leaves the outbox when its publish finished, oldest first.
+    /// enough, or the first address answers again while connected to another one (<c>round_robin false</c>). Each
+    /// round takes the remote's acknowledgements that came, then starts what the window has room for, in the
+    /// outbox's order; a round that starts or releases a QoS 2 message stores the session before its packets go out,
+    /// so the identifiers the remote knows survive a restart of this broker.
     /// </summary>
     private async Task<bool> SendUntilLostOrIdleAsync(BridgeRemote remote, Task primaryBack, CancellationToken stopping)
     {
-        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
+        _sender.Touch();
         var lazy = options.StartType == BridgeStartType.Lazy;
-        var window = new BridgeWindow(remote.SendWindow);
-        try
+        while (!remote.Lost.IsCompleted)
         {
-            while (!remote.Lost.IsCompleted)
+            if (stopping.IsCancellationRequested)
             {
-                if (primaryBack.IsCompletedSuccessfully)
-                {
-                    LogPrimaryBack(options.Name, options.Addresses[0]);
-                    return true;
-                }
-
-                if (window.Oldest is { IsCompleted: true } finished)
-                {
-                    await FinishAsync(window, finished);
-                    continue;
-                }
-
-                if (window.Next(outbox) is { } node && window.HasRoomFor(node.Value))
-                {
-                    var message = BridgeMessageConversion.ToRemote(node.Value, remote.IsMqtt5, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-                    // Not cancelled by a stop: the remote's answer to what it was sent is waited for (a lost connection
-                    // fails the publish).
-                    window.Start(node, remote.PublishAsync(message, CancellationToken.None));
-                    continue;
-                }
-
-                var quiet = timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
-                if (window.Oldest is null && lazy && quiet >= options.IdleTimeout)
-                {
-                    LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
-                    return true;
-                }
-
-                var timeout = window.Oldest is null && lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan;
-                await WaitForAnyAsync(timeout, stopping, [outbox.Added, remote.Lost, primaryBack, .. window.Oldest is { } oldest ? [oldest] : Array.Empty<Task>()]);
-                if (stopping.IsCancellationRequested)
-                {
-                    await FinishSentAsync(window, remote);
-                    stopping.ThrowIfCancellationRequested();
-                }
+                await _sender.FinishSentAsync(remote);
+                stopping.ThrowIfCancellationRequested();
             }
 
-            return false;
-        }
-        finally
-        {
-            window.Abandon();
-        }
-    }
-
-    /// <summary>
-    /// A stop sends nothing more but waits (at most <see cref="StopDrain"/>, as a gateway's goodbye does) for the
-    /// remote's acknowledgements of what it was already sent, so those messages leave the outbox instead of going
-    /// out a second time after a start.
-    /// </summary>
-    private async Task FinishSentAsync(BridgeWindow window, BridgeRemote remote)
-    {
-        var deadline = Task.Delay(StopDrain, timeProvider);
-        while (window.Oldest is { } oldest)
-        {
-            await Task.WhenAny(oldest, remote.Lost, deadline);
-            if (!oldest.IsCompleted)
+            if (primaryBack.IsCompletedSuccessfully)
             {
-                return;
+                LogPrimaryBack(options.Name, options.Addresses[0]);
+                return true;
             }
 
-            try
+            if (await _sender.SendRoundAsync(remote, startNew: true))
             {
-                await FinishAsync(window, oldest);
+                continue;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+
+            var quiet = timeProvider.GetElapsedTime(_sender.LastActivity);
+            if (_sender.InFlight == 0 && lazy && quiet >= options.IdleTimeout)
             {
-                // The connection broke: the message stays, and goes again on the next connection.
-                return;
+                LogIdle(options.Name, options.IdleTimeout.TotalSeconds);
+                return true;
             }
-        }
-    }
 
-    private static readonly TimeSpan StopDrain = TimeSpan.FromSeconds(5);
-
-    /// <summary>The oldest publish finished: its message (the outbox's head) leaves the outbox.</summary>
-    private async Task FinishAsync(BridgeWindow window, Task<bool> publish)
-    {
-        // Throws when the connection broke meanwhile: the message stays, and goes again on the next connection.
-        var accepted = await publish;
-        var sent = window.Finish();
-        if (!accepted)
-        {
-            // The remote answered with an error reason (MQTT 5): sending it again would get the same answer and
-            // hold back everything behind it.
-            metrics.MessagesDropped(DropReasons.BridgeRefused);
-            LogRefused(options.Name, sent.RemoteTopic);
-        }
-        else
-        {
-            Sent++;
+            var timeout = _sender.InFlight == 0 && lazy ? options.IdleTimeout - quiet : Timeout.InfiniteTimeSpan;
+            await WaitForAnyAsync(timeout, stopping, outbox.Added, remote.Acknowledgements.WaitToReadAsync(CancellationToken.None).AsTask(), remote.Lost, primaryBack);
         }
 
-        Volatile.Write(ref _lastActivity, timeProvider.GetTimestamp());
-        outbox.RemoveHead();
-        if (sent.Qos > 0)
-        {
-            hooks.Acknowledged();
-        }
+        return false;
     }
 
     /// <summary>Closes the connection: cleanly when stopping or idle; "down" is announced here unless stopping.</summary>
@@ -281,7 +217,7 @@ internal sealed partial class BridgeConnection(
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), timeProvider);
-                await remote.DisconnectAsync(timeout.Token);
+                await remote.DisconnectAsync(_sender.Notification(up: false), timeout.Token);
             }
             catch (Exception exception)
             {
@@ -308,7 +244,7 @@ internal sealed partial class BridgeConnection(
         }
         else
         {
-            LogDisconnected(options.Name, Address ?? "", outbox.ReliableCount);
+            LogDisconnected(options.Name, Address ?? "", remote.LostReason, outbox.ReliableCount);
         }
 
         // Not while stopping: the silo may be going down, and the next activation says "0" first anyway.
@@ -336,11 +272,11 @@ internal sealed partial class BridgeConnection(
         return address;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} connected to {Address}; {Queued} queued QoS 1/2 message(s) to send")]
-    private partial void LogConnected(string bridge, string address, int queued);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} connected to {Address} (session present: {SessionPresent}); {Queued} queued QoS 1/2 message(s) to send")]
+    private partial void LogConnected(string bridge, string address, bool sessionPresent, int queued);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge} lost its connection to {Address}; {Queued} QoS 1/2 message(s) kept for it")]
-    private partial void LogDisconnected(string bridge, string address, int queued);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge} lost its connection to {Address} ({Reason}); {Queued} QoS 1/2 message(s) kept for it")]
+    private partial void LogDisconnected(string bridge, string address, string reason, int queued);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} closed its connection to {Address}; {Queued} QoS 1/2 message(s) kept for it")]
     private partial void LogClosed(string bridge, string address, int queued);
@@ -359,9 +295,6 @@ internal sealed partial class BridgeConnection(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} (lazy) was idle for {Seconds} s and disconnected; it connects again when enough messages wait")]
     private partial void LogIdle(string bridge, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Bridge}: the remote refused a message on '{Topic}'; dropped")]
-    private partial void LogRefused(string bridge, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge}: closing the remote connection cleanly failed: {Reason}")]
     private partial void LogDisconnectFailed(string bridge, string reason);

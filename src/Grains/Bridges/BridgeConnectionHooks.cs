@@ -1,4 +1,4 @@
-using MQTTnet;
+using MQTTnet.Packets;
 
 namespace MqttCluster.Grains.Bridges;
 
@@ -6,7 +6,9 @@ namespace MqttCluster.Grains.Bridges;
 /// <param name="ReceivedAsync">A message from the remote; awaited before it is acknowledged to the remote.</param>
 /// <param name="StateChangedAsync">The connection came up (true) or went down (false).</param>
 /// <param name="Acknowledged">The remote acknowledged a QoS 1/2 message, which left the outbox.</param>
+/// <param name="StoreAsync">Stores the queue and the client session now (before a packet that depends on it goes out).</param>
 internal sealed record BridgeConnectionHooks(
-    Func<MqttApplicationMessage, Task> ReceivedAsync,
+    Func<MqttPublishPacket, Task> ReceivedAsync,
     Func<bool, Task> StateChangedAsync,
-    Action Acknowledged);
+    Action Acknowledged,
+    Func<Task> StoreAsync);

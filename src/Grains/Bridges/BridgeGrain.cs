@@ -24,6 +24,7 @@ public sealed partial class BridgeGrain(
 {
     private readonly BridgeOutbox _outbox = new();
     private readonly BridgeBatches _batches = new();
+    private BridgeIncomingSession _incoming = new([]);
 
     // Every silo's keeper calls StartAsync; calls interleave (reentrant), and two must not both start a connection.
     private readonly SemaphoreSlim _starting = new(1, 1);
@@ -52,7 +53,7 @@ public sealed partial class BridgeGrain(
 
     public long Received => _local?.Received ?? 0;
 
-    /// <summary>The grain's key, kept in a field: MQTTnet's threads read it outside the activation.</summary>
+    /// <summary>The grain's key, kept in a field: the gauges read it outside the activation.</summary>
     public string Name { get; private set; } = "";
 
     private IRouteIndexGrain RouteIndex => GrainFactory.GetGrain<IRouteIndexGrain>(0);
@@ -68,6 +69,8 @@ public sealed partial class BridgeGrain(
             state.State.Queue = [];
             await state.WriteStateAsync();
         }
+
+        _incoming = new BridgeIncomingSession(state.State.IncomingAwaitingRelease);
 
         // Also for a stopped bridge (no options): its queue waits in memory for a StartAsync, which writes it back.
         foreach (var message in state.State.Queue)
@@ -226,8 +229,8 @@ public sealed partial class BridgeGrain(
         // Down until connected: a state left at "1" by a stopped node does not survive a restart.
         _local = new BridgeLocalPublisher(Name, options, _routes, grainFactory, timeProvider, logger);
         await _local.PublishStateAsync(false);
-        var hooks = new BridgeConnectionHooks(_local.PublishIncomingAsync, ConnectionStateChangedAsync, Acknowledged);
-        _connection = new BridgeConnection(options, _routes, _outbox, hooks, timeProvider, metrics, logger);
+        var hooks = new BridgeConnectionHooks(_local.PublishIncomingAsync, ConnectionStateChangedAsync, Acknowledged, PersistAsync);
+        _connection = new BridgeConnection(options, _routes, _outbox, _incoming, hooks, timeProvider, metrics, logger);
         _stopping = new CancellationTokenSource();
         _running = _connection.RunAsync(_stopping.Token);
         LogStarted(Name, string.Join(", ", options.Addresses), RuntimeIdentity);
@@ -358,8 +361,9 @@ public sealed partial class BridgeGrain(
         metrics.MessagesDropped(reason);
     }
 
-    /// <summary>Writes the options and the QoS 1/2 outbox; completes once a write that began after the call is done.</summary>
-    private Task PersistAsync() => (_writer ??= new BridgeStateWriter(state, _outbox, Name)).WriteAsync();
+    /// <summary>Writes the options, the QoS 1/2 outbox and the client session; completes once a write that began after
+    /// the call is done.</summary>
+    private Task PersistAsync() => (_writer ??= new BridgeStateWriter(state, _outbox, _incoming, Name)).WriteAsync();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bridge {Bridge}: {Count} retained message(s) queued for the remote")]
     private partial void LogRetainedQueued(string bridge, int count);
@@ -384,7 +388,4 @@ public sealed partial class BridgeGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} starts with a clean local session: {Count} queued message(s) discarded")]
     private partial void LogQueueCleared(string bridge, int count);
-
-
-
 }

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging;
-using MQTTnet;
+using MQTTnet.Packets;
 
 namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
 /// What a bridge publishes on this broker: messages from the remote, under their local topic and the bridge's
-/// <c>local_clientid</c> (so they do not go back out), and its connection state. Messages from the remote arrive on
-/// MQTTnet's threads, so this uses the silo's grain factory, not the activation's.
+/// <c>local_clientid</c> (so they do not go back out), and its connection state.
 /// </summary>
 internal sealed partial class BridgeLocalPublisher(
     string bridge,
@@ -23,7 +22,7 @@ internal sealed partial class BridgeLocalPublisher(
     public long Received => Interlocked.Read(ref _received);
 
     /// <summary>Publishes a message from the remote here; throws (so it is not acknowledged) when that fails.</summary>
-    public async Task PublishIncomingAsync(MqttApplicationMessage message)
+    public async Task PublishIncomingAsync(MqttPublishPacket message)
     {
         if (!routes.TryIncoming(message.Topic, (byte)message.QualityOfServiceLevel, out var localTopic, out var qos))
         {

@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Text;
-using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
-/// Between the cluster's messages and MQTTnet's client messages. MQTT 5 properties (user properties, content type,
+/// Between the cluster's messages and MQTT PUBLISH packets. MQTT 5 properties (user properties, content type,
 /// response topic, correlation data, expiry, <c>traceparent</c>) cross an MQTT 5 bridge intact; an MQTT 3.1.1 bridge
 /// cannot carry them.
 /// </summary>
@@ -16,59 +15,52 @@ internal static class BridgeMessageConversion
     private const string TraceParentProperty = "traceparent";
     private const string TraceStateProperty = "tracestate";
 
-    public static MqttApplicationMessage ToRemote(BridgeQueuedMessage queued, bool mqtt5, long nowUnixMilliseconds)
+    /// <summary>The PUBLISH for the remote (without packet identifier and DUP, which the session sets).</summary>
+    public static MqttPublishPacket ToRemote(BridgeQueuedMessage queued, bool mqtt5, long nowUnixMilliseconds)
     {
         var message = queued.Message;
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(queued.RemoteTopic)
-            .WithPayload(message.Payload)
-            .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)queued.Qos)
-            .WithRetainFlag(queued.Retain);
+        var packet = new MqttPublishPacket
+        {
+            Topic = queued.RemoteTopic,
+            PayloadSegment = new ArraySegment<byte>(message.Payload),
+            QualityOfServiceLevel = (MqttQualityOfServiceLevel)queued.Qos,
+            Retain = queued.Retain,
+        };
         if (!mqtt5)
         {
-            return builder.Build();
+            return packet;
         }
 
-        builder.WithPayloadFormatIndicator((MqttPayloadFormatIndicator)message.PayloadFormatIndicator);
-        if (message.ContentType is { } contentType)
-        {
-            builder.WithContentType(contentType);
-        }
-
-        if (message.ResponseTopic is { } responseTopic)
-        {
-            builder.WithResponseTopic(responseTopic);
-        }
-
-        if (message.CorrelationData is { } correlationData)
-        {
-            builder.WithCorrelationData(correlationData);
-        }
-
+        packet.PayloadFormatIndicator = (MqttPayloadFormatIndicator)message.PayloadFormatIndicator;
+        packet.ContentType = message.ContentType;
+        packet.ResponseTopic = message.ResponseTopic;
+        packet.CorrelationData = message.CorrelationData;
         if (message.ExpiresAtUnixMilliseconds is { } expiresAt)
         {
             // The remaining lifetime, not the original interval [MQTT-3.3.2-6].
-            builder.WithMessageExpiryInterval((uint)Math.Max(1, (expiresAt - nowUnixMilliseconds + 999) / 1000));
+            packet.MessageExpiryInterval = (uint)Math.Max(1, (expiresAt - nowUnixMilliseconds + 999) / 1000);
         }
 
+        var properties = new List<MqttUserProperty>();
         foreach (var property in message.UserProperties ?? [])
         {
-            builder.WithUserProperty(property.Name, Utf8(property.Value));
+            properties.Add(new MqttUserProperty(property.Name, Utf8(property.Value)));
         }
 
         if (message.TraceParent is { } traceParent)
         {
-            builder.WithUserProperty(TraceParentProperty, Utf8(traceParent));
+            properties.Add(new MqttUserProperty(TraceParentProperty, Utf8(traceParent)));
             if (message.TraceState is { } traceState)
             {
-                builder.WithUserProperty(TraceStateProperty, Utf8(traceState));
+                properties.Add(new MqttUserProperty(TraceStateProperty, Utf8(traceState)));
             }
         }
 
-        return builder.Build();
+        packet.UserProperties = properties.Count > 0 ? properties : null;
+        return packet;
     }
 
-    public static BrokerMessage ToLocal(MqttApplicationMessage message, string localTopic, byte qos, string localClientId, long nowUnixMilliseconds)
+    public static BrokerMessage ToLocal(MqttPublishPacket message, string localTopic, byte qos, string localClientId, long nowUnixMilliseconds)
     {
         List<UserProperty>? userProperties = null;
         string? traceParent = null;

@@ -18,9 +18,7 @@ internal sealed class BridgeOutbox
     /// <summary>Completes when a message is added after this was read.</summary>
     public Task Added => _added.Task;
 
-    public BridgeQueuedMessage? Head => _messages.First?.Value;
-
-    /// <summary>The oldest message's node, for walking the outbox in order (<see cref="BridgeWindow"/>).</summary>
+    /// <summary>The oldest message's node, for walking the outbox in order (<see cref="BridgeOutgoingSession"/>).</summary>
     public LinkedListNode<BridgeQueuedMessage>? First => _messages.First;
 
     public void Enqueue(BridgeQueuedMessage message)
@@ -36,15 +34,13 @@ internal sealed class BridgeOutbox
         added.TrySetResult();
     }
 
-    public void RemoveHead()
+    /// <summary>Takes out a message the remote is done with (acknowledgements may finish them out of order).</summary>
+    public void Remove(LinkedListNode<BridgeQueuedMessage> node)
     {
-        if (_messages.First is { } first)
+        _messages.Remove(node);
+        if (node.Value.Qos > 0)
         {
-            _messages.RemoveFirst();
-            if (first.Value.Qos > 0)
-            {
-                ReliableCount--;
-            }
+            ReliableCount--;
         }
     }
 

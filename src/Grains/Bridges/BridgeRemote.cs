@@ -1,50 +1,39 @@
-using System.Net.Security;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using MQTTnet;
-using MQTTnet.Formatter;
+using MQTTnet.LowLevelClient;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace MqttCluster.Grains.Bridges;
 
 /// <summary>
-/// One MQTT client connection of a bridge to its remote broker (a new one per attempt): CONNECT with the bridge's
-/// identity and will, the remote subscriptions, and PUBLISH towards the remote. What arrives from the remote goes to
-/// <c>onReceived</c>, which is awaited before the message is acknowledged to the remote.
+/// One connection of a bridge to its remote broker (a new one per attempt), MQTT packets over MQTTnet's low-level
+/// client (its TCP/TLS channel and packet codec): CONNECT and CONNACK, the remote subscriptions, keep-alive, one writer
+/// that sends packets in the order they were given, and one reader. The reader hands PUBLISH and PUBREL from the
+/// remote to the <see cref="BridgeIncomingSession"/> (one at a time, in order, sending its answer) and the remote's
+/// acknowledgements of what the bridge sent to <see cref="Acknowledgements"/>. Started from the grain, its loops run
+/// on the grain's scheduler, where the sessions live.
 /// </summary>
 internal sealed class BridgeRemote : IAsyncDisposable
 {
     private readonly BridgeOptions _options;
-    private readonly IMqttClient _client;
+    private readonly BridgeIncomingSession _incoming;
+    private readonly Func<MqttPublishPacket, Task> _publishHere;
+    private readonly Func<Task> _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILowLevelMqttClient _client = new MqttClientFactory().CreateLowLevelMqttClient();
+    private readonly Channel<MqttPacket> _outgoing = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MqttPacket> _acknowledgements = Channel.CreateUnbounded<MqttPacket>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Dictionary<ushort, TaskCompletionSource<MqttPacket>> _requests = [];
     private readonly TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closing = new();
+    private Task _loops = Task.CompletedTask;
+    private long _lastReceived;
+    private TimeSpan _keepAlive;
 
-    public BridgeRemote(BridgeOptions options, Func<MqttApplicationMessage, Task> onReceived)
+    public BridgeRemote(BridgeOptions options, BridgeIncomingSession incoming, Func<MqttPublishPacket, Task> publishHere, Func<Task> store, TimeProvider timeProvider)
     {
-        _options = options;
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += async args =>
-        {
-            try
-            {
-                await onReceived(args.ApplicationMessage);
-            }
-            catch (Exception)
-            {
-                // Not acknowledged: the connection ends, and the remote sends it again to the next one (QoS 1/2
-                // with a persistent remote session). The grain has logged why.
-                args.AutoAcknowledge = false;
-                _ = Task.Run(() => _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build()));
-            }
-        };
-        _client.DisconnectedAsync += args =>
-        {
-            if (args.ClientWasConnected)
-            {
-                _lost.TrySetResult();
-            }
-
-            return Task.CompletedTask;
-        };
+        (_options, _incoming, _publishHere, _store, _timeProvider) = (options, incoming, publishHere, store, timeProvider);
     }
 
     public bool IsMqtt5 => _options.ProtocolVersion == BridgeProtocolVersion.Mqtt50;
@@ -52,199 +41,239 @@ internal sealed class BridgeRemote : IAsyncDisposable
     /// <summary>How many QoS 1/2 messages may await the remote's acknowledgement at once on this connection.</summary>
     public int SendWindow { get; private set; } = 1;
 
-    /// <summary>Completes when an established connection ends.</summary>
+    /// <summary>Whether the remote still had the bridge's session (CONNACK).</summary>
+    public bool SessionPresent { get; private set; }
+
+    /// <summary>Completes when an established connection ends; <see cref="LostReason"/> says why.</summary>
     public Task Lost => _lost.Task;
 
-    /// <summary>
-    /// Connects to <paramref name="address"/> and sets up the remote side: unsubscribes outgoing-only topics (when
-    /// configured), subscribes incoming ones, and publishes the "up" notification. Throws when any of it fails.
-    /// </summary>
-    public async Task ConnectAsync(string address, BridgeRoutes routes, CancellationToken cancellationToken)
+    public string LostReason { get; private set; } = "";
+
+    /// <summary>PUBACK, PUBREC and PUBCOMP from the remote, in the order they came.</summary>
+    public ChannelReader<MqttPacket> Acknowledgements => _acknowledgements.Reader;
+
+    /// <summary>Opens the channel to <paramref name="address"/> and connects; throws when the remote refuses.</summary>
+    public async Task ConnectAsync(string address, CancellationToken cancellationToken)
     {
-        var connected = await _client.ConnectAsync(BuildOptions(address), cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BridgeRemoteOptions.Timeout);
+        await _client.ConnectAsync(BridgeRemoteOptions.Channel(_options, address), timeout.Token);
+        await _client.SendAsync(BridgeRemoteOptions.Connect(_options), timeout.Token);
+        var answer = await _client.ReceiveAsync(timeout.Token);
+        if (answer is not MqttConnAckPacket connAck)
+        {
+            throw new InvalidOperationException($"the remote answered CONNECT with {answer?.ToString() ?? "a closed connection"}");
+        }
+
+        var accepted = IsMqtt5 ? connAck.ReasonCode == MqttConnectReasonCode.Success : connAck.ReturnCode == MqttConnectReturnCode.ConnectionAccepted;
+        if (!accepted)
+        {
+            throw new InvalidOperationException($"the remote refused the connection ({(IsMqtt5 ? connAck.ReasonCode.ToString() : connAck.ReturnCode.ToString())})");
+        }
 
         // The remote's Receive Maximum (MQTT 5; 0 when it sent none) bounds what may await its acknowledgement.
-        SendWindow = IsMqtt5 && connected.ReceiveMaximum is > 0 and var remoteMaximum ? Math.Min(_options.MaxInflightMessages, (int)remoteMaximum) : _options.MaxInflightMessages;
+        SendWindow = IsMqtt5 && connAck.ReceiveMaximum > 0 ? Math.Min(_options.MaxInflightMessages, connAck.ReceiveMaximum) : _options.MaxInflightMessages;
+        SessionPresent = connAck.IsSessionPresent;
+
+        // The remote's Server Keep Alive replaces the one asked for [MQTT-3.2.2-21].
+        _keepAlive = IsMqtt5 && connAck.ServerKeepAlive > 0 ? TimeSpan.FromSeconds(connAck.ServerKeepAlive) : _options.KeepAliveInterval;
+        _incoming.Resume(SessionPresent);
+        _lastReceived = _timeProvider.GetTimestamp();
+        _loops = Task.WhenAll(ReadAsync(), WriteAsync(), KeepAliveAsync());
+    }
+
+    /// <summary>
+    /// Sets up the remote side: unsubscribes outgoing-only topics (when configured) and subscribes incoming ones,
+    /// with identifiers from <paramref name="ids"/>. Throws when the remote refuses.
+    /// </summary>
+    public async Task SubscribeAsync(BridgeRoutes routes, BridgePacketIds ids, CancellationToken cancellationToken)
+    {
         if (_options.AttemptUnsubscribe && routes.OutgoingOnlyRemoteFilters.Length > 0)
         {
-            var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();
-            foreach (var filter in routes.OutgoingOnlyRemoteFilters)
-            {
-                unsubscribe.WithTopicFilter(filter);
-            }
-
-            await _client.UnsubscribeAsync(unsubscribe.Build(), cancellationToken);
+            await RequestAsync(ids, new MqttUnsubscribePacket { TopicFilters = [.. routes.OutgoingOnlyRemoteFilters] }, cancellationToken);
         }
 
-        if (routes.RemoteSubscriptions.Length > 0)
-        {
-            var subscribe = new MqttClientSubscribeOptionsBuilder();
-            foreach (var (filter, qos) in routes.RemoteSubscriptions)
-            {
-                // MQTT 5: no-local keeps our own messages from coming back, retain-as-published keeps their flag
-                // [MQTT-3.8.3-3, MQTT-3.8.3-4]; MQTT 3.1.1 bridges get both from the bridge bit (try_private).
-                subscribe.WithTopicFilter(f =>
-                {
-                    f.WithTopic(filter).WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos);
-                    if (IsMqtt5)
-                    {
-                        f.WithNoLocal().WithRetainAsPublished();
-                    }
-                });
-            }
-
-            var result = await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
-            if (result.Items.FirstOrDefault(i => (int)i.ResultCode >= 0x80) is { } refused)
-            {
-                throw new InvalidOperationException($"the remote refused the subscription to '{refused.TopicFilter.Topic}' ({refused.ResultCode})");
-            }
-        }
-
-        if (_options.Notifications && !_options.NotificationsLocalOnly)
-        {
-            await _client.PublishAsync(StateMessage(up: true), cancellationToken);
-        }
-    }
-
-    /// <summary>Sends one message; true once the remote acknowledged it (QoS 1/2) or it was written (QoS 0).</summary>
-    public async Task<bool> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
-    {
-        // Success codes are below 0x80; MQTT 5's "no matching subscribers" (0x10) is one of them.
-        var result = await _client.PublishAsync(message, cancellationToken);
-        return (int)result.ReasonCode < 0x80;
-    }
-
-    /// <summary>Ends the connection cleanly. The remote then discards the will, so "down" is published first.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
-    {
-        if (!_client.IsConnected)
+        if (routes.RemoteSubscriptions.Length == 0)
         {
             return;
         }
 
-        if (_options.Notifications && !_options.NotificationsLocalOnly)
+        // MQTT 5: no-local keeps our own messages from coming back, retain-as-published keeps their flag
+        // [MQTT-3.8.3-3, MQTT-3.8.3-4]; MQTT 3.1.1 bridges get both from the bridge bit (try_private).
+        var subscribe = new MqttSubscribePacket
         {
-            await _client.PublishAsync(StateMessage(up: false), cancellationToken);
+            TopicFilters = [.. routes.RemoteSubscriptions.Select(s => new MqttTopicFilter
+            {
+                Topic = s.Filter,
+                QualityOfServiceLevel = (MqttQualityOfServiceLevel)s.Qos,
+                NoLocal = IsMqtt5,
+                RetainAsPublished = IsMqtt5,
+            })],
+        };
+        var subAck = (MqttSubAckPacket)await RequestAsync(ids, subscribe, cancellationToken);
+        var refused = subAck.ReasonCodes.FindIndex(c => (int)c >= 0x80);
+        if (refused >= 0)
+        {
+            throw new InvalidOperationException($"the remote refused the subscription to '{subscribe.TopicFilters[refused].Topic}' ({subAck.ReasonCodes[refused]})");
         }
-
-        await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Queues a packet for the writer; false once the connection is closing.</summary>
+    public bool Send(MqttPacket packet) => _outgoing.Writer.TryWrite(packet);
+
+    /// <summary>
+    /// Ends the connection cleanly: <paramref name="goodbye"/> (the "down" notification: the remote discards the will
+    /// on DISCONNECT) and DISCONNECT after everything queued, then waits for the writer.
+    /// </summary>
+    public async Task DisconnectAsync(MqttPublishPacket? goodbye, CancellationToken cancellationToken)
     {
+        if (Lost.IsCompleted)
+        {
+            return;
+        }
+
+        if (goodbye is not null)
+        {
+            Send(goodbye);
+        }
+
+        Send(new MqttDisconnectPacket());
+        _outgoing.Writer.TryComplete();
+        await Task.WhenAny(_loops, Lost).WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _outgoing.Writer.TryComplete();
+        await _closing.CancelAsync();
         _client.Dispose();
-        return ValueTask.CompletedTask;
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        _closing.Dispose();
     }
 
-    private MqttApplicationMessage StateMessage(bool up) => new MqttApplicationMessageBuilder()
-        .WithTopic(_options.EffectiveNotificationTopic)
-        .WithPayload(BridgeMessageConversion.StatePayload(up))
-        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-        .WithRetainFlag()
-        .Build();
-
-    /// <summary>The host and port of a <c>host:port</c> (or <c>[IPv6]:port</c>) address.</summary>
-    public static (string Host, int Port) HostAndPort(string address)
+    private async Task<MqttPacket> RequestAsync(BridgePacketIds ids, MqttPacketWithIdentifier request, CancellationToken cancellationToken)
     {
-        var colon = address.LastIndexOf(':');
-        return (address[..colon].Trim('[', ']'), int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private MqttClientOptions BuildOptions(string address)
-    {
-        var (host, port) = HostAndPort(address);
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(_options.EffectiveRemoteClientId)
-            .WithProtocolVersion(_options.ProtocolVersion switch
-            {
-                BridgeProtocolVersion.Mqtt31 => MqttProtocolVersion.V310,
-                BridgeProtocolVersion.Mqtt50 => MqttProtocolVersion.V500,
-                _ => MqttProtocolVersion.V311,
-            })
-            .WithCleanSession(_options.CleanSession)
-            .WithKeepAlivePeriod(_options.KeepAliveInterval)
-            .WithTimeout(TimeSpan.FromSeconds(10));
-
-        // The bridge bit belongs to MQTT 3.1/3.1.1's protocol version byte; MQTT 5 uses subscription options.
-        if (!IsMqtt5)
+        var id = ids.Take();
+        var answer = new TaskCompletionSource<MqttPacket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = answer;
+        try
         {
-            builder.WithTryPrivate(_options.TryPrivate);
+            request.PacketIdentifier = id;
+            Send(request);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(BridgeRemoteOptions.Timeout);
+            await Task.WhenAny(answer.Task, Lost).WaitAsync(timeout.Token);
+            return answer.Task.IsCompleted ? await answer.Task : throw new InvalidOperationException($"the connection was lost: {LostReason}");
         }
-        else
+        finally
         {
-            // Mosquitto's bridge keeps its MQTT 5 session like a 3.1.1 persistent one unless told otherwise.
-            builder.WithSessionExpiryInterval((uint)(_options.SessionExpiryInterval ?? (_options.CleanSession ? 0 : uint.MaxValue)));
-            if (_options.ReceiveMaximum > 0)
+            _requests.Remove(id);
+            ids.Release(id);
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            while (true)
             {
-                builder.WithReceiveMaximum((ushort)_options.ReceiveMaximum);
+                var packet = await _client.ReceiveAsync(_closing.Token) ?? throw new InvalidOperationException("the remote closed the connection");
+                _lastReceived = _timeProvider.GetTimestamp();
+                switch (packet)
+                {
+                    case MqttPublishPacket or MqttPubRelPacket:
+                        if (await _incoming.ReceiveAsync(packet, _publishHere, _store) is { } answer)
+                        {
+                            Send(answer);
+                        }
+
+                        break;
+                    case MqttPubAckPacket or MqttPubRecPacket or MqttPubCompPacket:
+                        _acknowledgements.Writer.TryWrite(packet);
+                        break;
+                    case MqttSubAckPacket or MqttUnsubAckPacket:
+                        if (_requests.TryGetValue(((MqttPacketWithIdentifier)packet).PacketIdentifier, out var request))
+                        {
+                            request.TrySetResult(packet);
+                        }
+
+                        break;
+                    case MqttPingRespPacket:
+                        break;
+                    case MqttDisconnectPacket disconnect:
+                        throw new InvalidOperationException($"the remote disconnected the bridge ({disconnect.ReasonCode})");
+                    default:
+                        throw new InvalidOperationException($"the remote sent an unexpected {packet}");
+                }
             }
         }
-
-        if (_options.MaxPacketSize > 0)
+        catch (Exception exception)
         {
-            builder.WithMaximumPacketSize((uint)_options.MaxPacketSize);
+            Close(exception.Message);
         }
-
-        if (_options.RemoteUsername is { } username)
-        {
-            builder.WithCredentials(username, _options.RemotePassword);
-        }
-
-        if (_options.Notifications && !_options.NotificationsLocalOnly)
-        {
-            builder.WithWillTopic(_options.EffectiveNotificationTopic)
-                .WithWillPayload(BridgeMessageConversion.StatePayload(up: false))
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithWillRetain();
-        }
-
-        if (_options.CaFile is not null)
-        {
-            builder.WithTlsOptions(ConfigureTls);
-        }
-
-        return builder.Build();
     }
 
-    private void ConfigureTls(MqttClientTlsOptionsBuilder tls)
+    private async Task WriteAsync()
     {
-        var authorities = new X509Certificate2Collection();
-        authorities.ImportFromPemFile(_options.CaFile!);
-        var insecure = _options.Insecure;
-        tls.UseTls()
-            .WithCertificateValidationHandler(args => IsTrusted(args.Certificate, args.SslPolicyErrors, authorities, insecure))
-            .WithSslProtocols(_options.TlsVersion switch
-            {
-                "tlsv1.3" => SslProtocols.Tls13,
-                "tlsv1.2" => SslProtocols.Tls12,
-#pragma warning disable SYSLIB0039 // Mosquitto still offers TLS 1.1 to bridges; only when asked for.
-                "tlsv1.1" => SslProtocols.Tls11,
-#pragma warning restore SYSLIB0039
-                _ => SslProtocols.None,
-            });
-        if (_options.CertFile is { } certFile)
+        try
         {
-            tls.WithClientCertificates([X509Certificate2.CreateFromPemFile(certFile, _options.KeyFile)]);
+            while (await _outgoing.Reader.WaitToReadAsync(_closing.Token))
+            {
+                while (_outgoing.Reader.TryRead(out var packet))
+                {
+                    await _client.SendAsync(packet, _closing.Token);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            Close(exception.Message);
         }
     }
 
     /// <summary>
-    /// The remote's certificate must chain to a CA of <c>bridge_cafile</c> (only those, not the system's) and, unless
-    /// <c>bridge_insecure</c>, name the host connected to.
+    /// PINGREQ every keep-alive interval; a remote silent for one and a half intervals is gone (the limit a server
+    /// applies to its clients [MQTT-3.1.2-24], used here the other way).
     /// </summary>
-    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection authorities, bool insecure)
+    private async Task KeepAliveAsync()
     {
-        if (certificate is null || (!insecure && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)))
+        var interval = _keepAlive;
+        if (interval <= TimeSpan.Zero)
         {
-            return false;
+            return;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var remote = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(remote);
+        try
+        {
+            while (!Lost.IsCompleted)
+            {
+                await Task.Delay(interval, _timeProvider, _closing.Token);
+                if (_timeProvider.GetElapsedTime(_lastReceived) > interval * 1.5)
+                {
+                    Close($"no packet from the remote for {interval.TotalSeconds * 1.5} s (keep-alive)");
+                    return;
+                }
+
+                Send(new MqttPingReqPacket());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Close(string reason)
+    {
+        if (_lost.Task.IsCompleted)
+        {
+            return;
+        }
+
+        LostReason = reason;
+        _outgoing.Writer.TryComplete();
+        _acknowledgements.Writer.TryComplete();
+        _lost.TrySetResult();
+        _closing.Cancel();
     }
 }

@@ -5,7 +5,7 @@ namespace MqttCluster.Grains.Bridges;
 /// the next, and everyone waiting for them is answered by it (Orleans' Chirper sample coalesces the same way). Used
 /// on the grain's scheduler only.
 /// </summary>
-internal sealed class BridgeStateWriter(IPersistentState<BridgeState> state, BridgeOutbox outbox, string bridge)
+internal sealed class BridgeStateWriter(IPersistentState<BridgeState> state, BridgeOutbox outbox, BridgeIncomingSession incoming, string bridge)
 {
     private bool _writing;
     private TaskCompletionSource? _next;
@@ -50,6 +50,7 @@ internal sealed class BridgeStateWriter(IPersistentState<BridgeState> state, Bri
     private Task WriteOnceAsync()
     {
         state.State.Queue = outbox.Reliable();
+        state.State.IncomingAwaitingRelease = incoming.AwaitingRelease();
         return state.WriteStateAsync();
     }
 }

@@ -7,7 +7,7 @@ namespace MqttCluster.Gateway.Tests.Bridges;
 /// <summary>
 /// Several messages in flight to the remote, never more than its Receive Maximum, in order: a queue built while the
 /// remote was down drains on one connection into a Mosquitto that disconnects a client exceeding it (QoS 2), and
-/// arrives in order (QoS 1 several at a time, QoS 2 one at a time).
+/// arrives in order (QoS 1 and QoS 2 both several at a time, the QoS 2 PUBRELs in order).
 /// </summary>
 public sealed class InflightWindowTests(InflightBridgeFixture broker)
     : BridgeTest<InflightBridgeFixture>(broker), IClassFixture<InflightBridgeFixture>
