@@ -4,7 +4,7 @@ namespace MqttCluster.Grains.Routing;
 
 /// <summary>
 /// Authoritative route index. Routes are soft state: gateways refresh their registration periodically and re-send
-/// routes the index no longer holds; offline sessions are re-registered by their session grains. Who is registered
+/// routes the index no longer holds; offline sessions' routes are read back from the session registry. Who is registered
 /// (gateways, silo replicas) is stored (<see cref="RouteIndexRegistrations"/>). Each change is pushed to every silo's
 /// replica before the call returns.
 /// </summary>
@@ -134,13 +134,30 @@ public sealed partial class RouteIndexGrain(
         // Gateways and replicas only refresh every few seconds; idle collection would drop the index in between.
         DelayDeactivation(TimeSpan.FromDays(3650));
         this.RegisterGrainTimer(ExpireSilentGatewaysAsync, GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval);
-        await RestoreRegistrationsAsync();
-        LogActivated(registrations.State.Gateways.Count, _replicas.Count);
 
-        // A new activation knows no routes: gateways re-send theirs on their next refresh; offline persistent
-        // sessions are woken to register theirs again and restart their timers (at silo start this is what
-        // restores them after a restart). Not awaited: they call back into this grain.
-        _ = new Sessions.SessionWaker(GrainFactory, logger).WakeAllAsync();
+        // A new activation knows no routes: gateways re-send theirs on their next refresh; the offline persistent
+        // sessions' routes come from the session registry, before any replica loads a snapshot, without waking one
+        // session (at silo start this is what restores them after a restart).
+        var sessions = await RestoreSessionRoutesAsync();
+        await RestoreRegistrationsAsync();
+        LogActivated(registrations.State.Gateways.Count, _replicas.Count, sessions);
+    }
+
+    /// <summary>Takes the offline sessions' routes from the session registry partitions; returns how many sessions.</summary>
+    private async Task<int> RestoreSessionRoutesAsync()
+    {
+        var partitions = await Task.WhenAll(Enumerable.Range(0, ISessionRegistryGrain.Partitions)
+            .Select(p => GrainFactory.GetGrain<ISessionRegistryGrain>(p).GetOfflineRoutesAsync()));
+        var sessions = 0;
+        foreach (var (clientId, filters) in partitions.SelectMany(p => p))
+        {
+            var entry = new TargetEntry(null);
+            entry.Filters.UnionWith(filters);
+            _targets[RouteTarget.Session(clientId)] = entry;
+            sessions++;
+        }
+
+        return sessions;
     }
 
     /// <summary>
@@ -312,8 +329,8 @@ public sealed partial class RouteIndexGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Route index activated here, with {Gateways} stored gateway(s) and {Replicas} silo replica(s) loaded")]
-    private partial void LogActivated(int gateways, int replicas);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route index activated here, with {Gateways} stored gateway(s), {Replicas} silo replica(s) loaded and the routes of {Sessions} offline session(s)")]
+    private partial void LogActivated(int gateways, int replicas, int sessions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the route index")]
     private partial void LogGatewayRegistered(string gatewayId);

@@ -27,7 +27,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ActivationGauges<SessionGrain> _gauges;
     private readonly ILogger<SessionGrain> _logger;
     private readonly SessionQueue _queue;
-    private readonly SessionTimetable _timetable;
 
     private SessionPhase _phase;
     private long _epoch;
@@ -55,7 +54,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _gauges = gauges;
         _logger = logger;
         _queue = new SessionQueue(this.GetPrimaryKeyString(), _options, metrics, logger);
-        _timetable = new SessionTimetable(timeProvider);
     }
 
     private string ClientId => this.GetPrimaryKeyString();
@@ -129,7 +127,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.OwnerEpoch = _epoch;
         await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _phase = SessionPhase.Connecting;
-        _timetable.Cancel();
 
         State.Will = request.Will;
         State.WillDelayInterval = request.WillDelayInterval;
@@ -138,13 +135,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.DisconnectedAtUnixMilliseconds = null;
         if (State.SessionExpiryInterval > 0)
         {
-            var newlyPersistent = !State.Persistent;
+            // Listed (or no longer due) in the registry too: owned by a connection, nothing is due.
             State.Persistent = true;
-            await _stored.WriteStateAsync();
-            if (newlyPersistent)
-            {
-                await Registry.AddAsync(ClientId);
-            }
+            await Task.WhenAll(_stored.WriteStateAsync(), ReportAsync(OfflineRoutes()));
         }
 
         return new SessionConnectResult
@@ -295,7 +288,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _gauges.Untrack(this);
-        _timetable.Cancel();
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
     }
