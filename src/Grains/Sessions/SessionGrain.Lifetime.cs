@@ -18,7 +18,6 @@ public sealed partial class SessionGrain
         {
             // Listed without a stored session (it ended, or was never written): nothing to check.
             await Registry.RemoveAsync(ClientId);
-            DeactivateIfOffline();
             return;
         }
 
