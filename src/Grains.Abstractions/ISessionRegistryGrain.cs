@@ -17,6 +17,11 @@ public interface ISessionRegistryGrain : IGrainWithIntegerKey
     [Alias("Set")]
     Task SetAsync(string clientId, SessionRegistryEntry entry);
 
+    /// <summary>The depth of an offline session's queue changed (for the gauges): kept in memory, stored with the
+    /// next write.</summary>
+    [Alias("SetQueued")]
+    Task SetQueuedAsync(string clientId, int queuedMessages);
+
     [Alias("Remove")]
     Task RemoveAsync(string clientId);
 

@@ -10,11 +10,15 @@ namespace MqttCluster.Grains;
 /// them).</param>
 /// <param name="OfflineFilters">The session's non-shared filters while they are routes in the route index, else
 /// empty.</param>
+/// <param name="QueuedMessages">Messages in the session's stored queue, for the gauges: stored with the partition's
+/// next write, never a write of its own.</param>
 [GenerateSerializer, Immutable, Alias("mqtt.SessionRegistryEntry")]
 public sealed record SessionRegistryEntry(
     [property: Id(0)] long? CheckAtUnixMilliseconds,
-    [property: Id(1)] string[] OfflineFilters)
+    [property: Id(1)] string[] OfflineFilters,
+    [property: Id(2)] int QueuedMessages = 0)
 {
+    /// <summary>Whether the entries differ in nothing that must be stored before a caller goes on.</summary>
     public bool Matches(SessionRegistryEntry other) =>
         CheckAtUnixMilliseconds == other.CheckAtUnixMilliseconds && OfflineFilters.AsSpan().SequenceEqual(other.OfflineFilters);
 }

@@ -196,7 +196,7 @@ public sealed partial class SessionGrain
     /// <summary>Tells the registry when to check this session next (offline: will or expiry; owned by a connection:
     /// never) and which of its filters are offline routes.</summary>
     private Task ReportAsync(string[] offlineFilters) =>
-        Registry.SetAsync(ClientId, new SessionRegistryEntry(_phase == SessionPhase.Offline ? SessionTimetable.NextDue(State) : null, offlineFilters));
+        Registry.SetAsync(ClientId, new SessionRegistryEntry(_phase == SessionPhase.Offline ? SessionTimetable.NextDue(State) : null, offlineFilters, State.Queue.Count));
 
     /// <summary>The filters that are offline routes now.</summary>
     private string[] OfflineRoutes() => State.OfflineRoutesRegistered ? NonSharedFilters() : [];

@@ -62,8 +62,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     internal bool IsOnline => _phase != SessionPhase.Offline;
 
-    internal int QueuedCount => _gaugeState?.Queue.Count ?? 0;
-
     private SessionState State => _stored.State;
 
     private long Now => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();

@@ -13,6 +13,7 @@ namespace MqttCluster.Grains.Sessions;
 public sealed partial class SessionRegistryGrain(
     [PersistentState("sessions", StorageNames.Broker)] IPersistentState<SessionRegistryState> state,
     TimeProvider timeProvider,
+    ActivationGauges<SessionRegistryGrain> gauges,
     ILogger<SessionRegistryGrain> logger) : Grain, ISessionRegistryGrain
 {
     /// <summary>Sessions checked at once in one round.</summary>
@@ -35,6 +36,15 @@ public sealed partial class SessionRegistryGrain(
     /// (the node may have restarted under them) and when a new route index asks for the routes.</summary>
     private bool _checkOnline = true;
 
+    private long _offline;
+    private long _queued;
+
+    /// <summary>Offline sessions listed here, for the gauges (read off the grain's scheduler).</summary>
+    internal long OfflineCount => Volatile.Read(ref _offline);
+
+    /// <summary>Messages queued for them, as last reported.</summary>
+    internal long QueuedCount => Volatile.Read(ref _queued);
+
     private Dictionary<string, SessionRegistryEntry> Sessions => state.State.Sessions;
 
     private long Now => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -55,20 +65,27 @@ public sealed partial class SessionRegistryGrain(
             await state.WriteStateAsync();
         }
 
+        foreach (var entry in Sessions.Values)
+        {
+            Count(entry, 1);
+        }
+
+        gauges.Track(this);
         ArmTimer(NextCheck(Now));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        gauges.Untrack(this);
         _timer?.Dispose();
         return Task.CompletedTask;
     }
 
     public Task SetAsync(string clientId, SessionRegistryEntry entry)
     {
-        if (!Sessions.TryGetValue(clientId, out var known) || !known.Matches(entry))
+        var known = Replace(clientId, entry);
+        if (known is null || !known.Matches(entry))
         {
-            Sessions[clientId] = entry;
             _writer!.Changed();
             if (!_checking && entry.CheckAtUnixMilliseconds is { } at && (_timerDueAt is null || at < _timerDueAt))
             {
@@ -79,10 +96,21 @@ public sealed partial class SessionRegistryGrain(
         return _writer!.FlushAsync();
     }
 
+    public Task SetQueuedAsync(string clientId, int queuedMessages)
+    {
+        if (Sessions.TryGetValue(clientId, out var known))
+        {
+            Replace(clientId, known with { QueuedMessages = queuedMessages });
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task RemoveAsync(string clientId)
     {
-        if (Sessions.Remove(clientId))
+        if (Sessions.Remove(clientId, out var known))
         {
+            Count(known, -1);
             _writer!.Changed();
         }
 
@@ -167,6 +195,28 @@ public sealed partial class SessionRegistryGrain(
         }
 
         return next;
+    }
+
+    /// <summary>Sets an entry and keeps the gauges' counts; returns the entry it replaced.</summary>
+    private SessionRegistryEntry? Replace(string clientId, SessionRegistryEntry entry)
+    {
+        if (Sessions.Remove(clientId, out var known))
+        {
+            Count(known, -1);
+        }
+
+        Sessions[clientId] = entry;
+        Count(entry, 1);
+        return known;
+    }
+
+    private void Count(SessionRegistryEntry entry, int sign)
+    {
+        if (entry.CheckAtUnixMilliseconds is not null)
+        {
+            Interlocked.Add(ref _offline, sign);
+            Interlocked.Add(ref _queued, sign * entry.QueuedMessages);
+        }
     }
 
     private void ArmTimer(long? dueAt)
