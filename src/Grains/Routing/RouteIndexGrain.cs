@@ -21,6 +21,10 @@ public sealed partial class RouteIndexGrain(
     private const int RemovedTargetsMemory = 10_000;
 
     private readonly Dictionary<string, TargetEntry> _targets = new(StringComparer.Ordinal);
+
+    /// <summary>Offline sessions' filters by client id: a plain array each (most have one or a few filters, and
+    /// there may be a hundred thousand of them; a set per session cost about 200 bytes more).</summary>
+    private readonly Dictionary<string, string[]> _sessionRoutes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _gatewayLastSeen = new(StringComparer.Ordinal);
     private readonly Queue<string> _declaredDeadOrder = new();
     private readonly HashSet<string> _declaredDead = new(StringComparer.Ordinal);
@@ -88,7 +92,7 @@ public sealed partial class RouteIndexGrain(
         var target = RouteTarget.Session(clientId);
         if (filters.Length == 0)
         {
-            if (_targets.Remove(target))
+            if (_sessionRoutes.Remove(clientId))
             {
                 await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, TargetRemoved = true });
             }
@@ -96,21 +100,16 @@ public sealed partial class RouteIndexGrain(
             return;
         }
 
-        if (!_targets.TryGetValue(target, out var entry))
-        {
-            _targets[target] = entry = new TargetEntry(null);
-        }
-
-        var wanted = filters.ToHashSet(StringComparer.Ordinal);
-        var removed = entry.Filters.Where(f => !wanted.Contains(f)).ToArray();
-        var added = wanted.Where(f => !entry.Filters.Contains(f)).ToArray();
+        string[] known = _sessionRoutes.GetValueOrDefault(clientId) ?? [];
+        string[] wanted = [.. filters.Distinct(StringComparer.Ordinal)];
+        string[] removed = [.. known.Except(wanted, StringComparer.Ordinal)];
+        string[] added = [.. wanted.Except(known, StringComparer.Ordinal)];
         if (added.Length + removed.Length == 0)
         {
             return;
         }
 
-        entry.Filters.ExceptWith(removed);
-        entry.Filters.UnionWith(added);
+        _sessionRoutes[clientId] = wanted;
         await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, AddedFilters = added, RemovedFilters = removed });
     }
 
@@ -125,7 +124,11 @@ public sealed partial class RouteIndexGrain(
     {
         Epoch = _epoch,
         Version = _version,
-        Targets = [.. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters]))],
+        Targets =
+        [
+            .. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters])),
+            .. _sessionRoutes.Select(s => new TargetRoutes(RouteTarget.Session(s.Key), null, s.Value)),
+        ],
         RemovedTargets = [.. _removedTargets],
     });
 
@@ -148,16 +151,12 @@ public sealed partial class RouteIndexGrain(
     {
         var partitions = await Task.WhenAll(Enumerable.Range(0, ISessionRegistryGrain.Partitions)
             .Select(p => GrainFactory.GetGrain<ISessionRegistryGrain>(p).GetOfflineRoutesAsync()));
-        var sessions = 0;
         foreach (var (clientId, filters) in partitions.SelectMany(p => p))
         {
-            var entry = new TargetEntry(null);
-            entry.Filters.UnionWith(filters);
-            _targets[RouteTarget.Session(clientId)] = entry;
-            sessions++;
+            _sessionRoutes[clientId] = filters;
         }
 
-        return sessions;
+        return _sessionRoutes.Count;
     }
 
     /// <summary>

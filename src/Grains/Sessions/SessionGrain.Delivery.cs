@@ -82,7 +82,7 @@ public sealed partial class SessionGrain
         if (_queue.Queue(State, messages, Now, enforceLimit))
         {
             await _stored.WriteStateAsync();
-            await Registry.SetQueuedAsync(ClientId, State.Queue.Count);
+            await _listing.ReportQueuedAsync(State);
         }
     }
 }

@@ -17,14 +17,14 @@ public sealed partial class SessionGrain
         if (!State.Persistent)
         {
             // Listed without a stored session (it ended, or was never written): nothing to check.
-            await Registry.RemoveAsync(ClientId);
+            await _listing.RemoveAsync();
             return;
         }
 
         if (_phase != SessionPhase.Offline)
         {
             // Owned by a connection (also after a restart, when re-activated): nothing is due while it is.
-            await ReportAsync(OfflineRoutes());
+            await _listing.ReportAsync(State, offline: false);
             return;
         }
 
@@ -158,7 +158,7 @@ public sealed partial class SessionGrain
         if (State.Persistent)
         {
             await _stored.ClearStateAsync();
-            await Registry.RemoveAsync(ClientId);
+            await _listing.RemoveAsync();
         }
 
         ResetState();
@@ -171,36 +171,6 @@ public sealed partial class SessionGrain
         _queue.Reset();
     }
 
-    /// <summary>
-    /// Registers (offline) or removes (online, ended) the session's non-shared filters as routes. The registry entry
-    /// is written first: a route index that starts afresh reads the routes from it, and one that started since it was
-    /// read gets them from the call that follows, so neither misses the change.
-    /// </summary>
-    private async Task SetOfflineRoutesAsync(bool register)
-    {
-        var filters = register ? NonSharedFilters() : [];
-        if (!register && !State.OfflineRoutesRegistered)
-        {
-            return;
-        }
-
-        if (State.Persistent)
-        {
-            await ReportAsync(filters);
-        }
-
-        await GrainFactory.GetGrain<IRouteIndexGrain>(0).SetSessionRoutesAsync(ClientId, filters);
-        State.OfflineRoutesRegistered = filters.Length > 0;
-    }
-
-    /// <summary>Tells the registry when to check this session next (offline: will or expiry; owned by a connection:
-    /// never) and which of its filters are offline routes.</summary>
-    private Task ReportAsync(string[] offlineFilters) =>
-        Registry.SetAsync(ClientId, new SessionRegistryEntry(_phase == SessionPhase.Offline ? SessionTimetable.NextDue(State) : null, offlineFilters, State.Queue.Count));
-
-    /// <summary>The filters that are offline routes now.</summary>
-    private string[] OfflineRoutes() => State.OfflineRoutesRegistered ? NonSharedFilters() : [];
-
-    private string[] NonSharedFilters() =>
-        [.. State.Subscriptions.Keys.Where(f => !f.StartsWith("$share/", StringComparison.Ordinal))];
+    private Task SetOfflineRoutesAsync(bool register) =>
+        _listing.SetOfflineRoutesAsync(State, offline: _phase == SessionPhase.Offline, register);
 }

@@ -27,6 +27,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ActivationGauges<SessionGrain> _gauges;
     private readonly ILogger<SessionGrain> _logger;
     private readonly SessionQueue _queue;
+    private readonly SessionListing _listing;
 
     private SessionPhase _phase;
     private long _epoch;
@@ -54,6 +55,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _gauges = gauges;
         _logger = logger;
         _queue = new SessionQueue(this.GetPrimaryKeyString(), _options, metrics, logger);
+        _listing = new SessionListing(GrainFactory, this.GetPrimaryKeyString());
     }
 
     private string ClientId => this.GetPrimaryKeyString();
@@ -135,7 +137,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         {
             // Listed (or no longer due) in the registry too: owned by a connection, nothing is due.
             State.Persistent = true;
-            await Task.WhenAll(_stored.WriteStateAsync(), ReportAsync(OfflineRoutes()));
+            await Task.WhenAll(_stored.WriteStateAsync(), _listing.ReportAsync(State, offline: false));
         }
 
         return new SessionConnectResult
@@ -289,8 +291,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
     }
-
-    private ISessionRegistryGrain Registry => GrainFactory.GetGrain<ISessionRegistryGrain>(ISessionRegistryGrain.Partition(ClientId));
 
     /// <summary>The connection is ending or being replaced: the session queues from now on.</summary>
     private void StartQueueing()
