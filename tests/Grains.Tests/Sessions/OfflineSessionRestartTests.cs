@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using MqttCluster.Grains.Sessions;
+using Orleans.Storage;
 using static MqttCluster.Grains.Tests.Sessions.SessionTestData;
 
 namespace MqttCluster.Grains.Tests.Sessions;
@@ -116,6 +118,38 @@ public sealed class OfflineSessionRestartTests : IAsyncLifetime
         await EventuallyAsync(async () => await ActiveSessionCountAsync() == 1, "the session that was online to be checked");
         _clock.Advance(GatewayLiveness.Expiry * 2);
         await EventuallyAsync(async () => (await StoredAsync(watcherId))!.QueuedMessages == 1, "the will of the session lost with the node");
+    }
+
+    [Fact]
+    public async Task A_registry_stored_before_entries_were_kept_is_taken_over()
+    {
+        var clientId = NewClientId("legacy");
+        await GoOfflineAsync(clientId, $"{clientId}/#", expiry: 3600);
+
+        // The partition as versions before the entries stored it: client ids only.
+        var storage = _cluster!.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Broker);
+        var partition = Client.GetGrain<ISessionRegistryGrain>(ISessionRegistryGrain.Partition(clientId)).GetGrainId();
+        var stored = new GrainState<SessionRegistryState>(new SessionRegistryState());
+        await storage.ReadStateAsync("sessions", partition, stored);
+        stored.State = new SessionRegistryState { ClientIds = [.. stored.State!.Sessions.Keys] };
+        await storage.WriteStateAsync("sessions", partition, stored);
+        var legacy = new GrainState<SessionRegistryState>(new SessionRegistryState());
+        await storage.ReadStateAsync("sessions", partition, legacy);
+        Assert.Empty(legacy.State!.Sessions);
+        Assert.Contains(clientId, legacy.State.ClientIds);
+
+        // After a restart the partition checks each listed session, which reports its entry and routes again.
+        await RestartAsync();
+        await EventuallyAsync(
+            async () => (await Client.GetGrain<IRouteIndexGrain>(0).GetSnapshotAsync()).Targets.Any(t => t.Target == RouteTarget.Session(clientId)),
+            "the legacy session's offline routes");
+        await Client.GetGrain<ITopicGrain>($"{clientId}/t").PublishAsync([Message($"{clientId}/t", "after the upgrade")]);
+        await EventuallyAsync(async () => (await StoredAsync(clientId))?.QueuedMessages == 1, "the message to be queued");
+
+        // Its entry is complete now: a further restart needs no check to route to it.
+        await RestartAsync();
+        Assert.Contains((await Client.GetGrain<IRouteIndexGrain>(0).GetSnapshotAsync()).Targets, t => t.Target == RouteTarget.Session(clientId));
+        Assert.Equal(0, await ActiveSessionCountAsync());
     }
 
     private async Task RestartAsync()
