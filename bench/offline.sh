@@ -6,7 +6,10 @@
 # --kill) and started again on the same data directory; idle RSS 10 s after; `--phase resume` (every client comes
 # back, must find its session and its M messages in order).
 #
-#   bench/offline.sh [--sessions N] [--messages M] [--settle S] [--kill] [--out DIR] [--no-build] [-- NODE SETTINGS...]
+#   bench/offline.sh [--sessions N] [--messages M] [--settle S] [--kill] [--app DIR] [--out DIR] [--no-build]
+#                    [-- NODE SETTINGS...]
+#
+#   --app DIR   the mqtt-cluster-silo.dll published in DIR instead of this checkout's build (an A/B of a variant)
 #
 # Everything started is stopped by PID on exit.
 set -euo pipefail
@@ -19,16 +22,18 @@ signal=TERM
 out=""
 build=1
 settings=()
+ours_dll=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --sessions) sessions="$2"; shift 2 ;;
         --messages) messages="$2"; shift 2 ;;
         --settle) settle="$2"; shift 2 ;;
         --kill) signal=KILL; shift ;;
+        --app) ours_dll="$2/mqtt-cluster-silo.dll"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
         --) shift; settings=("$@"); break ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
