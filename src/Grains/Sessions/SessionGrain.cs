@@ -1,7 +1,7 @@
-using MqttCluster.Core.Telemetry;
-using MqttCluster.Grains.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Core.Telemetry;
+using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains.Sessions;
 
