@@ -57,12 +57,13 @@ EOF
     wait_for "$log" "mosquitto version .* running" "$mosquitto_pid" mosquitto
 }
 
-# Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory and default limits.
-# Arguments are environment assignments for it (e.g. DOTNET_gcServer=0).
+# Sets ours_pid, ours_port (TCP) and ours_ws: a fresh single node with an empty data directory and default limits
+# (with ours_data set: on that data directory, e.g. to restart a node). Arguments are environment assignments for it
+# (e.g. DOTNET_gcServer=0).
 start_ours() {
     ours_port="$(free_port)"; ours_ws="$(free_port)"
     local data log="$out/ours-$ours_port.log"
-    data="$(mktemp -d "$work/data.XXXXXX")"
+    data="${ours_data:-$(mktemp -d "$work/data.XXXXXX")}"
     env "$@" dotnet "${ours_dll:-$silo_dll}" "--Mqtt:TcpPort=$ours_port" "--Mqtt:WebSocketPort=$ours_ws" "--Silo:DataDirectory=$data" \
         "--Silo:SiloPort=$(free_port)" "--Silo:GatewayPort=$(free_port)" --Management:Port=-1 >"$log" 2>&1 &
     ours_pid=$!

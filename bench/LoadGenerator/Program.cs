@@ -1,5 +1,10 @@
 using MqttCluster.LoadGenerator;
 
+if (args.Length > 0 && args[0] == OfflineSessionsOptions.Command)
+{
+    return await OfflineSessionsCommand.RunAsync(args[1..]);
+}
+
 if (LoadCommandLine.IsHelpRequested(args))
 {
     Console.WriteLine(LoadCommandLine.HelpText);

@@ -61,11 +61,11 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("ConfirmOwner")]
     Task ConfirmOwnerAsync(long epoch);
 
-    /// <summary>After a restart: re-register the offline session's routes and timers, or expire it.</summary>
-    [Alias("Wake")]
-    Task WakeAsync();
-
-    /// <summary>The session's own timer (will delay, expiry) calls back through this, on the grain's scheduler.</summary>
+    /// <summary>
+    /// From the session's registry partition when its will delay or expiry is due (or, after a restart, when it was
+    /// owned by a connection): publishes a due will, ends an expired session, and otherwise puts its offline routes and
+    /// registry entry in step. Idempotent.
+    /// </summary>
     [Alias("CheckTimers")]
     Task CheckTimersAsync();
 }

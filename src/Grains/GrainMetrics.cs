@@ -4,12 +4,14 @@ using MqttCluster.Grains.Sessions;
 
 namespace MqttCluster.Grains;
 
-/// <summary>Gauges over this silo's grains: retained messages, persistent sessions online and offline, offline
-/// queues. Each grain lives in one silo, so the cluster's figure is the sum over silos.</summary>
+/// <summary>Gauges over this silo's grains: retained messages, persistent sessions online (their activations) and
+/// offline with their queues (from the session registry partitions: offline sessions are not in memory). Each grain
+/// lives in one silo, so the cluster's figure is the sum over silos.</summary>
 internal sealed class GrainMetrics(
     BrokerMetrics metrics,
     ActivationGauges<RetainedIndexGrain> retained,
     ActivationGauges<SessionGrain> sessions,
+    ActivationGauges<SessionRegistryGrain> registries,
     Bridges.BridgeActivations bridges) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -22,11 +24,11 @@ internal sealed class GrainMetrics(
                 () => new[]
                 {
                     new System.Diagnostics.Metrics.Measurement<long>(sessions.Count(s => s.IsPersistent && s.IsOnline), new KeyValuePair<string, object?>(BrokerInstrumentNames.StateAttribute, "online")),
-                    new System.Diagnostics.Metrics.Measurement<long>(sessions.Count(s => s.IsPersistent && !s.IsOnline), new KeyValuePair<string, object?>(BrokerInstrumentNames.StateAttribute, "offline")),
+                    new System.Diagnostics.Metrics.Measurement<long>(registries.Sum(r => r.OfflineCount), new KeyValuePair<string, object?>(BrokerInstrumentNames.StateAttribute, "offline")),
                 },
                 "{session}",
-                "Persistent sessions whose grains this silo holds, by state");
-            meter.CreateObservableGauge(BrokerInstrumentNames.OfflineQueueDepth, () => sessions.Sum(s => s.QueuedCount), "{message}", "Messages queued for persistent sessions in this silo");
+                "Persistent sessions by state: online, whose grains this silo holds; offline, listed in the session registry partitions this silo holds");
+            meter.CreateObservableGauge(BrokerInstrumentNames.OfflineQueueDepth, () => registries.Sum(r => r.QueuedCount), "{message}", "Messages queued for offline persistent sessions listed in the session registry partitions this silo holds");
             meter.CreateObservableGauge(BrokerInstrumentNames.BridgeQueueDepth, () => bridges.PerBridge(b => b.Queued), "{message}", "Messages waiting for the remote broker, per bridge running in this silo");
             meter.CreateObservableGauge(BrokerInstrumentNames.BridgeConnected, () => bridges.PerBridge(b => b.Connected ? 1 : 0), "{connection}", "1 when the bridge is connected to its remote broker, per bridge running in this silo");
             meter.CreateObservableCounter(BrokerInstrumentNames.BridgeMessagesSent, () => bridges.PerBridge(b => b.Sent), "{message}", "Messages a bridge sent to its remote broker since it started in this silo");

@@ -24,6 +24,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RouteMetrics>();
         services.AddSingleton<ActivationGauges<Retained.RetainedIndexGrain>>();
         services.AddSingleton<ActivationGauges<Sessions.SessionGrain>>();
+        services.AddSingleton<ActivationGauges<Sessions.SessionRegistryGrain>>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainMetrics>();
         services.AddSingleton<Bridges.BridgeActivations>();
         services.TryAddSingleton(new Bridges.BridgeDefinitions([]));

@@ -4,7 +4,7 @@ namespace MqttCluster.Grains.Routing;
 
 /// <summary>
 /// Authoritative route index. Routes are soft state: gateways refresh their registration periodically and re-send
-/// routes the index no longer holds; offline sessions are re-registered by their session grains. Who is registered
+/// routes the index no longer holds; offline sessions' routes are read back from the session registry. Who is registered
 /// (gateways, silo replicas) is stored (<see cref="RouteIndexRegistrations"/>). Each change is pushed to every silo's
 /// replica before the call returns.
 /// </summary>
@@ -21,6 +21,10 @@ public sealed partial class RouteIndexGrain(
     private const int RemovedTargetsMemory = 10_000;
 
     private readonly Dictionary<string, TargetEntry> _targets = new(StringComparer.Ordinal);
+
+    /// <summary>Offline sessions' filters by client id: a plain array each (most have one or a few filters, and
+    /// there may be a hundred thousand of them; a set per session cost about 200 bytes more).</summary>
+    private readonly Dictionary<string, string[]> _sessionRoutes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _gatewayLastSeen = new(StringComparer.Ordinal);
     private readonly Queue<string> _declaredDeadOrder = new();
     private readonly HashSet<string> _declaredDead = new(StringComparer.Ordinal);
@@ -88,7 +92,7 @@ public sealed partial class RouteIndexGrain(
         var target = RouteTarget.Session(clientId);
         if (filters.Length == 0)
         {
-            if (_targets.Remove(target))
+            if (_sessionRoutes.Remove(clientId))
             {
                 await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, TargetRemoved = true });
             }
@@ -96,21 +100,16 @@ public sealed partial class RouteIndexGrain(
             return;
         }
 
-        if (!_targets.TryGetValue(target, out var entry))
-        {
-            _targets[target] = entry = new TargetEntry(null);
-        }
-
-        var wanted = filters.ToHashSet(StringComparer.Ordinal);
-        var removed = entry.Filters.Where(f => !wanted.Contains(f)).ToArray();
-        var added = wanted.Where(f => !entry.Filters.Contains(f)).ToArray();
+        string[] known = _sessionRoutes.GetValueOrDefault(clientId) ?? [];
+        string[] wanted = [.. filters.Distinct(StringComparer.Ordinal)];
+        string[] removed = [.. known.Except(wanted, StringComparer.Ordinal)];
+        string[] added = [.. wanted.Except(known, StringComparer.Ordinal)];
         if (added.Length + removed.Length == 0)
         {
             return;
         }
 
-        entry.Filters.ExceptWith(removed);
-        entry.Filters.UnionWith(added);
+        _sessionRoutes[clientId] = wanted;
         await PublishAsync(new RouteDelta { Epoch = _epoch, Version = ++_version, Target = target, AddedFilters = added, RemovedFilters = removed });
     }
 
@@ -125,7 +124,11 @@ public sealed partial class RouteIndexGrain(
     {
         Epoch = _epoch,
         Version = _version,
-        Targets = [.. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters]))],
+        Targets =
+        [
+            .. _targets.Select(t => new TargetRoutes(t.Key, t.Value.Gateway, [.. t.Value.Filters])),
+            .. _sessionRoutes.Select(s => new TargetRoutes(RouteTarget.Session(s.Key), null, s.Value)),
+        ],
         RemovedTargets = [.. _removedTargets],
     });
 
@@ -134,13 +137,26 @@ public sealed partial class RouteIndexGrain(
         // Gateways and replicas only refresh every few seconds; idle collection would drop the index in between.
         DelayDeactivation(TimeSpan.FromDays(3650));
         this.RegisterGrainTimer(ExpireSilentGatewaysAsync, GatewayLiveness.RefreshInterval, GatewayLiveness.RefreshInterval);
-        await RestoreRegistrationsAsync();
-        LogActivated(registrations.State.Gateways.Count, _replicas.Count);
 
-        // A new activation knows no routes: gateways re-send theirs on their next refresh; offline persistent
-        // sessions are woken to register theirs again and restart their timers (at silo start this is what
-        // restores them after a restart). Not awaited: they call back into this grain.
-        _ = new Sessions.SessionWaker(GrainFactory, logger).WakeAllAsync();
+        // A new activation knows no routes: gateways re-send theirs on their next refresh; the offline persistent
+        // sessions' routes come from the session registry, before any replica loads a snapshot, without waking one
+        // session (at silo start this is what restores them after a restart).
+        var sessions = await RestoreSessionRoutesAsync();
+        await RestoreRegistrationsAsync();
+        LogActivated(registrations.State.Gateways.Count, _replicas.Count, sessions);
+    }
+
+    /// <summary>Takes the offline sessions' routes from the session registry partitions; returns how many sessions.</summary>
+    private async Task<int> RestoreSessionRoutesAsync()
+    {
+        var partitions = await Task.WhenAll(Enumerable.Range(0, ISessionRegistryGrain.Partitions)
+            .Select(p => GrainFactory.GetGrain<ISessionRegistryGrain>(p).GetOfflineRoutesAsync()));
+        foreach (var (clientId, filters) in partitions.SelectMany(p => p))
+        {
+            _sessionRoutes[clientId] = filters;
+        }
+
+        return _sessionRoutes.Count;
     }
 
     /// <summary>
@@ -312,8 +328,8 @@ public sealed partial class RouteIndexGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Route index activated here, with {Gateways} stored gateway(s) and {Replicas} silo replica(s) loaded")]
-    private partial void LogActivated(int gateways, int replicas);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route index activated here, with {Gateways} stored gateway(s), {Replicas} silo replica(s) loaded and the routes of {Sessions} offline session(s)")]
+    private partial void LogActivated(int gateways, int replicas, int sessions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} registered with the route index")]
     private partial void LogGatewayRegistered(string gatewayId);

@@ -156,6 +156,13 @@ public sealed partial class RouteIndexReplica(TimeProvider timeProvider, ILogger
     {
         lock (_lock)
         {
+            if (snapshot.Epoch == _epoch && snapshot.Version <= _version)
+            {
+                // Older than what this replica applied since (a refresh's answer overtaken by deltas while routes
+                // churn): loading it would step back, and the next delta would look out of order.
+                return;
+            }
+
             var carried = CarryOverLocked(snapshot);
             _routes = new TopicTrie<string>(StringComparer.Ordinal);
             _sharedRoutes = new TopicTrie<SharedRoute>();

@@ -4,10 +4,16 @@ namespace MqttCluster.Grains.Sessions;
 /// and rescued deliveries.</summary>
 public sealed partial class SessionGrain
 {
-    public Task EnqueueAsync(BrokerMessage[] messages) =>
-        !State.Persistent || _phase == SessionPhase.Online
-            ? Task.CompletedTask // Not (or no longer) offline: the live connection's own routes deliver these.
-            : QueueAsync(messages, enforceLimit: _phase == SessionPhase.Offline);
+    public async Task EnqueueAsync(BrokerMessage[] messages)
+    {
+        // Not (or no longer) offline: the live connection's own routes deliver these.
+        if (State.Persistent && _phase != SessionPhase.Online)
+        {
+            await QueueAsync(messages, enforceLimit: _phase == SessionPhase.Offline);
+        }
+
+        DeactivateIfOffline();
+    }
 
     public async Task RescueAsync(long epoch, BrokerMessage[] messages, DeliveryBatch? batch)
     {
@@ -27,6 +33,7 @@ public sealed partial class SessionGrain
         // takeover elsewhere or after the gateway is declared dead, sends them.
         SessionLog.Rescued(_logger, ClientId, messages.Length);
         await QueueAsync(messages, enforceLimit: true);
+        DeactivateIfOffline();
     }
 
     /// <summary>The unfinished messages of a connection that was taken over, handed back after its successor
@@ -75,6 +82,7 @@ public sealed partial class SessionGrain
         if (_queue.Queue(State, messages, Now, enforceLimit))
         {
             await _stored.WriteStateAsync();
+            await _listing.ReportQueuedAsync(State);
         }
     }
 }

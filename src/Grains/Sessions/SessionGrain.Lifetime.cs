@@ -1,39 +1,46 @@
 namespace MqttCluster.Grains.Sessions;
 
-/// <summary>The session's lifetime once its connection is gone: the will and its delay, expiry, the timer for
-/// both, and the end of the session.</summary>
+/// <summary>
+/// The session's lifetime once its connection is gone: the will and its delay, expiry, and the end of the session.
+/// An offline session lives in storage: each call that leaves it offline ends with the activation going, and its
+/// registry partition (<see cref="SessionRegistryGrain"/>) keeps its next due moment and offline routes, checks it
+/// when that moment comes and gives the routes to a route index that starts afresh.
+/// </summary>
 public sealed partial class SessionGrain
 {
-    public async Task WakeAsync()
+    /// <summary>Set while this session publishes its will: the will may come back to it (call chain reentrancy) while
+    /// the call publishing it is still running, and the activation must not go under that call.</summary>
+    private bool _publishingWill;
+
+    public async Task CheckTimersAsync()
     {
         if (!State.Persistent)
         {
-            await Registry.RemoveAsync(ClientId);
+            // Listed without a stored session (it ended, or was never written): nothing to check.
+            await _listing.RemoveAsync();
             return;
         }
 
         if (_phase != SessionPhase.Offline)
         {
+            // Owned by a connection (also after a restart, when re-activated): nothing is due while it is.
+            await _listing.ReportAsync(State, offline: false);
             return;
         }
 
-        State.DisconnectedAtUnixMilliseconds ??= Now;
-        if (await CheckTimersCoreAsync())
+        if (State.DisconnectedAtUnixMilliseconds is null)
         {
-            return;
+            State.DisconnectedAtUnixMilliseconds = Now;
+            await _stored.WriteStateAsync();
         }
 
-        State.OfflineRoutesRegistered = false;
-        await SetOfflineRoutesAsync(register: true);
-        ScheduleTimer();
-    }
-
-    public async Task CheckTimersAsync()
-    {
-        if (_phase == SessionPhase.Offline && !await CheckTimersCoreAsync())
+        if (!await CheckTimersCoreAsync())
         {
-            ScheduleTimer();
+            // Routes and registry entry in step (also for an entry listed before entries were kept).
+            await SetOfflineRoutesAsync(register: true);
         }
+
+        DeactivateIfOffline();
     }
 
     /// <summary>The connection ended (<paramref name="resumed"/>: after it took the stored messages): its
@@ -69,24 +76,18 @@ public sealed partial class SessionGrain
         }
 
         // Queue first, then announce: whoever reacts to the will by publishing to this client must find the
-        // session already queueing.
-        var newlyPersistent = !State.Persistent;
+        // session already queueing. The registry entry (with the due moment) is written with the routes.
         State.Persistent = true;
         State.OfflineRoutesRegistered = false;
         await SetOfflineRoutesAsync(register: true);
         await _stored.WriteStateAsync();
-        if (newlyPersistent)
-        {
-            await Registry.AddAsync(ClientId);
-        }
-
         if (publishWillNow)
         {
             await PublishWillAsync();
             await _stored.WriteStateAsync();
         }
 
-        ScheduleTimer();
+        DeactivateIfOffline();
     }
 
     /// <summary>Publishes a due will and ends an expired session. True when the session ended.</summary>
@@ -110,19 +111,13 @@ public sealed partial class SessionGrain
         return false;
     }
 
-    private void ScheduleTimer()
+    /// <summary>An offline session lives in storage: the activation goes once the current call is done.</summary>
+    private void DeactivateIfOffline()
     {
-        _timetable.Cancel();
-        if (SessionTimetable.NextDue(State) is not { } next)
+        if (_phase == SessionPhase.Offline && !_publishingWill)
         {
-            return;
+            DeactivateOnIdle();
         }
-
-        var self = this.AsReference<ISessionGrain>();
-        var due = _timetable.Schedule(next, () => _ = self.CheckTimersAsync());
-
-        // Stay in memory until the timer fires; idle collection would lose it.
-        DelayDeactivation(due + TimeSpan.FromMinutes(1));
     }
 
     private async Task PublishWillAsync()
@@ -131,6 +126,7 @@ public sealed partial class SessionGrain
         State.Will = null;
         State.WillDueAtUnixMilliseconds = null;
         var message = SessionTimetable.WillMessage(will, State.WillMessageExpiryInterval, Now);
+        _publishingWill = true;
         try
         {
             // The will may match this session's own offline route; let that call come back into this grain.
@@ -141,6 +137,10 @@ public sealed partial class SessionGrain
         catch (Exception exception)
         {
             SessionLog.WillFailed(_logger, ClientId, message.Topic, exception);
+        }
+        finally
+        {
+            _publishingWill = false;
         }
     }
 
@@ -153,14 +153,15 @@ public sealed partial class SessionGrain
             await PublishWillAsync();
         }
 
+        // The stored state first, the registry entry last: a crash between the two leaves an entry whose check
+        // finds no session and removes it, never a session nothing checks.
         if (State.Persistent)
         {
             await _stored.ClearStateAsync();
-            await Registry.RemoveAsync(ClientId);
+            await _listing.RemoveAsync();
         }
 
         ResetState();
-        _timetable.Cancel();
     }
 
     private void ResetState()
@@ -170,18 +171,6 @@ public sealed partial class SessionGrain
         _queue.Reset();
     }
 
-    /// <summary>Registers (offline) or removes (online, ended) the session's non-shared filters as routes.</summary>
-    private async Task SetOfflineRoutesAsync(bool register)
-    {
-        var filters = register
-            ? State.Subscriptions.Keys.Where(f => !f.StartsWith("$share/", StringComparison.Ordinal)).ToArray()
-            : [];
-        if (!register && !State.OfflineRoutesRegistered)
-        {
-            return;
-        }
-
-        await GrainFactory.GetGrain<IRouteIndexGrain>(0).SetSessionRoutesAsync(ClientId, filters);
-        State.OfflineRoutesRegistered = filters.Length > 0;
-    }
+    private Task SetOfflineRoutesAsync(bool register) =>
+        _listing.SetOfflineRoutesAsync(State, offline: _phase == SessionPhase.Offline, register);
 }

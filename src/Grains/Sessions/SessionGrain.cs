@@ -1,7 +1,7 @@
-using MqttCluster.Core.Telemetry;
-using MqttCluster.Grains.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MqttCluster.Core.Telemetry;
+using MqttCluster.Grains.Routing;
 
 namespace MqttCluster.Grains.Sessions;
 
@@ -27,7 +27,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ActivationGauges<SessionGrain> _gauges;
     private readonly ILogger<SessionGrain> _logger;
     private readonly SessionQueue _queue;
-    private readonly SessionTimetable _timetable;
+    private readonly SessionListing _listing;
 
     private SessionPhase _phase;
     private long _epoch;
@@ -55,7 +55,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _gauges = gauges;
         _logger = logger;
         _queue = new SessionQueue(this.GetPrimaryKeyString(), _options, metrics, logger);
-        _timetable = new SessionTimetable(timeProvider);
+        _listing = new SessionListing(GrainFactory, this.GetPrimaryKeyString());
     }
 
     private string ClientId => this.GetPrimaryKeyString();
@@ -63,8 +63,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     internal bool IsPersistent => _gaugeState?.Persistent == true;
 
     internal bool IsOnline => _phase != SessionPhase.Offline;
-
-    internal int QueuedCount => _gaugeState?.Queue.Count ?? 0;
 
     private SessionState State => _stored.State;
 
@@ -129,7 +127,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.OwnerEpoch = _epoch;
         await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
         _phase = SessionPhase.Connecting;
-        _timetable.Cancel();
 
         State.Will = request.Will;
         State.WillDelayInterval = request.WillDelayInterval;
@@ -138,13 +135,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.DisconnectedAtUnixMilliseconds = null;
         if (State.SessionExpiryInterval > 0)
         {
-            var newlyPersistent = !State.Persistent;
+            // Listed (or no longer due) in the registry too: owned by a connection, nothing is due.
             State.Persistent = true;
-            await _stored.WriteStateAsync();
-            if (newlyPersistent)
-            {
-                await Registry.AddAsync(ClientId);
-            }
+            await Task.WhenAll(_stored.WriteStateAsync(), _listing.ReportAsync(State, offline: false));
         }
 
         return new SessionConnectResult
@@ -295,12 +288,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _gauges.Untrack(this);
-        _timetable.Cancel();
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
     }
-
-    private ISessionRegistryGrain Registry => GrainFactory.GetGrain<ISessionRegistryGrain>(ISessionRegistryGrain.Partition(ClientId));
 
     /// <summary>The connection is ending or being replaced: the session queues from now on.</summary>
     private void StartQueueing()

@@ -131,7 +131,7 @@ public sealed class FailureCluster : IAsyncDisposable
     public async Task PlaceAsync(ISessionGrain grain, InProcessSiloHandle silo)
     {
         // A session grain without state only checks that it is not in the registry.
-        await grain.WakeAsync();
+        await grain.CheckTimersAsync();
         await PlaceAsync((IAddressable)grain, silo);
     }
 

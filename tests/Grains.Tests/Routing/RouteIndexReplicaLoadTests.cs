@@ -23,6 +23,23 @@ public sealed class RouteIndexReplicaLoadTests
     }
 
     [Fact]
+    public async Task A_snapshot_overtaken_by_deltas_is_not_loaded()
+    {
+        // A replica's refresh asked at version 1; deltas 2 and 3 arrived before the answer, a snapshot of version 2.
+        var replica = new RouteIndexReplica(TimeProvider.System, NullLogger<RouteIndexReplica>.Instance);
+        var epoch = Guid.NewGuid();
+        replica.Load(new RouteSnapshot { Epoch = epoch, Version = 1, Targets = [] });
+        await replica.ApplyAsync(new RouteDelta { Epoch = epoch, Version = 2, Target = RouteTarget.Session("a"), AddedFilters = ["a/#"] });
+        await replica.ApplyAsync(new RouteDelta { Epoch = epoch, Version = 3, Target = RouteTarget.Session("b"), AddedFilters = ["b/#"] });
+
+        replica.Load(new RouteSnapshot { Epoch = epoch, Version = 2, Targets = [new TargetRoutes(RouteTarget.Session("a"), null, ["a/#"])] });
+
+        Assert.Equal((epoch, 3L), replica.Position);
+        Assert.Equal("b", Assert.Single(replica.Match("b/c").FanOut).SessionClientId);
+        await replica.ApplyAsync(new RouteDelta { Epoch = epoch, Version = 4, Target = RouteTarget.Session("c"), AddedFilters = ["c/#"] });
+    }
+
+    [Fact]
     public void A_new_index_carries_unknown_targets_but_not_removed_ones()
     {
         var replica = new RouteIndexReplica(TimeProvider.System, NullLogger<RouteIndexReplica>.Instance);
