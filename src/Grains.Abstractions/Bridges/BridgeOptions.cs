@@ -74,6 +74,10 @@ public sealed class BridgeOptions
     /// <summary>PEM CA certificates for the remote's certificate; setting it turns TLS on.</summary>
     [Id(23)] public string? CaFile { get; set; }
 
+    /// <summary>A directory of PEM CA certificates (every file in it that holds any), as with <c>bridge_capath</c>;
+    /// trusted beside <see cref="CaFile"/>; setting it turns TLS on.</summary>
+    [Id(33)] public string? CaPath { get; set; }
+
     /// <summary>PEM client certificate and key, when the remote asks for one.</summary>
     [Id(24)] public string? CertFile { get; set; }
 

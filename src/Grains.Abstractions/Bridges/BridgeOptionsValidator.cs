@@ -74,9 +74,9 @@ public static class BridgeOptionsValidator
             yield return "CertFile: CertFile and KeyFile must be given together";
         }
 
-        if (bridge.CertFile is not null && bridge.CaFile is null)
+        if (bridge.CertFile is not null && bridge.CaFile is null && bridge.CaPath is null)
         {
-            yield return "CaFile: a client certificate needs TLS, which CaFile turns on";
+            yield return "CaFile: a client certificate needs TLS, which CaFile (or CaPath) turns on";
         }
 
         if (bridge.RemotePassword is not null && bridge.RemoteUsername is null)

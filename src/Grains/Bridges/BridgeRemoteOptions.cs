@@ -37,7 +37,7 @@ internal static class BridgeRemoteOptions
                 _ => MqttProtocolVersion.V311,
             })
             .WithTimeout(Timeout);
-        if (options.CaFile is not null)
+        if (options.CaFile is not null || options.CaPath is not null)
         {
             builder.WithTlsOptions(tls => ConfigureTls(options, tls));
         }
@@ -82,8 +82,7 @@ internal static class BridgeRemoteOptions
 
     private static void ConfigureTls(BridgeOptions options, MqttClientTlsOptionsBuilder tls)
     {
-        var authorities = new X509Certificate2Collection();
-        authorities.ImportFromPemFile(options.CaFile!);
+        var authorities = Authorities(options);
         var insecure = options.Insecure;
         tls.UseTls()
             .WithCertificateValidationHandler(args => IsTrusted(args.Certificate, args.SslPolicyErrors, authorities, insecure))
@@ -100,6 +99,31 @@ internal static class BridgeRemoteOptions
         {
             tls.WithClientCertificates([X509Certificate2.CreateFromPemFile(certFile, options.KeyFile)]);
         }
+    }
+
+    /// <summary>The CAs of <c>bridge_cafile</c> and of every file in <c>bridge_capath</c> that holds PEM certificates
+    /// (OpenSSL's hashed names in such a directory are links to them; other files are passed over).</summary>
+    private static X509Certificate2Collection Authorities(BridgeOptions options)
+    {
+        var authorities = new X509Certificate2Collection();
+        if (options.CaFile is { } caFile)
+        {
+            authorities.ImportFromPemFile(caFile);
+        }
+
+        foreach (var file in options.CaPath is { } caPath ? Directory.EnumerateFiles(caPath) : [])
+        {
+            try
+            {
+                authorities.ImportFromPemFile(file);
+            }
+            catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                // Not a certificate file (a CRL, a README): Mosquitto's OpenSSL passes over it too.
+            }
+        }
+
+        return authorities;
     }
 
     /// <summary>

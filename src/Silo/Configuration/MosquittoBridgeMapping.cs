@@ -51,6 +51,7 @@ internal static class MosquittoBridgeMapping
             settings[$"{key}AttemptUnsubscribe"] = Flag(bridge.AttemptUnsubscribe);
             settings[$"{key}OutgoingRetain"] = Flag(bridge.OutgoingRetain);
             settings[$"{key}CaFile"] = bridge.CaFile;
+            settings[$"{key}CaPath"] = bridge.CaPath;
             settings[$"{key}CertFile"] = bridge.CertFile;
             settings[$"{key}KeyFile"] = bridge.KeyFile;
             settings[$"{key}Insecure"] = Flag(bridge.Insecure);
@@ -61,20 +62,6 @@ internal static class MosquittoBridgeMapping
 
             // Mosquitto bounds a bridge's queue like any client's.
             settings[$"{key}MaxQueuedMessages"] = Text(config.MaxQueuedMessages == 0 ? 1_000_000 : config.MaxQueuedMessages);
-            Report(bridge, result);
-        }
-    }
-
-    private static void Report(MosquittoBridge bridge, MosquittoConfigMappingResult result)
-    {
-        if (bridge.CaPath is not null)
-        {
-            result.Fail(bridge, "bridge_capath", "a CA directory is not supported for bridges: put the CA certificates in one bridge_cafile");
-        }
-
-        if (bridge.CertFile is not null && bridge.CaFile is null)
-        {
-            result.Fail(bridge, "bridge_certfile", "needs bridge_cafile here (bridge_capath is not supported)");
         }
     }
 

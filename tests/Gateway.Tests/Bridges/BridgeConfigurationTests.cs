@@ -95,18 +95,4 @@ public sealed class BridgeConfigurationTests
         Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20), BridgeStartType.Once), (bridge.KeepAliveInterval, bridge.RestartTimeout, bridge.RestartTimeoutCap, bridge.StartType));
         Assert.Equal((false, false, "/etc/ssl/ca.pem", "tlsv1.2", 250), (bridge.OutgoingRetain, bridge.AttemptUnsubscribe, bridge.CaFile, bridge.TlsVersion, bridge.MaxQueuedMessages));
     }
-
-    [Fact]
-    public void WhatTheBridgeCannotHonourYetIsReportedWithItsLine()
-    {
-        var config = MosquittoConfigParser.ParseText(string.Join('\n',
-            "connection cloud",
-            "address a.example.com",
-            "topic #",
-            "bridge_capath /etc/ssl/certs"), "/etc/mosquitto/mosquitto.conf");
-
-        var mapped = MosquittoConfigMapping.Map(config);
-
-        Assert.Equal(["/etc/mosquitto/mosquitto.conf:4: error: bridge_capath"], mapped.Errors.Select(e => e[..e.IndexOf(": a", StringComparison.Ordinal)]));
-    }
 }

@@ -5,11 +5,14 @@ namespace MqttCluster.Gateway.Tests.Bridges;
 /// <summary>
 /// A remote Mosquitto with a TLS listener that asks for client certificates (a CA made for the test), a bridge to
 /// it configured as a Mosquitto user would (<c>bridge_cafile</c>, <c>bridge_certfile</c>, <c>bridge_keyfile</c>,
-/// <c>bridge_tls_version</c>), and a second bridge, <see cref="UntrustingBridgeName"/>, that trusts another CA.
+/// <c>bridge_tls_version</c>), a second bridge, <see cref="UntrustingBridgeName"/>, that trusts another CA, and a
+/// third, <see cref="CaPathBridgeName"/>, that finds the CA in a directory (<c>bridge_capath</c>) among other files.
 /// </summary>
 public sealed class TlsBridgeFixture : BridgeFixture
 {
     public const string UntrustingBridgeName = "untrusting";
+
+    public const string CaPathBridgeName = "capath";
 
     private TestCertificates? _certificates;
     private TestCertificates? _otherCa;
@@ -22,6 +25,12 @@ public sealed class TlsBridgeFixture : BridgeFixture
         var other = Path.Combine(remote.Directory, "other");
         Directory.CreateDirectory(other);
         _otherCa = new TestCertificates(other);
+
+        // A CA directory as Debian keeps one: certificates and other files side by side.
+        var caPath = Path.Combine(remote.Directory, "ca-directory");
+        Directory.CreateDirectory(caPath);
+        File.Copy(_certificates.CaFile, Path.Combine(caPath, "test-ca.pem"));
+        File.WriteAllText(Path.Combine(caPath, "README"), "not a certificate\n");
         return
         [
             $"listener {remote.TlsPort} 127.0.0.1",
@@ -48,5 +57,14 @@ public sealed class TlsBridgeFixture : BridgeFixture
         $"bridge_cafile {_otherCa!.CaFile}",
         "notifications false",
         "restart_timeout 1",
-        "topic # out 1 untrusting/ untrusting/");
+        "topic # out 1 untrusting/ untrusting/",
+        $"connection {CaPathBridgeName}",
+        $"address 127.0.0.1:{Remote.TlsPort}",
+        "remote_clientid pi.capath",
+        $"bridge_capath {Path.Combine(Remote.Directory, "ca-directory")}",
+        $"bridge_certfile {_certificates.ClientCertificateFile}",
+        $"bridge_keyfile {_certificates.ClientKeyFile}",
+        "notifications false",
+        "restart_timeout 1",
+        "topic # out 1 capath/ capath/");
 }

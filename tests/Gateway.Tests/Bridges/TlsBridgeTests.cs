@@ -24,6 +24,21 @@ public sealed class TlsBridgeTests(TlsBridgeFixture broker)
     }
 
     [Fact]
+    public async Task ABridgeFindsItsCaInABridgeCapathDirectory()
+    {
+        var capath = Broker.Services.GetRequiredService<IGrainFactory>().GetGrain<IBridgeGrain>(TlsBridgeFixture.CaPathBridgeName);
+        await Within.PollAsync(async () => (await capath.GetStatusAsync()).Connected, "the bridge_capath bridge connected", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        var topic = NewTopic();
+        var remote = await ConnectRemoteAsync();
+        await remote.SubscribeAsync($"capath/{topic}", MqttQualityOfServiceLevel.AtLeastOnce);
+        var local = await ConnectAsync();
+
+        await local.PublishAsync($"capath/{topic}", "trusted-by-directory", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        Assert.Equal("trusted-by-directory", (await remote.Inbox.NextAsync("the message over the bridge_capath bridge")).Text);
+    }
+
+    [Fact]
     public async Task ABridgeThatDoesNotTrustTheRemotesCertificateDoesNotConnect()
     {
         await Within.PollAsync(
