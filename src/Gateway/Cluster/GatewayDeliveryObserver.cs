@@ -1,6 +1,5 @@
 using MqttCluster.Gateway.Connections;
 using MqttCluster.Gateway.Subscriptions;
-using MqttCluster.Gateway.Transport;
 using MqttCluster.Grains;
 
 namespace MqttCluster.Gateway.Cluster;
@@ -24,13 +23,9 @@ public sealed class GatewayDeliveryObserver(LocalFanOut fanOut, DeliveredBatches
         }
 
         var waits = new DeliveryWaits();
-        using (OutboundWrites.Defer())
+        foreach (var delivery in deliveries)
         {
-            // The subscribers' PUBLISH packets are written here when the batch is done, one write per connection.
-            foreach (var delivery in deliveries)
-            {
-                fanOut.Deliver(delivery, ref waits);
-            }
+            fanOut.Deliver(delivery, ref waits);
         }
 
         // Answered once hand-offs to session grains are stored, and at the pace of subscribers that cannot take

@@ -113,13 +113,9 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
 
             var allowed = batch.Exists(p => p.Denied) ? batch.FindAll(p => !p.Denied) : batch;
             var outcomes = allowed.Count == 0 ? null : await ForwardAsync(allowed).ConfigureAwait(false);
-            using (Transport.OutboundWrites.Defer())
+            foreach (var publish in batch)
             {
-                // The acknowledgements go out in one write from this thread when the batch's are all queued.
-                foreach (var publish in batch)
-                {
-                    _connection.Acknowledge(publish, outcomes?.GetValueOrDefault(publish.Message.Topic) ?? InboundPublishOutcome.Accepted);
-                }
+                _connection.Acknowledge(publish, outcomes?.GetValueOrDefault(publish.Message.Topic) ?? InboundPublishOutcome.Accepted);
             }
 
             CompleteWaiters(batch.Count);
