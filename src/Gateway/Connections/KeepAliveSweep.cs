@@ -71,8 +71,10 @@ public sealed class KeepAliveSweep(TimeProvider timeProvider) : BackgroundServic
         // Outside the lock: closing a connection runs its cancellation callbacks, which may forget it.
         foreach (var connection in unresponsive ?? [])
         {
-            Forget(connection);
-            connection.CloseUnresponsive();
+            if (connection.CloseUnresponsive())
+            {
+                Forget(connection);
+            }
         }
     }
 }

@@ -303,18 +303,25 @@ public sealed partial class MqttConnection : ISubscriber
 
     private bool IsSlowConsumer => _sender.StalledFor > _services.Options.SlowConsumerTimeout;
 
-    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found silent or not taking its packets.</summary>
-    internal void CloseUnresponsive()
+    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found silent or not taking its packets, if it still
+    /// is (a packet may have come since); false when it recovered and stays open.</summary>
+    internal bool CloseUnresponsive()
     {
         if (IsSilent)
         {
             ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, _keepAliveSeconds);
             Close(MqttDisconnectReasonCode.KeepAliveTimeout);
-            return;
+            return true;
         }
 
-        ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
-        Close(MqttDisconnectReasonCode.QuotaExceeded);
+        if (IsSlowConsumer)
+        {
+            ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
+            Close(MqttDisconnectReasonCode.QuotaExceeded);
+            return true;
+        }
+
+        return false;
     }
 
     private async Task ShutdownAsync()
