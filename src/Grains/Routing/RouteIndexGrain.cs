@@ -304,7 +304,12 @@ public sealed partial class RouteIndexGrain(
         }
     }
 
-    /// <summary>Pushes a delta to every replica; a replica that fails is dropped and resynchronises on its own.</summary>
+    /// <summary>
+    /// Pushes a delta to every replica before the change is answered, so a SUBACK means every silo routes the new
+    /// filter. A replica that does not apply the delta (it was behind) is loaded with a snapshot, which holds the
+    /// change, before this returns; only a replica that cannot take that either (its silo is going) is dropped, and
+    /// resynchronises when it registers again.
+    /// </summary>
     private async Task PublishAsync(RouteDelta delta)
     {
         RememberRemoval(delta);
@@ -316,15 +321,29 @@ public sealed partial class RouteIndexGrain(
         }
         catch (Exception)
         {
+            var snapshot = await GetSnapshotAsync();
             for (var i = 0; i < calls.Length; i++)
             {
                 if (calls[i].IsFaulted)
                 {
-                    LogReplicaFailed(replicas[i].Key, calls[i].Exception?.GetBaseException());
-                    _replicas.Remove(replicas[i].Key);
-                    await ForgetAsync(registrations.State.Replicas, replicas[i].Key);
+                    await ResynchroniseAsync(replicas[i].Key, replicas[i].Value, snapshot, calls[i].Exception?.GetBaseException());
                 }
             }
+        }
+    }
+
+    private async Task ResynchroniseAsync(string siloId, IRouteReplicaObserver replica, RouteSnapshot snapshot, Exception? applyFailure)
+    {
+        LogReplicaBehind(siloId, applyFailure);
+        try
+        {
+            await replica.LoadAsync(snapshot);
+        }
+        catch (Exception exception)
+        {
+            LogReplicaFailed(siloId, exception);
+            _replicas.Remove(siloId);
+            await ForgetAsync(registrations.State.Replicas, siloId);
         }
     }
 
@@ -340,7 +359,10 @@ public sealed partial class RouteIndexGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId} sent no refresh for {Expiry}: declared dead, its routes removed and its sessions taken offline")]
     private partial void LogGatewayExpired(string gatewayId, TimeSpan expiry);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Route replica of silo {SiloId} did not apply a delta; it will resynchronise")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route replica of silo {SiloId} did not apply a delta; loading it with a snapshot")]
+    private partial void LogReplicaBehind(string siloId, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route replica of silo {SiloId} took neither a delta nor a snapshot; dropped until it registers again")]
     private partial void LogReplicaFailed(string siloId, Exception? exception);
 
     private sealed class TargetEntry(IGatewayObserver? gateway)
