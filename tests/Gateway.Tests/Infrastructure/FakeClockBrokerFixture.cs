@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MqttCluster.Gateway.Cluster;
 using MqttCluster.Grains;
 
@@ -19,7 +18,7 @@ public class FakeClockBrokerFixture : BrokerFixture
     /// <summary>Longest single move of the clock: well below <see cref="GatewayLiveness.Expiry"/>.</summary>
     private static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(1);
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ClusterClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>
     /// Moves the broker's clock forward in steps of at most a second, refreshing the gateway's registration after

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using MqttCluster.Storage;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -27,7 +26,7 @@ public sealed class FailureCluster : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _refreshing;
 
-    private FailureCluster(InProcessTestCluster cluster, CallFaults faults, FakeTimeProvider? clock, string dataDirectory)
+    private FailureCluster(InProcessTestCluster cluster, CallFaults faults, ClusterClock? clock, string dataDirectory)
     {
         Cluster = cluster;
         Faults = faults;
@@ -43,7 +42,7 @@ public sealed class FailureCluster : IAsyncDisposable
     public CallFaults Faults { get; }
 
     /// <summary>The grains' clock when the cluster was started with one; else they use the system clock.</summary>
-    public FakeTimeProvider? FakeClock { get; }
+    public ClusterClock? FakeClock { get; }
 
     public InProcessSiloHandle Primary => Cluster.Silos[0];
 
@@ -53,7 +52,7 @@ public sealed class FailureCluster : IAsyncDisposable
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "mqttcluster-grains-tests", Guid.NewGuid().ToString("N"));
         var faults = new CallFaults();
-        var clock = fakeClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null;
+        var clock = fakeClock ? new ClusterClock(DateTimeOffset.UtcNow) : null;
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using MqttCluster.Grains.Sessions;
 using Orleans.Storage;
 using static MqttCluster.Grains.Tests.Sessions.SessionTestData;
@@ -15,7 +14,7 @@ namespace MqttCluster.Grains.Tests.Sessions;
 public sealed class OfflineSessionRestartTests : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mqttcluster-grains-tests", Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly ClusterClock _clock = new(DateTimeOffset.UtcNow);
     private BrokerTestCluster? _cluster;
 
     private IClusterClient Client => _cluster!.Client;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using MqttCluster.Storage;
 using Orleans.TestingHost;
 
@@ -21,7 +20,7 @@ public sealed class SessionClusterFixture : IAsyncLifetime
     /// answers (a takeover then times out as if its gateway were gone), so the fixture keeps them.</summary>
     private readonly ConcurrentBag<TakeoverGateway> _observers = [];
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ClusterClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public IClusterClient Client => _cluster!.Client;
 
