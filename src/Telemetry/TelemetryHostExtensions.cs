@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MqttCluster.Core.Telemetry;
+using MqttCluster.Telemetry.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -39,6 +40,9 @@ public static class TelemetryHostExtensions
         services.AddMetrics();
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<HostReadiness>();
+
+        // Console lines in batches: .NET's console logger wakes its writer for every line (docs/benchmarks.md).
+        builder.Logging.AddBatchedConsole();
 
         // Applies to whichever tracer provider the host gets: the one below, or a test's in-memory one.
         services.ConfigureOpenTelemetryTracerProvider(tracing =>
