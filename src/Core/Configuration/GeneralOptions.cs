@@ -19,6 +19,7 @@ internal static class GeneralOptions
         table["autosave_interval"] = AutosaveInterval;
         table["max_queued_messages"] = MaxQueuedMessages;
         table["queue_qos0_messages"] = (state, line) => SetBoolean(state, line, v => state.Config.QueueQos0Messages = v);
+        table["connection_messages"] = (state, line) => SetBoolean(state, line, v => state.Config.ConnectionMessages = v);
         table["max_inflight_messages"] = MaxInflightMessages;
         table["message_size_limit"] = MessageSizeLimit;
         table["max_packet_size"] = MaxPacketSize;

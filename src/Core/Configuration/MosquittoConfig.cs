@@ -47,6 +47,9 @@ public sealed class MosquittoConfig
     /// <summary>Also queue QoS 0 messages for disconnected persistent clients (non-standard).</summary>
     public bool QueueQos0Messages { get; internal set; }
 
+    /// <summary><c>connection_messages</c>: whether connects and disconnects are logged (Mosquitto's default: yes).</summary>
+    public bool ConnectionMessages { get; internal set; } = true;
+
     /// <summary>Outgoing QoS 1/2 messages in flight per client; 0 means no limit.</summary>
     public int MaxInflightMessages { get; internal set; } = 20;
 

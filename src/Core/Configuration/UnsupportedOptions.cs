@@ -41,7 +41,6 @@ internal static class UnsupportedOptions
         ["log_facility"] = (W, "not supported; ignored"),
         ["log_timestamp"] = (W, "not supported; the broker's logger formats timestamps"),
         ["log_timestamp_format"] = (W, "not supported; the broker's logger formats timestamps"),
-        ["connection_messages"] = (W, "not supported; connections are logged at Information level"),
         ["websockets_log_level"] = (W, "not supported; ignored"),
         ["websockets_headers_size"] = (W, "not supported; ignored"),
         ["quic_log_level"] = (W, "not supported; ignored"),

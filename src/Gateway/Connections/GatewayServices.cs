@@ -65,6 +65,12 @@ public sealed class GatewayServices(
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("MqttCluster.Gateway.Connection");
 
+    /// <summary>Connects, disconnects, lost connections and takeovers: Mosquitto's "connection messages", which
+    /// <c>connection_messages false</c> turns off (the category at Warning) without the connection's other lines.</summary>
+    public ILogger ConnectionMessages { get; } = loggerFactory.CreateLogger(ConnectionMessagesCategory);
+
+    public const string ConnectionMessagesCategory = "MqttCluster.Gateway.Connection.Lifecycle";
+
     /// <summary>These services as one listener's connections see them (built once per listener).</summary>
     public GatewayServices ForListener(Listeners.ListenerSettings listener, Security.IClientAuthenticator listenerAuthenticator, Security.IClientAuthorizer listenerAuthorizer)
     {

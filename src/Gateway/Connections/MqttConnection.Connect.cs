@@ -123,7 +123,7 @@ public sealed partial class MqttConnection
         {
             // Another connection with this id arrived while we were connecting and already took over: there is
             // no CONNACK code for that, so this one just closes.
-            ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
+            ConnectionLog.SessionTakenOver(_services.ConnectionMessages, ClientId, Endpoint);
             return false;
         }
 
@@ -156,7 +156,7 @@ public sealed partial class MqttConnection
         _established = true;
         _sessionPresent = session.SessionPresent;
         _sender.Send(CreateConnAck(MqttConnectReasonCode.Success, connect, assignedClientId, session.SessionPresent));
-        ConnectionLog.Connected(_services.Logger, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
+        ConnectionLog.Connected(_services.ConnectionMessages, ClientId, Endpoint, ProtocolVersion, connect.CleanSession, _keepAliveSeconds);
 
         // The client may publish as soon as it has CONNACK; the read loop starts now, beside the resume, so a
         // takeover that the session grain runs before it answers the resume still finds those packets handled.

@@ -137,7 +137,7 @@ public sealed partial class MqttConnection
             handoff = _handoff ?? DrainLocked(_disconnectKind ?? DisconnectKind.Lost);
         }
 
-        ConnectionLog.SessionTakenOver(_services.Logger, ClientId, Endpoint);
+        ConnectionLog.SessionTakenOver(_services.ConnectionMessages, ClientId, Endpoint);
         Close(MqttDisconnectReasonCode.SessionTakenOver);
         takeover.SetResult(handoff);
     }

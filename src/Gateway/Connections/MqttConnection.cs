@@ -183,7 +183,7 @@ public sealed partial class MqttConnection : ISubscriber
             }
             catch (Exception exception) when (exception is IOException or ConnectionResetException or ConnectionAbortedException)
             {
-                ConnectionLog.ConnectionLost(_services.Logger, ClientId, Endpoint, exception.Message);
+                ConnectionLog.ConnectionLost(_services.ConnectionMessages, ClientId, Endpoint, exception.Message);
                 return;
             }
 
@@ -195,7 +195,7 @@ public sealed partial class MqttConnection : ISubscriber
                     return;
                 }
 
-                ConnectionLog.ConnectionLost(_services.Logger, ClientId, Endpoint, "closed by the client without DISCONNECT");
+                ConnectionLog.ConnectionLost(_services.ConnectionMessages, ClientId, Endpoint, "closed by the client without DISCONNECT");
                 return;
             }
 
@@ -284,7 +284,7 @@ public sealed partial class MqttConnection : ISubscriber
             _disconnectSessionExpiry = expiry;
         }
 
-        ConnectionLog.Disconnected(_services.Logger, ClientId, Endpoint, disconnect.ReasonCode);
+        ConnectionLog.Disconnected(_services.ConnectionMessages, ClientId, Endpoint, disconnect.ReasonCode);
     }
 
     private void RejectPacket(MqttProtocolError error)
@@ -309,7 +309,7 @@ public sealed partial class MqttConnection : ISubscriber
     {
         if (IsSilent)
         {
-            ConnectionLog.KeepAliveExpired(_services.Logger, ClientId, Endpoint, _keepAliveSeconds);
+            ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _keepAliveSeconds);
             Close(MqttDisconnectReasonCode.KeepAliveTimeout);
             return true;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MqttCluster.Core.Configuration;
+using MqttCluster.Gateway.Connections;
 
 namespace MqttCluster.Silo.Configuration;
 
@@ -81,6 +82,10 @@ public static class MosquittoConfigMapping
             : config.LogTypes.HasFlag(MosquittoLogTypes.Error) ? "Error"
             : "None";
         result.Settings["Logging:LogLevel:Default"] = level;
+        if (!config.ConnectionMessages)
+        {
+            result.Settings[$"Logging:LogLevel:{GatewayServices.ConnectionMessagesCategory}"] = "Warning";
+        }
         if ((config.LogDestinations & ~(MosquittoLogDestinations.Stdout | MosquittoLogDestinations.Stderr)) != 0)
         {
             result.Warn("log_dest", "the broker logs to standard output (journald under systemd); other destinations are ignored");

@@ -47,6 +47,8 @@ public class GeneralOptionTests
     [InlineData("max_queued_messages 0", nameof(MosquittoConfig.MaxQueuedMessages), "0")]
     [InlineData("max_queued_messages -1", nameof(MosquittoConfig.MaxQueuedMessages), "0")]
     [InlineData("queue_qos0_messages true", nameof(MosquittoConfig.QueueQos0Messages), "True")]
+    [InlineData("connection_messages false", nameof(MosquittoConfig.ConnectionMessages), "False")]
+    [InlineData("connection_messages true", nameof(MosquittoConfig.ConnectionMessages), "True")]
     [InlineData("max_inflight_messages 1", nameof(MosquittoConfig.MaxInflightMessages), "1")]
     [InlineData("max_inflight_messages 0", nameof(MosquittoConfig.MaxInflightMessages), "0")]
     [InlineData("max_inflight_messages 65535", nameof(MosquittoConfig.MaxInflightMessages), "0")]

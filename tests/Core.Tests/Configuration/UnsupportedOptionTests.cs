@@ -41,7 +41,6 @@ public class UnsupportedOptionTests
     [InlineData("log_facility 5")]
     [InlineData("log_timestamp false")]
     [InlineData("log_timestamp_format %Y-%m-%dT%H:%M:%S")]
-    [InlineData("connection_messages true")]
     [InlineData("autosave_on_changes true")]
     [InlineData("set_tcp_nodelay true")]
     [InlineData("allow_duplicate_messages false")]

@@ -16,4 +16,17 @@ public sealed class MosquittoLimitsMappingTests
         Assert.Empty(mapped.Errors);
         Assert.Equal((expected, expected), (mapped.Settings["Mqtt:MaxInflightMessages"], mapped.Settings["Mqtt:ReceiveMaximum"]));
     }
+
+    [Fact]
+    public void Connection_messages_false_turns_off_the_connect_and_disconnect_lines_only()
+    {
+        var quiet = MosquittoConfigMapping.Map(MosquittoConfigParser.ParseText("connection_messages false", "/etc/mosquitto/mosquitto.conf"));
+        var usual = MosquittoConfigMapping.Map(MosquittoConfigParser.ParseText("", "/etc/mosquitto/mosquitto.conf"));
+
+        Assert.Empty(quiet.Errors);
+        Assert.DoesNotContain(quiet.Warnings, w => w.Contains("connection_messages", StringComparison.Ordinal));
+        Assert.Equal("Warning", quiet.Settings["Logging:LogLevel:MqttCluster.Gateway.Connection.Lifecycle"]);
+        Assert.Equal("Information", quiet.Settings["Logging:LogLevel:Default"]);
+        Assert.False(usual.Settings.ContainsKey("Logging:LogLevel:MqttCluster.Gateway.Connection.Lifecycle"));
+    }
 }
