@@ -12,6 +12,9 @@ public sealed class SessionOptions
     /// <summary>Upper bound of any session's expiry.</summary>
     public TimeSpan MaxSessionExpiry { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>A requested session expiry interval in seconds, capped by <see cref="MaxSessionExpiry"/>.</summary>
+    public uint CapExpiry(uint requestedSeconds) => (uint)Math.Min(requestedSeconds, MaxSessionExpiry.TotalSeconds);
+
     /// <summary>Messages kept for an offline session (Mosquitto's max_queued_messages); newer ones are dropped
     /// and counted when it is full.</summary>
     public int MaxQueuedMessages { get; set; } = 1000;

@@ -7,9 +7,9 @@ public sealed partial class SessionGrain
     public async Task EnqueueAsync(BrokerMessage[] messages)
     {
         // Not (or no longer) offline: the live connection's own routes deliver these.
-        if (State.Persistent && _phase != SessionPhase.Online)
+        if (State.Persistent && _ownership.Phase != SessionPhase.Online)
         {
-            await QueueAsync(messages, enforceLimit: _phase == SessionPhase.Offline);
+            await QueueAsync(messages, enforceLimit: !_ownership.IsOnline);
         }
 
         DeactivateIfOffline();
@@ -24,7 +24,7 @@ public sealed partial class SessionGrain
 
         // Online: the connection serving the session now gets them, whether it is the one they were for (its gateway
         // may have taken the delivery after all, and then skips them) or a newer one.
-        if (_phase == SessionPhase.Online && await DeliverToConnectionAsync(messages, epoch == _epoch ? batch : null))
+        if (_ownership.Phase == SessionPhase.Online && await DeliverToConnectionAsync(messages, epoch == _ownership.Epoch ? batch : null))
         {
             return;
         }
@@ -62,8 +62,7 @@ public sealed partial class SessionGrain
 
         try
         {
-            _owner ??= _routes.FindGateway(_ownerGatewayId!);
-            if (_owner is not null && await _owner.DeliverRescuedAsync(ClientId, _epoch, missing, batch).WaitAsync(TakeOverTimeout))
+            if (_ownership.Gateway is { } owner && await owner.DeliverRescuedAsync(ClientId, _ownership.Epoch, missing, batch).WaitAsync(TakeOverTimeout))
             {
                 SessionLog.RescuedToConnection(_logger, ClientId, missing.Length);
                 return true;

@@ -21,7 +21,7 @@ public sealed partial class SessionGrain
             return;
         }
 
-        if (_phase != SessionPhase.Offline)
+        if (_ownership.IsOnline)
         {
             // Owned by a connection (also after a restart, when re-activated): nothing is due while it is.
             await _listing.ReportAsync(State, offline: false);
@@ -50,7 +50,7 @@ public sealed partial class SessionGrain
         _queue.Merge(State, handoff, resumed);
         if (handoff.SessionExpiryInterval is { } expiry)
         {
-            State.SessionExpiryInterval = CapExpiry(expiry);
+            State.SessionExpiryInterval = _options.CapExpiry(expiry);
         }
 
         var willPending = handoff.Kind is DisconnectKind.Lost or DisconnectKind.WithWill && State.Will is not null;
@@ -114,7 +114,7 @@ public sealed partial class SessionGrain
     /// <summary>An offline session lives in storage: the activation goes once the current call is done.</summary>
     private void DeactivateIfOffline()
     {
-        if (_phase == SessionPhase.Offline && !_publishingWill)
+        if (!_ownership.IsOnline && !_publishingWill)
         {
             DeactivateOnIdle();
         }
@@ -148,7 +148,7 @@ public sealed partial class SessionGrain
     private async Task EndSessionAsync(bool publishPendingWill)
     {
         await SetOfflineRoutesAsync(register: false);
-        if (publishPendingWill && State.Will is not null && _phase == SessionPhase.Offline)
+        if (publishPendingWill && State.Will is not null && !_ownership.IsOnline)
         {
             await PublishWillAsync();
         }
@@ -172,5 +172,5 @@ public sealed partial class SessionGrain
     }
 
     private Task SetOfflineRoutesAsync(bool register) =>
-        _listing.SetOfflineRoutesAsync(State, offline: _phase == SessionPhase.Offline, register);
+        _listing.SetOfflineRoutesAsync(State, offline: !_ownership.IsOnline, register);
 }

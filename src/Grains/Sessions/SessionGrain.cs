@@ -23,16 +23,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly IPersistentState<SessionState> _stored;
     private readonly SessionOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly RouteIndexReplica _routes;
     private readonly ActivationGauges<SessionGrain> _gauges;
     private readonly ILogger<SessionGrain> _logger;
     private readonly SessionQueue _queue;
     private readonly SessionListing _listing;
 
-    private SessionPhase _phase;
-    private long _epoch;
-    private IGatewayObserver? _owner;
-    private string? _ownerGatewayId;
+    private readonly SessionOwnership _ownership;
     private ITimer? _ownerCheck;
 
     /// <summary>The state object as last set, for the gauges: they read off the grain's scheduler, where the
@@ -51,36 +47,33 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _stored = stored;
         _options = options.Value;
         _timeProvider = timeProvider;
-        _routes = routes;
         _gauges = gauges;
         _logger = logger;
         _queue = new SessionQueue(this.GetPrimaryKeyString(), _options, metrics, logger);
         _listing = new SessionListing(GrainFactory, this.GetPrimaryKeyString());
+        _ownership = new SessionOwnership(routes);
     }
 
     private string ClientId => this.GetPrimaryKeyString();
 
     internal bool IsPersistent => _gaugeState?.Persistent == true;
 
-    internal bool IsOnline => _phase != SessionPhase.Offline;
+    internal bool IsOnline => _ownership.IsOnline;
 
     private SessionState State => _stored.State;
 
     private long Now => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Whether the owning connection had taken the stored messages (what its hand-back means depends on it).</summary>
-    private bool HasResumed => _phase is SessionPhase.Online or SessionPhase.GoingOffline;
-
     public async Task<SessionConnectResult> ConnectAsync(SessionConnectRequest request)
     {
-        if (_phase != SessionPhase.Offline)
+        if (_ownership.IsOnline)
         {
             if (State.Persistent)
             {
                 // Queue from now on, so messages between the old connection's last delivery and the new one's
                 // routes are kept (duplicates are dropped by message id).
                 await SetOfflineRoutesAsync(register: true);
-                StartQueueing();
+                _ownership.StartQueueing();
             }
 
             var endedWithConnection = await TakeOverAsync();
@@ -120,18 +113,15 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             State.WillDueAtUnixMilliseconds = null;
         }
 
-        _epoch = Math.Max(_epoch + 1, Now * 1000);
-        _owner = request.Gateway;
-        _ownerGatewayId = request.GatewayId;
+        var epoch = _ownership.Claim(request.GatewayId, request.Gateway, Now);
         State.OwnerGatewayId = request.GatewayId;
-        State.OwnerEpoch = _epoch;
-        await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, _epoch);
-        _phase = SessionPhase.Connecting;
+        State.OwnerEpoch = epoch;
+        await GrainFactory.GetGrain<IGatewaySessionsGrain>(request.GatewayId).AddAsync(ClientId, epoch);
 
         State.Will = request.Will;
         State.WillDelayInterval = request.WillDelayInterval;
         State.WillMessageExpiryInterval = request.WillMessageExpiryInterval;
-        State.SessionExpiryInterval = CapExpiry(request.SessionExpiryInterval);
+        State.SessionExpiryInterval = _options.CapExpiry(request.SessionExpiryInterval);
         State.DisconnectedAtUnixMilliseconds = null;
         if (State.SessionExpiryInterval > 0)
         {
@@ -142,7 +132,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
         return new SessionConnectResult
         {
-            Epoch = _epoch,
+            Epoch = epoch,
             SessionPresent = sessionPresent,
             Subscriptions = [.. State.Subscriptions.Values],
         };
@@ -153,7 +143,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         EnsureOwner(epoch);
         await SetOfflineRoutesAsync(register: false);
         var resume = _queue.TakeForResume(State);
-        _phase = SessionPhase.Online;
+        _ownership.Resumed();
         var dropped = State.DroppedMessages;
         if (dropped > 0)
         {
@@ -172,7 +162,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     public async Task UpdateSubscriptionsAsync(long epoch, SessionSubscription[] upserted, string[] removed)
     {
-        if (epoch != _epoch || _phase == SessionPhase.Offline)
+        if (!_ownership.Holds(epoch))
         {
             return;
         }
@@ -195,18 +185,18 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     public async Task GoingOfflineAsync(long epoch)
     {
-        if (epoch != _epoch || _phase == SessionPhase.Offline || !State.Persistent)
+        if (!_ownership.Holds(epoch) || !State.Persistent)
         {
             return;
         }
 
         await SetOfflineRoutesAsync(register: true);
-        StartQueueing();
+        _ownership.StartQueueing();
     }
 
     public async Task DisconnectAsync(long epoch, SessionHandoff handoff)
     {
-        if (epoch < _epoch)
+        if (epoch < _ownership.Epoch)
         {
             // A connection that was taken over reports late; the session belongs to its successor. When the
             // takeover got its answer, these messages are in the successor's resume already; when it got none (the
@@ -216,29 +206,27 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             return;
         }
 
-        if (epoch != _epoch || _phase == SessionPhase.Offline)
+        if (!_ownership.Holds(epoch))
         {
             // The same connection's hand-back again (a retry whose first call was stored).
             return;
         }
 
-        var resumed = HasResumed;
+        var resumed = _ownership.HasResumed;
         await ReleaseOwnerAsync();
         await GoOfflineAsync(handoff, resumed);
     }
 
     public async Task OwnerLostAsync(long epoch)
     {
-        if (epoch != _epoch || _phase == SessionPhase.Offline)
+        if (!_ownership.Holds(epoch))
         {
             return;
         }
 
-        SessionLog.OwnerLost(_logger, ClientId, _ownerGatewayId);
-        var resumed = HasResumed;
-        _phase = SessionPhase.Offline;
-        _owner = null;
-        _ownerGatewayId = null;
+        SessionLog.OwnerLost(_logger, ClientId, _ownership.GatewayId);
+        var resumed = _ownership.HasResumed;
+        _ownership.Release();
         State.OwnerGatewayId = null;
         await GoOfflineAsync(new SessionHandoff { Kind = DisconnectKind.Lost }, resumed);
     }
@@ -258,13 +246,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             return;
         }
 
-        _phase = SessionPhase.Online;
-        _epoch = State.OwnerEpoch;
-        _ownerGatewayId = gatewayId;
-        _owner = _routes.FindGateway(gatewayId);
-        await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).AddAsync(ClientId, _epoch);
+        var epoch = State.OwnerEpoch;
+        _ownership.Restore(gatewayId, epoch);
+        await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).AddAsync(ClientId, epoch);
         var self = this.AsReference<ISessionGrain>();
-        var epoch = _epoch;
         _ownerCheck = _timeProvider.CreateTimer(_ => _ = self.ConfirmOwnerAsync(epoch), null, OwnerConfirmationDelay, Timeout.InfiniteTimeSpan);
         DelayDeactivation(OwnerConfirmationDelay + TimeSpan.FromMinutes(1));
     }
@@ -273,13 +258,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     {
         _ownerCheck?.Dispose();
         _ownerCheck = null;
-        if (epoch != _epoch || _phase == SessionPhase.Offline || _ownerGatewayId is not { } gatewayId)
+        if (!_ownership.Holds(epoch))
         {
             return;
         }
 
-        _owner ??= _routes.FindGateway(gatewayId);
-        if (_owner is null)
+        if (_ownership.Gateway is null)
         {
             await OwnerLostAsync(epoch);
         }
@@ -292,33 +276,21 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>The connection is ending or being replaced: the session queues from now on.</summary>
-    private void StartQueueing()
-    {
-        if (_phase == SessionPhase.Online)
-        {
-            _phase = SessionPhase.GoingOffline;
-        }
-    }
-
     private void EnsureOwner(long epoch)
     {
-        if (epoch != _epoch || _phase == SessionPhase.Offline)
+        if (!_ownership.Holds(epoch))
         {
-            throw new InvalidOperationException($"Session '{ClientId}' is owned by another connection now (phase {_phase}).");
+            throw new InvalidOperationException($"Session '{ClientId}' is owned by another connection now (phase {_ownership.Phase}).");
         }
     }
 
     private async Task ReleaseOwnerAsync()
     {
-        var gatewayId = _ownerGatewayId;
-        _phase = SessionPhase.Offline;
-        _owner = null;
-        _ownerGatewayId = null;
+        var gatewayId = _ownership.Release();
         State.OwnerGatewayId = null;
         if (gatewayId is not null)
         {
-            await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RemoveAsync(ClientId, _epoch);
+            await GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RemoveAsync(ClientId, _ownership.Epoch);
         }
     }
 
@@ -328,14 +300,13 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     /// </summary>
     private async Task<bool> TakeOverAsync()
     {
-        var resumed = HasResumed;
+        var resumed = _ownership.HasResumed;
         SessionHandoff? handoff = null;
         try
         {
-            // After a re-activation the owner is known by gateway id only; its endpoint is in the route replica.
-            _owner ??= _routes.FindGateway(_ownerGatewayId!)
-                ?? throw new InvalidOperationException($"Gateway {_ownerGatewayId} is not registered any more.");
-            handoff = await _owner.TakeOverAsync(ClientId, _epoch).WaitAsync(TakeOverTimeout);
+            var owner = _ownership.Gateway
+                ?? throw new InvalidOperationException($"Gateway {_ownership.GatewayId} is not registered any more.");
+            handoff = await owner.TakeOverAsync(ClientId, _ownership.Epoch).WaitAsync(TakeOverTimeout);
         }
         catch (Exception exception)
         {
@@ -361,7 +332,4 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.Will = null;
         return sessionEnds;
     }
-
-    private uint CapExpiry(uint requested) =>
-        (uint)Math.Min(requested, _options.MaxSessionExpiry.TotalSeconds);
 }
