@@ -45,7 +45,7 @@ public sealed partial class DynsecCommandProcessor
         }
 
         _state.Clients.Remove(client.Username);
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class DynsecCommandProcessor
         client.TextDescription = c.ContainsKey("textdescription") ? DynsecDocument.Text(c, "textdescription") : client.TextDescription;
         Replace(client.Roles, roles);
         Replace(client.Groups, groups);
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
@@ -91,7 +91,7 @@ public sealed partial class DynsecCommandProcessor
         client.Disabled = disabled;
         if (disabled)
         {
-            _kicked.Add(client.Username);
+            _kicks.Client(client.Username);
         }
 
         return DynsecReply.Done;
@@ -121,7 +121,7 @@ public sealed partial class DynsecCommandProcessor
         }
 
         client.ClientId = NonEmpty(DynsecDocument.Text(c, "clientid"));
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
@@ -132,35 +132,35 @@ public sealed partial class DynsecCommandProcessor
 
     private DynsecReply AddClientRole(JsonObject c)
     {
-        if (!FindClient(c, out var client, out var error) || !FindRole(c, out var role, out error))
+        if (!FindClient(c, out var client, out var error) || !_roles.Find(c, out var role, out error))
         {
             return error;
         }
 
         client.Roles.RemoveAll(r => r.Name == role.Name);
         client.Roles.Add(new DynsecMembership(role.Name, DynsecDocument.Int(c, "priority") ?? DynsecMembership.DefaultPriority));
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
     private DynsecReply RemoveClientRole(JsonObject c)
     {
-        if (!FindClient(c, out var client, out var error) || !FindRole(c, out var role, out error))
+        if (!FindClient(c, out var client, out var error) || !_roles.Find(c, out var role, out error))
         {
             return error;
         }
 
         client.Roles.RemoveAll(r => r.Name == role.Name);
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
     private JsonObject ClientJson(DynsecClient client)
     {
         var node = new JsonObject { ["username"] = client.Username };
-        AddIfSet(node, "clientid", client.ClientId);
-        AddIfSet(node, "textname", client.TextName);
-        AddIfSet(node, "textdescription", client.TextDescription);
+        DynsecDocument.AddIfSet(node, "clientid", client.ClientId);
+        DynsecDocument.AddIfSet(node, "textname", client.TextName);
+        DynsecDocument.AddIfSet(node, "textdescription", client.TextDescription);
         if (client.Disabled)
         {
             node["disabled"] = true;
@@ -199,14 +199,6 @@ public sealed partial class DynsecCommandProcessor
         {
             target.Clear();
             target.AddRange(replacement);
-        }
-    }
-
-    private static void AddIfSet(JsonObject node, string key, string? value)
-    {
-        if (value is not null)
-        {
-            node[key] = value;
         }
     }
 }

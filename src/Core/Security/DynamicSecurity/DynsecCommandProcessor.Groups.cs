@@ -41,7 +41,7 @@ public sealed partial class DynsecCommandProcessor
             return DynsecReply.Fail("Deleting the anonymous group is forbidden");
         }
 
-        KickMembersOf(group.Name);
+        _kicks.MembersOf(_state, group.Name);
         foreach (var client in _state.Clients.Values)
         {
             client.Groups.RemoveAll(g => g.Name == group.Name);
@@ -67,7 +67,7 @@ public sealed partial class DynsecCommandProcessor
 
         group.TextName = c.ContainsKey("textname") ? DynsecDocument.Text(c, "textname") : group.TextName;
         group.TextDescription = c.ContainsKey("textdescription") ? DynsecDocument.Text(c, "textdescription") : group.TextDescription;
-        KickMembersOf(group.Name);
+        _kicks.MembersOf(_state, group.Name);
         Replace(group.Roles, roles);
         if (clients is not null)
         {
@@ -81,7 +81,7 @@ public sealed partial class DynsecCommandProcessor
                 _state.Clients[member.Name].Groups.Add(new DynsecMembership(group.Name, member.Priority));
             }
 
-            KickMembersOf(group.Name);
+            _kicks.MembersOf(_state, group.Name);
         }
 
         return DynsecReply.Done;
@@ -105,7 +105,7 @@ public sealed partial class DynsecCommandProcessor
         }
 
         client.Groups.Add(new DynsecMembership(group.Name, DynsecDocument.Int(c, "priority") ?? DynsecMembership.DefaultPriority));
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
@@ -121,32 +121,32 @@ public sealed partial class DynsecCommandProcessor
             return DynsecReply.Fail("Client not in group");
         }
 
-        _kicked.Add(client.Username);
+        _kicks.Client(client.Username);
         return DynsecReply.Done;
     }
 
     private DynsecReply AddGroupRole(JsonObject c)
     {
-        if (!FindGroup(c, out var group, out var error) || !FindRole(c, out var role, out error))
+        if (!FindGroup(c, out var group, out var error) || !_roles.Find(c, out var role, out error))
         {
             return error;
         }
 
         group.Roles.RemoveAll(r => r.Name == role.Name);
         group.Roles.Add(new DynsecMembership(role.Name, DynsecDocument.Int(c, "priority") ?? DynsecMembership.DefaultPriority));
-        KickMembersOf(group.Name);
+        _kicks.MembersOf(_state, group.Name);
         return DynsecReply.Done;
     }
 
     private DynsecReply RemoveGroupRole(JsonObject c)
     {
-        if (!FindGroup(c, out var group, out var error) || !FindRole(c, out var role, out error))
+        if (!FindGroup(c, out var group, out var error) || !_roles.Find(c, out var role, out error))
         {
             return error;
         }
 
         group.Roles.RemoveAll(r => r.Name == role.Name);
-        KickMembersOf(group.Name);
+        _kicks.MembersOf(_state, group.Name);
         return DynsecReply.Done;
     }
 
@@ -158,15 +158,15 @@ public sealed partial class DynsecCommandProcessor
         }
 
         _state.AnonymousGroup = group.Name;
-        _kickAnonymous = true;
+        _kicks.Anonymous = true;
         return DynsecReply.Done;
     }
 
     private JsonObject GroupJson(DynsecGroup group)
     {
         var node = new JsonObject { ["groupname"] = group.Name };
-        AddIfSet(node, "textname", group.TextName);
-        AddIfSet(node, "textdescription", group.TextDescription);
+        DynsecDocument.AddIfSet(node, "textname", group.TextName);
+        DynsecDocument.AddIfSet(node, "textdescription", group.TextDescription);
         node["clients"] = new JsonArray([.. _state.MembersOf(group.Name).Select(m => (JsonNode)new JsonObject { ["username"] = m.Client.Username })]);
         node["roles"] = DynsecDocument.MembershipArray(group.Roles, "rolename");
         return node;

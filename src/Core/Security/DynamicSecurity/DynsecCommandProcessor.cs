@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MqttCluster.Core.Topics;
 
 namespace MqttCluster.Core.Security.DynamicSecurity;
 
@@ -13,14 +12,15 @@ public sealed partial class DynsecCommandProcessor
 {
     private readonly DynsecState _state;
     private readonly long _changeIndex;
-    private readonly HashSet<string> _kicked = new(StringComparer.Ordinal);
+    private readonly DynsecKicks _kicks = new();
+    private readonly DynsecRoleCommands _roles;
     private readonly List<string> _changes = [];
-    private bool _kickAnonymous;
 
     private DynsecCommandProcessor(DynsecState state, long changeIndex)
     {
         _state = state;
         _changeIndex = changeIndex;
+        _roles = new DynsecRoleCommands(state, _kicks);
     }
 
     /// <param name="state">Changed in place by the commands that succeed.</param>
@@ -31,7 +31,7 @@ public sealed partial class DynsecCommandProcessor
         var processor = new DynsecCommandProcessor(state, changeIndex);
         var responses = processor.Run(payload);
         var response = new JsonObject { ["responses"] = responses }.ToJsonString();
-        return new DynsecBatchResult(response, processor._changes.Count > 0, processor._changes, processor._kicked, processor._kickAnonymous);
+        return new DynsecBatchResult(response, processor._changes.Count > 0, processor._changes, processor._kicks.Clients, processor._kicks.Anonymous);
     }
 
     private JsonArray Run(ReadOnlySpan<byte> payload)
@@ -96,15 +96,15 @@ public sealed partial class DynsecCommandProcessor
         "removeGroupRole" => RemoveGroupRole(c),
         "setAnonymousGroup" => SetAnonymousGroup(c),
         "getAnonymousGroup" => DynsecReply.With(new JsonObject { ["group"] = new JsonObject { ["groupname"] = _state.AnonymousGroup ?? string.Empty } }),
-        "createRole" => CreateRole(c),
-        "deleteRole" => DeleteRole(c),
-        "modifyRole" => ModifyRole(c),
-        "getRole" => GetRole(c),
-        "listRoles" => List(c, "roles", _state.Roles.Values, RoleJson, x => x.Name),
-        "addRoleACL" => AddRoleAcl(c),
-        "removeRoleACL" => RemoveRoleAcl(c),
-        "setDefaultACLAccess" => SetDefaultAccess(c),
-        "getDefaultACLAccess" => GetDefaultAccess(),
+        "createRole" => _roles.Create(c),
+        "deleteRole" => _roles.Delete(c),
+        "modifyRole" => _roles.Modify(c),
+        "getRole" => _roles.Get(c),
+        "listRoles" => List(c, "roles", _state.Roles.Values, DynsecRoleCommands.Json, x => x.Name),
+        "addRoleACL" => _roles.AddAcl(c),
+        "removeRoleACL" => _roles.RemoveAcl(c),
+        "setDefaultACLAccess" => _roles.SetDefaultAccess(c),
+        "getDefaultACLAccess" => _roles.GetDefaultAccess(),
         "getDetails" => DynsecReply.With(new JsonObject
         {
             ["clientCount"] = _state.Clients.Count,
@@ -192,38 +192,4 @@ public sealed partial class DynsecCommandProcessor
 
         return result;
     }
-
-    /// <summary>Every client that holds <paramref name="role"/>, directly or through a group, must reconnect.</summary>
-    private void KickHoldersOf(string role)
-    {
-        foreach (var client in _state.Clients.Values)
-        {
-            if (client.Roles.Exists(r => r.Name == role) ||
-                client.Groups.Exists(g => _state.Groups.TryGetValue(g.Name, out var group) && group.Roles.Exists(r => r.Name == role)))
-            {
-                _kicked.Add(client.Username);
-            }
-        }
-
-        if (_state.AnonymousGroup is { } anonymous && _state.Groups.TryGetValue(anonymous, out var anonymousGroup) &&
-            anonymousGroup.Roles.Exists(r => r.Name == role))
-        {
-            _kickAnonymous = true;
-        }
-    }
-
-    private void KickMembersOf(string group)
-    {
-        foreach (var (client, _) in _state.MembersOf(group))
-        {
-            _kicked.Add(client.Username);
-        }
-
-        if (_state.AnonymousGroup == group)
-        {
-            _kickAnonymous = true;
-        }
-    }
-
-    private static bool IsValidAclTopic(string topic) => topic.Length > 0 && TopicFilter.IsValid(topic);
 }

@@ -202,7 +202,7 @@ public static class DynsecDocument
             .Where(m => m.Name is not null && exists(m.Name))
             .Select(m => new DynsecMembership(m.Name!, m.Priority));
 
-    private static void AddIfSet(JsonObject node, string key, string? value)
+    internal static void AddIfSet(JsonObject node, string key, string? value)
     {
         if (value is not null)
         {

@@ -1,11 +1,14 @@
 using System.Text.Json.Nodes;
+using MqttCluster.Core.Topics;
 
 namespace MqttCluster.Core.Security.DynamicSecurity;
 
-/// <summary>The role and ACL commands, and default ACL access.</summary>
-public sealed partial class DynsecCommandProcessor
+/// <summary>The role and ACL commands, and default ACL access, for <see cref="DynsecCommandProcessor"/>.</summary>
+internal sealed class DynsecRoleCommands(DynsecState state, DynsecKicks kicks)
 {
-    private DynsecReply CreateRole(JsonObject c)
+    private readonly DynsecState _state = state;
+
+    public DynsecReply Create(JsonObject c)
     {
         if (DynsecDocument.Text(c, "rolename") is not { Length: > 0 } name)
         {
@@ -29,14 +32,14 @@ public sealed partial class DynsecCommandProcessor
         return DynsecReply.Done;
     }
 
-    private DynsecReply DeleteRole(JsonObject c)
+    public DynsecReply Delete(JsonObject c)
     {
-        if (!FindRole(c, out var role, out var error))
+        if (!Find(c, out var role, out var error))
         {
             return error;
         }
 
-        KickHoldersOf(role.Name);
+        kicks.HoldersOf(_state, role.Name);
         foreach (var client in _state.Clients.Values)
         {
             client.Roles.RemoveAll(r => r.Name == role.Name);
@@ -51,9 +54,9 @@ public sealed partial class DynsecCommandProcessor
         return DynsecReply.Done;
     }
 
-    private DynsecReply ModifyRole(JsonObject c)
+    public DynsecReply Modify(JsonObject c)
     {
-        if (!FindRole(c, out var role, out var error))
+        if (!Find(c, out var role, out var error))
         {
             return error;
         }
@@ -72,18 +75,18 @@ public sealed partial class DynsecCommandProcessor
             role.Acls.AddRange(acls);
         }
 
-        KickHoldersOf(role.Name);
+        kicks.HoldersOf(_state, role.Name);
         return DynsecReply.Done;
     }
 
-    private DynsecReply GetRole(JsonObject c) =>
-        FindRole(c, out var role, out var error)
-            ? DynsecReply.With(new JsonObject { ["role"] = RoleJson(role) })
+    public DynsecReply Get(JsonObject c) =>
+        Find(c, out var role, out var error)
+            ? DynsecReply.With(new JsonObject { ["role"] = Json(role) })
             : error;
 
-    private DynsecReply AddRoleAcl(JsonObject c)
+    public DynsecReply AddAcl(JsonObject c)
     {
-        if (!FindRole(c, out var role, out var error))
+        if (!Find(c, out var role, out var error))
         {
             return error;
         }
@@ -99,13 +102,13 @@ public sealed partial class DynsecCommandProcessor
         }
 
         role.Acls.Add(acl);
-        KickHoldersOf(role.Name);
+        kicks.HoldersOf(_state, role.Name);
         return DynsecReply.Done;
     }
 
-    private DynsecReply RemoveRoleAcl(JsonObject c)
+    public DynsecReply RemoveAcl(JsonObject c)
     {
-        if (!FindRole(c, out var role, out var error))
+        if (!Find(c, out var role, out var error))
         {
             return error;
         }
@@ -125,11 +128,11 @@ public sealed partial class DynsecCommandProcessor
             return DynsecReply.Fail("ACL not found");
         }
 
-        KickHoldersOf(role.Name);
+        kicks.HoldersOf(_state, role.Name);
         return DynsecReply.Done;
     }
 
-    private DynsecReply SetDefaultAccess(JsonObject c)
+    public DynsecReply SetDefaultAccess(JsonObject c)
     {
         if (c["acls"] is not JsonArray acls)
         {
@@ -156,7 +159,7 @@ public sealed partial class DynsecCommandProcessor
         return DynsecReply.Done;
     }
 
-    private DynsecReply GetDefaultAccess()
+    public DynsecReply GetDefaultAccess()
     {
         var access = _state.DefaultAccess;
         return DynsecReply.With(new JsonObject
@@ -166,11 +169,11 @@ public sealed partial class DynsecCommandProcessor
         });
     }
 
-    private static JsonObject RoleJson(DynsecRole role)
+    public static JsonObject Json(DynsecRole role)
     {
         var node = new JsonObject { ["rolename"] = role.Name };
-        AddIfSet(node, "textname", role.TextName);
-        AddIfSet(node, "textdescription", role.TextDescription);
+        DynsecDocument.AddIfSet(node, "textname", role.TextName);
+        DynsecDocument.AddIfSet(node, "textdescription", role.TextDescription);
         node["acls"] = new JsonArray([.. role.Acls.OrderByDescending(a => a.Priority).Select(a => (JsonNode)new JsonObject
         {
             ["acltype"] = a.AclType,
@@ -228,7 +231,7 @@ public sealed partial class DynsecCommandProcessor
         return new DynsecAcl(type, topic, DynsecDocument.Int(c, "priority") ?? 0, DynsecDocument.Bool(c, "allow") ?? false);
     }
 
-    private bool FindRole(JsonObject c, out DynsecRole role, out DynsecReply error)
+    public bool Find(JsonObject c, out DynsecRole role, out DynsecReply error)
     {
         role = null!;
         error = default;
@@ -247,4 +250,6 @@ public sealed partial class DynsecCommandProcessor
         role = found;
         return true;
     }
+
+    private static bool IsValidAclTopic(string topic) => topic.Length > 0 && TopicFilter.IsValid(topic);
 }
