@@ -279,7 +279,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
     }
 
     // synchronous and busy_timeout belong to the SQLite handle, which the pool keeps open between uses: applied
-    // once per handle (running them on every open was 2-3 % of a connect's CPU; docs/benchmarks.md).
+    // once per handle (running them on every open cost about 55 µs of a 378 µs connect; docs/benchmarks.md).
     private void ApplyConnectionSettings(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
