@@ -38,6 +38,15 @@ public abstract class BrokerTest<TFixture>(TFixture broker) : IAsyncLifetime
         }
     }
 
+    /// <summary>The broker's warnings and errors since the test began (the last 30), for failure messages.</summary>
+    protected string BrokerWarnings()
+    {
+        var lines = broker.Log.WarningsSince(_logPosition);
+        return lines.Count == 0
+            ? "The broker logged no warnings during the test."
+            : $"The broker's warnings during the test:{Environment.NewLine}{string.Join(Environment.NewLine, lines.TakeLast(30))}";
+    }
+
     /// <summary>For tests that make the broker log an error on purpose.</summary>
     protected void ExpectBrokerErrors() => _brokerErrorsExpected = true;
 
@@ -78,7 +87,7 @@ public abstract class BrokerTest<TFixture>(TFixture broker) : IAsyncLifetime
     /// <summary>Connects a client and returns whatever the broker answered.</summary>
     protected async Task<TestClient> TryConnectAsync(MqttProtocolVersion version, MqttClientOptions options)
     {
-        var client = new TestClient(version);
+        var client = new TestClient(version, BrokerWarnings);
         _clients.Add(client);
         using var timeout = new CancellationTokenSource(Within.DefaultTimeout);
         client.ConnectResult = await client.Mqtt.ConnectAsync(options, timeout.Token);

@@ -4,8 +4,9 @@ using MQTTnet;
 
 namespace MqttCluster.Gateway.Tests.Infrastructure;
 
-/// <summary>What a test client received, in order, to be awaited with a timeout.</summary>
-public sealed class Inbox
+/// <summary>What a test client received, in order, to be awaited with a timeout. A timeout says what
+/// <paramref name="brokerContext"/> tells about the broker meanwhile.</summary>
+public sealed class Inbox(Func<string>? brokerContext = null)
 {
     private readonly Channel<ReceivedMessage> _messages = Channel.CreateUnbounded<ReceivedMessage>();
     private readonly List<MqttApplicationMessageReceivedEventArgs> _unacknowledged = [];
@@ -45,12 +46,12 @@ public sealed class Inbox
     }
 
     public Task<ReceivedMessage> NextAsync(string awaited, TimeSpan? timeout = null) =>
-        Within.Async(_messages.Reader.ReadAsync().AsTask(), awaited, timeout);
+        Within.Async(_messages.Reader.ReadAsync().AsTask(), awaited, timeout, brokerContext);
 
     public async Task<IReadOnlyList<ReceivedMessage>> TakeAsync(int count, string awaited, TimeSpan? timeout = null)
     {
         var received = new List<ReceivedMessage>(count);
-        await Within.Async(ReadAsync(), $"{awaited} ({count} messages)", timeout);
+        await Within.Async(ReadAsync(), $"{awaited} ({count} messages)", timeout, brokerContext);
         return received;
 
         async Task ReadAsync()
@@ -69,7 +70,7 @@ public sealed class Inbox
     public async Task<IReadOnlyList<ReceivedMessage>> UntilMarkerAsync(string markerText, TimeSpan? timeout = null)
     {
         var received = new List<ReceivedMessage>();
-        await Within.Async(ReadAsync(), $"marker message '{markerText}'", timeout);
+        await Within.Async(ReadAsync(), $"marker message '{markerText}'", timeout, brokerContext);
         return received;
 
         async Task ReadAsync()

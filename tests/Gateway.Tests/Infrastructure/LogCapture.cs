@@ -26,6 +26,9 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
     public IReadOnlyList<LogEntry> ErrorsSince(long position) =>
         [.. _entries.Where(e => e.Sequence >= position && e.Level >= LogLevel.Error)];
 
+    public IReadOnlyList<LogEntry> WarningsSince(long position) =>
+        [.. _entries.Where(e => e.Sequence >= position && e.Level >= LogLevel.Warning)];
+
     /// <summary>Every line, oldest first.</summary>
     public IEnumerable<string> Lines => _entries.Select(e => e.ToString());
 

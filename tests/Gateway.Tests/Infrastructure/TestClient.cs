@@ -10,9 +10,11 @@ public sealed class TestClient : IAsyncDisposable
 {
     private readonly TaskCompletionSource<MqttClientDisconnectedEventArgs> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TestClient(MqttProtocolVersion version)
+    /// <param name="brokerContext">What the broker logged meanwhile, for the inbox's timeouts.</param>
+    public TestClient(MqttProtocolVersion version, Func<string>? brokerContext = null)
     {
         Version = version;
+        Inbox = new Inbox(brokerContext);
         Mqtt = new MqttClientFactory().CreateMqttClient();
         Mqtt.ApplicationMessageReceivedAsync += Inbox.OnReceivedAsync;
         Mqtt.DisconnectedAsync += args =>
@@ -26,7 +28,7 @@ public sealed class TestClient : IAsyncDisposable
 
     public MqttProtocolVersion Version { get; }
 
-    public Inbox Inbox { get; } = new();
+    public Inbox Inbox { get; }
 
     public MqttClientConnectResult? ConnectResult { get; internal set; }
 

@@ -7,7 +7,7 @@ public static class Within
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<T> Async<T>(Task<T> task, string awaited, TimeSpan? timeout = null)
+    public static async Task<T> Async<T>(Task<T> task, string awaited, TimeSpan? timeout = null, Func<string>? context = null)
     {
         var limit = timeout ?? DefaultTimeout;
         try
@@ -16,11 +16,11 @@ public static class Within
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {awaited}.");
+            throw TimedOut(limit, awaited, context);
         }
     }
 
-    public static async Task Async(Task task, string awaited, TimeSpan? timeout = null)
+    public static async Task Async(Task task, string awaited, TimeSpan? timeout = null, Func<string>? context = null)
     {
         var limit = timeout ?? DefaultTimeout;
         try
@@ -29,8 +29,17 @@ public static class Within
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {awaited}.");
+            throw TimedOut(limit, awaited, context);
         }
+    }
+
+    /// <summary>The timeout, with what <paramref name="context"/> says about the broker meanwhile (its warnings), so
+    /// a failure that happens once in many runs can be read from the run that had it.</summary>
+    private static TimeoutException TimedOut(TimeSpan limit, string awaited, Func<string>? context)
+    {
+        var message = $"Timed out after {limit.TotalSeconds:0.#} s waiting for {awaited}.";
+        var said = context?.Invoke();
+        return new TimeoutException(string.IsNullOrEmpty(said) ? message : $"{message}{Environment.NewLine}{said}");
     }
 
     /// <summary>Polls <paramref name="probe"/> until it holds or the deadline passes (for state that has no event).</summary>
