@@ -65,7 +65,7 @@ public sealed partial class MqttConnection
 
         var tooLarge = _services.Options.MessageSizeLimit > 0 && message.Payload.Length > _services.Options.MessageSizeLimit;
         var reserved = SysTopics.IsReserved(topic);
-        var denied = tooLarge || reserved || (_services.Authorizer.IsActive && !Permissions.CanPublish(topic));
+        var denied = tooLarge || reserved || !_client.Access.CanPublish(topic);
         if (tooLarge)
         {
             ConnectionLog.MessageTooLarge(_services.Logger, ClientId, topic, message.Payload.Length, _services.Options.MessageSizeLimit);
@@ -78,7 +78,7 @@ public sealed partial class MqttConnection
         }
         else if (denied)
         {
-            ConnectionLog.AccessDenied(_services.Logger, ClientId, _username ?? "anonymous", "publish to", topic);
+            ConnectionLog.AccessDenied(_services.Logger, ClientId, _client.Access.Username ?? "anonymous", "publish to", topic);
             _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
         }
 

@@ -68,13 +68,13 @@ public sealed partial class MqttConnection : ISessionDeliveryOutput<PendingDeliv
 
         // A wildcard subscription may cover topics this client may not read; the ACL is checked per message, so a
         // reloaded ACL applies to live sessions at once.
-        if (_services.Authorizer.IsActive && !Permissions.CanReceive(delivery.Message.Topic))
+        if (!_client.Access.CanReceive(delivery.Message.Topic))
         {
             _services.Metrics.MessagesDropped(DropReasons.NotAuthorized);
             return false;
         }
 
-        if (_clientMaximumPacketSize > 0 && PublishPacketSize.Of(delivery, _outboundAliases) > _clientMaximumPacketSize)
+        if (_client.MaximumPacketSize > 0 && PublishPacketSize.Of(delivery, _outboundAliases) > _client.MaximumPacketSize)
         {
             // Too large for this v5 client: discarded as if delivered [MQTT-3.1.2-25].
             CountDrop(DropReasons.TooLarge, "larger than the client's maximum packet size");

@@ -10,7 +10,6 @@ namespace MqttCluster.Gateway.Connections;
 public sealed partial class MqttConnection
 {
     private long _epoch;
-    private uint _sessionExpiry;
     private bool _takenOver;
 
     /// <summary>Set once a takeover was asked for; its hand-back once collected.</summary>
@@ -34,31 +33,7 @@ public sealed partial class MqttConnection
 
     private Cluster.IClusterSession Session => _services.Cluster.Session(ClientId);
 
-    private bool IsPersistent => _sessionExpiry > 0;
-
-    /// <summary>Seconds the session outlives this connection: v5 asks for it (0xFFFFFFFF = never, capped);
-    /// a 3.1.1 client with clean session 0 gets the configured default.</summary>
-    private uint NegotiateSessionExpiry(MqttConnectPacket connect)
-    {
-        var max = (uint)Math.Min(uint.MaxValue, _services.Sessions.MaxSessionExpiry.TotalSeconds);
-        if (IsV5)
-        {
-            return Math.Min(connect.SessionExpiryInterval, max);
-        }
-
-        return connect.CleanSession ? 0 : (uint)Math.Min(max, _services.Sessions.PersistentClientExpiration.TotalSeconds);
-    }
-
-    private SessionConnectRequest CreateSessionRequest(MqttConnectPacket connect) => new()
-    {
-        GatewayId = _services.GatewayId,
-        Gateway = _services.GatewayReference,
-        CleanStart = connect.CleanSession,
-        SessionExpiryInterval = _sessionExpiry,
-        Will = _will,
-        WillDelayInterval = IsV5 ? connect.WillDelayInterval : 0,
-        WillMessageExpiryInterval = IsV5 ? connect.WillMessageExpiryInterval : 0,
-    };
+    private bool IsPersistent => _client.IsPersistent;
 
     /// <summary>Takes over the resumed session's stored messages from the session grain and sends them before
     /// live traffic.</summary>
@@ -196,7 +171,7 @@ public sealed partial class MqttConnection
             try
             {
                 // Both calls are idempotent for one epoch, so they are retried on any failure, within a bound.
-                if (IsPersistent && (_disconnectSessionExpiry ?? _sessionExpiry) > 0)
+                if (IsPersistent && (_disconnectSessionExpiry ?? _client.SessionExpiry) > 0)
                 {
                     await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.GoingOfflineAsync(_epoch));
                     lock (_outboundLock)

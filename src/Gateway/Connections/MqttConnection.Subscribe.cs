@@ -28,7 +28,7 @@ public sealed partial class MqttConnection
         var granted = new List<SessionSubscription>();
         foreach (var requested in subscribe.TopicFilters)
         {
-            var (code, subscription, isNew) = await _subscriptions.AddAsync(requested, subscribe.SubscriptionIdentifier, IsV5, AclPermissions, _username);
+            var (code, subscription, isNew) = await _subscriptions.AddAsync(requested, subscribe.SubscriptionIdentifier, IsV5, _client.Access.IfActive, _client.Access.Username);
             reasonCodes.Add(code);
             if (subscription is null)
             {
@@ -108,7 +108,7 @@ public sealed partial class MqttConnection
         var unsubscribed = new List<string>();
         foreach (var filter in unsubscribe.TopicFilters)
         {
-            var code = await _subscriptions.RemoveAsync(filter, AclPermissions, _username);
+            var code = await _subscriptions.RemoveAsync(filter, _client.Access.IfActive, _client.Access.Username);
             reasonCodes.Add(code);
             if (code == MqttUnsubscribeReasonCode.Success)
             {
@@ -123,31 +123,4 @@ public sealed partial class MqttConnection
 
         _sender.Send(new MqttUnsubAckPacket { PacketIdentifier = unsubscribe.PacketIdentifier, ReasonCodes = reasonCodes });
     }
-
-    /// <summary>The username the client logged in with (null = anonymous), for the ACL.</summary>
-    private string? _username;
-
-    // One reference, swapped whole: deliveries read it from other threads.
-    private PermissionsSnapshot? _permissions;
-
-    /// <summary>This client's ACL permissions, worked out once and again after every reload of the rules.</summary>
-    private Security.IClientPermissions Permissions
-    {
-        get
-        {
-            var authorizer = _services.Authorizer;
-            var version = authorizer.Version;
-            var current = Volatile.Read(ref _permissions);
-            if (current is null || current.Version != version)
-            {
-                current = new PermissionsSnapshot(version, authorizer.For(_username, ClientId));
-                Volatile.Write(ref _permissions, current);
-            }
-
-            return current.Permissions;
-        }
-    }
-
-    /// <summary>The client's ACL when one is in force, else null.</summary>
-    private Security.IClientPermissions? AclPermissions => _services.Authorizer.IsActive ? Permissions : null;
 }

@@ -35,7 +35,9 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _established;
     private bool _sessionPresent;
-    private BrokerMessage? _will;
+
+    /// <summary>What CONNECT settled (client id, keep-alive, session expiry, will, ACL, limits).</summary>
+    private AcceptedConnect _client;
     private long _lastPacketTimestamp;
     private long _droppedMessages;
     private readonly int _maxQueuedMessages;
@@ -52,6 +54,7 @@ public sealed partial class MqttConnection : ISubscriber
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
+        _client = AcceptedConnect.Pending(services.Authorizer);
         Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
 
         // Replaced once CONNECT has negotiated the window; closed until then.
@@ -59,12 +62,6 @@ public sealed partial class MqttConnection : ISubscriber
     }
 
     public string ClientId { get; private set; } = string.Empty;
-
-    /// <summary>The TLS client certificate, from the TCP connection or the WebSocket's HTTP connection.</summary>
-    private System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate =>
-        _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>() is not null
-            ? _transport.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate
-            : _transport.Features.Get<Microsoft.AspNetCore.Http.Connections.Features.IHttpContextFeature>()?.HttpContext?.Connection.ClientCertificate;
 
     /// <summary>Completes when the connection is fully closed and its session handed back.</summary>
     public Task Completion => _completion.Task;
@@ -273,7 +270,7 @@ public sealed partial class MqttConnection : ISubscriber
             : DisconnectKind.Normal;
         if (IsV5 && _reader.DisconnectSessionExpiry is { } expiry)
         {
-            if (expiry != 0 && _sessionExpiry == 0)
+            if (expiry != 0 && !_client.IsPersistent)
             {
                 // [MQTT-3.14.2-2]: a session that was to end with the connection cannot be extended at DISCONNECT.
                 _disconnectKind = DisconnectKind.Lost;
@@ -298,8 +295,8 @@ public sealed partial class MqttConnection : ISubscriber
     /// taking its packets; asked by the <see cref="KeepAliveSweep"/>.</summary>
     internal bool IsUnresponsive() => IsSilent || IsSlowConsumer;
 
-    private bool IsSilent => _keepAliveSeconds > 0
-        && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > TimeSpan.FromSeconds(_keepAliveSeconds * 1.5);
+    private bool IsSilent => _client.KeepAliveSeconds > 0
+        && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > TimeSpan.FromSeconds(_client.KeepAliveSeconds * 1.5);
 
     private bool IsSlowConsumer => _sender.StalledFor > _services.Options.SlowConsumerTimeout;
 
@@ -309,7 +306,7 @@ public sealed partial class MqttConnection : ISubscriber
     {
         if (IsSilent)
         {
-            ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _keepAliveSeconds);
+            ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _client.KeepAliveSeconds);
             Close(MqttDisconnectReasonCode.KeepAliveTimeout);
             return true;
         }
