@@ -12,12 +12,12 @@ namespace MqttCluster.Gateway.Connections;
 /// on the same connection and depends on it (a SUBSCRIBE that must find its retained message, a takeover by a new
 /// connection) waits with <see cref="WhenForwardedAsync"/> for what is queued at that moment.
 /// </summary>
-internal sealed class InboundPublishForwarder(MqttConnection connection, GatewayServices services)
+internal sealed class InboundPublishForwarder(InboundPublishes publishes, GatewayServices services)
 {
     private const int QueueCapacity = 1024;
     private const int MaxBatch = 256;
 
-    private readonly MqttConnection _connection = connection;
+    private readonly InboundPublishes _publishes = publishes;
     private readonly GatewayServices _services = services;
     private readonly Queue<InboundPublish> _queue = new();
 
@@ -115,7 +115,7 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
             var outcomes = allowed.Count == 0 ? null : await ForwardAsync(allowed).ConfigureAwait(false);
             foreach (var publish in batch)
             {
-                _connection.Acknowledge(publish, outcomes?.GetValueOrDefault(publish.Message.Topic) ?? InboundPublishOutcome.Accepted);
+                _publishes.Acknowledge(publish, outcomes?.GetValueOrDefault(publish.Message.Topic) ?? InboundPublishOutcome.Accepted);
             }
 
             CompleteWaiters(batch.Count);
@@ -192,7 +192,7 @@ internal sealed class InboundPublishForwarder(MqttConnection connection, Gateway
         }
         catch (Exception exception)
         {
-            ConnectionLog.PublishFailed(_services.Logger, _connection.ClientId, topic, messages.Length, exception);
+            ConnectionLog.PublishFailed(_services.Logger, _publishes.ClientId, topic, messages.Length, exception);
             return InboundPublishOutcome.Failed;
         }
     }

@@ -1,4 +1,3 @@
-using MqttCluster.Core.Delivery;
 using MqttCluster.Grains;
 using MQTTnet.Protocol;
 
@@ -18,12 +17,7 @@ public sealed partial class MqttConnection
 
         _client = client;
         Volatile.Write(ref _lastPacketTimestamp, _services.TimeProvider.GetTimestamp());
-        _outboundAliases = new OutboundTopicAliases(client.TopicAliasMaximum);
-        var flowControl = _services.Options.SlowSubscribers == SlowSubscriberPolicy.PushBack
-            ? new SubscriberFlowControl(Math.Max(client.InflightWindow, _maxQueuedMessages / 2), _services.Options.PushBackGiveUpAfter, _services.TimeProvider)
-            : SubscriberFlowControl.Off;
-        _delivery = new SessionDelivery<PendingDelivery>(client.InflightWindow, _maxQueuedMessages, flowControl, this, _services.TimeProvider);
-        _forwarder = new InboundPublishForwarder(this, _services);
+        _outbound.Configure(client);
 
         // The session grain decides: it takes the client id over from any other connection, on any gateway.
         SessionConnectResult session;
@@ -48,10 +42,7 @@ public sealed partial class MqttConnection
             return false;
         }
 
-        lock (_outboundLock)
-        {
-            _delivery.Open();
-        }
+        _outbound.Open();
 
         _services.DepartedSessions.Forget(ClientId);
 

@@ -1,3 +1,4 @@
+using MqttCluster.Core.Delivery;
 using MqttCluster.Core.Topics;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Grains;
@@ -14,7 +15,6 @@ public sealed partial class MqttConnection
 
     /// <summary>Set once a takeover was asked for; its hand-back once collected.</summary>
     private TaskCompletionSource<SessionHandoff>? _takeover;
-    private bool _resumeApplied;
 
     // The resume of the stored messages, running beside the read loop; what depends on it (a QoS 2 PUBLISH or a
     // PUBREL that may belong to the previous connection's flows, and the hand-back) waits for it.
@@ -27,10 +27,6 @@ public sealed partial class MqttConnection
     private uint? _disconnectSessionExpiry;
     private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
 
-    /// <summary>What the ending connection hands back, once collected: a takeover that arrives before the session
-    /// grain has it gets the same, not an empty one.</summary>
-    private SessionHandoff? _handoff;
-
     private Cluster.IClusterSession Session => _services.Cluster.Session(ClientId);
 
     private bool IsPersistent => _client.IsPersistent;
@@ -40,24 +36,12 @@ public sealed partial class MqttConnection
     private async Task ResumeStoredMessagesAsync()
     {
         var resume = await Session.ResumeAsync(_epoch);
-        _acknowledgements.Restore(resume.InboundQos2);
+        _inbound.Acknowledgements.Restore(resume.InboundQos2);
 
-        lock (_outboundLock)
-        {
-            if (!_delivery.IsOpen)
-            {
-                // Taken over or closed while restoring: the hand-back said the resume was not applied, so the
-                // session grain keeps these messages; nothing goes to this client any more.
-                return;
-            }
-
-            // Only a session that had a connection before can get that connection's messages rescued to this one.
-            _delivery.Resume(
-                resume.Inflight.Select(m => (m.PacketId, PendingDelivery.From(m), m.Released)),
-                resume.Queued.Select(PendingDelivery.From),
-                moved: IsPersistent && _sessionPresent);
-            _resumeApplied = true;
-        }
+        // Taken over or closed while restoring, it is not applied: the hand-back says so, the session grain keeps
+        // these messages. Only a session that had a connection before can get that connection's messages rescued
+        // to this one.
+        _outbound.Resume(resume, moved: IsPersistent && _sessionPresent);
     }
 
     /// <summary>
@@ -104,13 +88,10 @@ public sealed partial class MqttConnection
             await ReceivedPacketsTakeEffectAsync().WaitAsync(SessionTakeoverBudget.InboundForwardingWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        SessionHandoff handoff;
-        lock (_outboundLock)
-        {
-            _takenOver = true;
-            // Already collected for DisconnectAsync, which the session grain will ignore now (its epoch is over).
-            handoff = _handoff ?? DrainLocked(_disconnectKind ?? DisconnectKind.Lost);
-        }
+        // Set before the hand-back closes the delivery (see Deliver). When it was collected for DisconnectAsync
+        // already, the takeover gets the same; the session grain ignores that call now (its epoch is over).
+        Volatile.Write(ref _takenOver, true);
+        var handoff = HandBack(_disconnectKind ?? DisconnectKind.Lost);
 
         ConnectionLog.SessionTakenOver(_services.ConnectionMessages, ClientId, Endpoint);
         Close(MqttDisconnectReasonCode.SessionTakenOver);
@@ -132,7 +113,7 @@ public sealed partial class MqttConnection
         }
 
         await _receiving.Task;
-        await ForwardedPublishesAsync();
+        await _inbound.WhenForwardedAsync();
     }
 
     /// <summary>Shuts the TCP socket's receive side down; false when the connection is not plain TCP (a WebSocket
@@ -174,17 +155,10 @@ public sealed partial class MqttConnection
                 if (IsPersistent && (_disconnectSessionExpiry ?? _client.SessionExpiry) > 0)
                 {
                     await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.GoingOfflineAsync(_epoch));
-                    lock (_outboundLock)
-                    {
-                        _queueingAtSession = true;
-                    }
+                    Volatile.Write(ref _queueingAtSession, true);
                 }
 
-                lock (_outboundLock)
-                {
-                    handoff = DrainLocked(kind);
-                    _handoff = handoff;
-                }
+                handoff = HandBack(kind);
 
                 await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.DisconnectAsync(_epoch, handoff));
             }
@@ -210,12 +184,14 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// Stops deliveries and collects what the client has not acknowledged. Messages of shared subscriptions are
-    /// kept apart: they go to another member of their group, not back to this session [MQTT-4.8.2-6].
+    /// Stops deliveries and collects, once, what the client has not acknowledged. Messages of shared subscriptions
+    /// are kept apart: they go to another member of their group, not back to this session [MQTT-4.8.2-6].
     /// </summary>
-    private SessionHandoff DrainLocked(DisconnectKind kind)
+    private SessionHandoff HandBack(DisconnectKind kind) =>
+        _outbound.HandBack((inflight, pending, resumeApplied) => CollectHandoff(kind, inflight, pending, resumeApplied));
+
+    private SessionHandoff CollectHandoff(DisconnectKind kind, List<InflightEntry<PendingDelivery>> inflight, List<PendingDelivery> pending, bool resumeApplied)
     {
-        var (inflight, pending) = _delivery.Drain();
         var keptInflight = new List<OutboundMessage>();
         var keptPending = new List<OutboundMessage>();
         foreach (var entry in inflight)
@@ -240,8 +216,8 @@ public sealed partial class MqttConnection
             SessionExpiryInterval = _disconnectSessionExpiry,
             Inflight = [.. keptInflight],
             Pending = [.. keptPending],
-            InboundQos2 = _acknowledgements.Snapshot(),
-            ResumeApplied = _resumeApplied,
+            InboundQos2 = _inbound.Acknowledgements.Snapshot(),
+            ResumeApplied = resumeApplied,
         };
     }
 

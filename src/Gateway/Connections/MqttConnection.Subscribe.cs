@@ -19,11 +19,8 @@ public sealed partial class MqttConnection
 
         var reasonCodes = new List<MqttSubscribeReasonCode>(subscribe.TopicFilters.Count);
         var retainedToSend = new List<Subscription>();
-        lock (_outboundLock)
-        {
-            // Live messages that match the new subscriptions wait until SUBACK and the retained messages are out.
-            _delivery.Hold();
-        }
+        // Live messages that match the new subscriptions wait until SUBACK and the retained messages are out.
+        _outbound.Hold();
 
         var granted = new List<SessionSubscription>();
         foreach (var requested in subscribe.TopicFilters)
@@ -68,16 +65,14 @@ public sealed partial class MqttConnection
         // SUBACK only now: every granted filter is routable cluster-wide. It goes before any PUBLISH for the new
         // subscriptions: clients such as mosquitto_sub -C 1 count a PUBLISH that precedes the SUBACK and then
         // exit without DISCONNECT.
-        lock (_outboundLock)
-        {
-            _sender.Send(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes });
-            _delivery.SendRetainedThenHeld(retained.Select(r => new PendingDelivery(
+        _outbound.SendSubAckThenRetained(
+            new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = reasonCodes },
+            retained.Select(r => new PendingDelivery(
                 r.Message,
                 Math.Min(r.Message.QualityOfService, r.Subscription.MaximumQoS),
                 true,
                 r.Subscription.SubscriptionIdentifier == 0 ? null : [r.Subscription.SubscriptionIdentifier],
                 null)));
-        }
     }
 
     private static bool ShouldSendRetained(MqttRetainHandling handling, bool isNew) => handling switch

@@ -22,11 +22,9 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly MqttPacketReader _reader;
     private readonly MqttPacketSender _sender;
     private readonly CancellationTokenSource _closing;
-    private readonly Lock _outboundLock = new();
     private readonly ConnectionSubscriptions _subscriptions;
-    private readonly InboundAcknowledgements _acknowledgements;
-    private SessionDelivery<PendingDelivery> _delivery;
-    private InboundPublishForwarder? _forwarder;
+    private readonly InboundPublishes _inbound;
+    private readonly OutboundPublishes _outbound;
     private MqttDisconnectReasonCode? _closeReason;
     private string? _closeDetail;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,8 +37,6 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>What CONNECT settled (client id, keep-alive, session expiry, will, ACL, limits).</summary>
     private AcceptedConnect _client;
     private long _lastPacketTimestamp;
-    private long _droppedMessages;
-    private readonly int _maxQueuedMessages;
 
     public MqttConnection(ConnectionContext transport, GatewayServices services)
     {
@@ -48,17 +44,14 @@ public sealed partial class MqttConnection : ISubscriber
         _services = services;
         _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters, services.Listener.Packets);
         _sender = new MqttPacketSender(transport.Transport.Output, services.Listener.Packets.Mount);
-        _maxQueuedMessages = services.Sessions.MaxQueuedMessages;
         _subscriptions = new ConnectionSubscriptions(this, services);
-        _acknowledgements = new InboundAcknowledgements(_sender, _reader);
+        _inbound = new InboundPublishes(this, services, _sender, _reader);
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
         _client = AcceptedConnect.Pending(services.Authorizer);
         Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
-
-        // Replaced once CONNECT has negotiated the window; closed until then.
-        _delivery = new SessionDelivery<PendingDelivery>(1, 0, SubscriberFlowControl.Off, this, services.TimeProvider);
+        _outbound = new OutboundPublishes(this, services, _sender, _client);
     }
 
     public string ClientId { get; private set; } = string.Empty;
@@ -69,25 +62,19 @@ public sealed partial class MqttConnection : ISubscriber
     public string Endpoint { get; }
 
     /// <summary>QoS 1/2 messages sent and not yet acknowledged (a gauge: read without the lock).</summary>
-    public int InflightCount => _delivery.InflightCount;
+    public int InflightCount => _outbound.InflightCount;
 
     /// <summary>Messages waiting for the in-flight window or the socket (a gauge: read without the lock).</summary>
-    public int QueuedCount => _delivery.QueuedCount + _sender.QueuedCount;
+    public int QueuedCount => _outbound.QueuedCount;
 
     /// <summary>The connection's subscriptions, for administrators.</summary>
     public SessionSubscription[] Subscriptions => _subscriptions.Describe();
 
     /// <inheritdoc />
-    public bool IsCongested => _delivery.IsCongested;
+    public bool IsCongested => _outbound.IsCongested;
 
     /// <inheritdoc />
-    public Task WhenRelieved()
-    {
-        lock (_outboundLock)
-        {
-            return _delivery.WhenRelieved();
-        }
-    }
+    public Task WhenRelieved() => _outbound.WhenRelieved();
 
     public MqttProtocolVersion ProtocolVersion => _reader.ProtocolVersion;
 
@@ -224,29 +211,29 @@ public sealed partial class MqttConnection : ISubscriber
                     await _resumed;
                 }
 
-                await ReceivePublishAsync(publish);
+                await _inbound.ReceiveAsync(publish, _client, _closing.Token);
                 return true;
             case MqttPubAckPacket pubAck:
-                OnPubAck(pubAck);
+                _outbound.OnPubAck(pubAck);
                 return true;
             case MqttPubRecPacket pubRec:
-                OnPubRec(pubRec);
+                _outbound.OnPubRec(pubRec);
                 return true;
             case MqttPubRelPacket pubRel:
                 await _resumed;
-                OnPubRel(pubRel.PacketIdentifier);
+                _inbound.Release(pubRel.PacketIdentifier);
                 return true;
             case MqttPubCompPacket pubComp:
-                OnPubComp(pubComp);
+                _outbound.OnPubComp(pubComp);
                 return true;
             case MqttSubscribePacket subscribe:
                 // Packets take effect in the order they were sent: a retained PUBLISH just before must be stored
                 // before this SUBSCRIBE looks for retained messages, and reach the new subscription as retained.
-                await ForwardedPublishesAsync();
+                await _inbound.WhenForwardedAsync();
                 await SubscribeAsync(subscribe);
                 return true;
             case MqttUnsubscribePacket unsubscribe:
-                await ForwardedPublishesAsync();
+                await _inbound.WhenForwardedAsync();
                 await UnsubscribeAsync(unsubscribe);
                 return true;
             case MqttPingReqPacket:
@@ -335,10 +322,7 @@ public sealed partial class MqttConnection : ISubscriber
             _closeReason ??= MqttDisconnectReasonCode.ServerShuttingDown;
         }
 
-        if (_forwarder is not null)
-        {
-            await _forwarder.CompleteAsync();
-        }
+        await _inbound.CompleteAsync();
 
         if (_established && IsV5 && serverInitiated && _closeReason is { } reason)
         {
