@@ -16,7 +16,7 @@ public sealed partial class MqttConnection
         }
 
         _client = client;
-        Volatile.Write(ref _lastPacketTimestamp, _services.TimeProvider.GetTimestamp());
+        _liveness.PacketReceived();
         _outbound.Configure(client);
 
         // The session grain decides: it takes the client id over from any other connection, on any gateway.
@@ -73,24 +73,5 @@ public sealed partial class MqttConnection
         // takeover that the session grain runs before it answers the resume still finds those packets handled.
         _resumed = ResumeAsync();
         return true;
-    }
-
-    /// <summary>Gives the client its stored messages; never faults (a failure closes the connection).</summary>
-    private async Task ResumeAsync()
-    {
-        try
-        {
-            await ResumeStoredMessagesAsync();
-        }
-        catch (Exception) when (Volatile.Read(ref _takenOver))
-        {
-            // A newer CONNECT took the session over while this connection was restoring it [MQTT-3.1.4-3]: the
-            // session grain no longer accepts this connection's epoch, and the takeover is already closing it.
-        }
-        catch (Exception exception)
-        {
-            ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
-            Close(MqttDisconnectReasonCode.ImplementationSpecificError);
-        }
     }
 }

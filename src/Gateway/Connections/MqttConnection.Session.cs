@@ -23,25 +23,38 @@ public sealed partial class MqttConnection
     /// <summary>The persistent session queues at its grain from now on (set before the connection stops taking
     /// deliveries): what still reaches this closed connection goes there instead of being dropped.</summary>
     private bool _queueingAtSession;
-    private DisconnectKind? _disconnectKind;
-    private uint? _disconnectSessionExpiry;
-    private List<(string GroupRoute, BrokerMessage Message)>? _sharedToRedeliver;
+
+    /// <summary>Made when the hand-back is collected; it keeps the shared-subscription messages to pass on.</summary>
+    private SessionHandback? _handback;
 
     private Cluster.IClusterSession Session => _services.Cluster.Session(ClientId);
 
     private bool IsPersistent => _client.IsPersistent;
 
-    /// <summary>Takes over the resumed session's stored messages from the session grain and sends them before
-    /// live traffic.</summary>
-    private async Task ResumeStoredMessagesAsync()
+    /// <summary>Takes the resumed session's stored messages from the session grain and sends them before live
+    /// traffic; never faults (a failure closes the connection).</summary>
+    private async Task ResumeAsync()
     {
-        var resume = await Session.ResumeAsync(_epoch);
-        _inbound.Acknowledgements.Restore(resume.InboundQos2);
+        try
+        {
+            var resume = await Session.ResumeAsync(_epoch);
+            _inbound.Acknowledgements.Restore(resume.InboundQos2);
 
-        // Taken over or closed while restoring, it is not applied: the hand-back says so, the session grain keeps
-        // these messages. Only a session that had a connection before can get that connection's messages rescued
-        // to this one.
-        _outbound.Resume(resume, moved: IsPersistent && _sessionPresent);
+            // Taken over or closed while restoring, it is not applied: the hand-back says so, the session grain
+            // keeps these messages. Only a session that had a connection before can get that connection's messages
+            // rescued to this one.
+            _outbound.Resume(resume, moved: IsPersistent && _sessionPresent);
+        }
+        catch (Exception) when (Volatile.Read(ref _takenOver))
+        {
+            // A newer CONNECT took the session over while this connection was restoring it [MQTT-3.1.4-3]: the
+            // session grain no longer accepts this connection's epoch, and the takeover is already closing it.
+        }
+        catch (Exception exception)
+        {
+            ConnectionLog.SessionUnavailable(_services.Logger, ClientId, exception);
+            Close(MqttDisconnectReasonCode.ImplementationSpecificError);
+        }
     }
 
     /// <summary>
@@ -81,7 +94,7 @@ public sealed partial class MqttConnection
 
     private async Task CompleteTakeOverAsync(TaskCompletionSource<SessionHandoff> takeover)
     {
-        _closeReason ??= MqttDisconnectReasonCode.SessionTakenOver;
+        _ending.CloseWith(MqttDisconnectReasonCode.SessionTakenOver);
         if (Volatile.Read(ref _established))
         {
             // Bounded, and whatever goes wrong in it the hand-back still goes out below.
@@ -91,7 +104,7 @@ public sealed partial class MqttConnection
         // Set before the hand-back closes the delivery (see Deliver). When it was collected for DisconnectAsync
         // already, the takeover gets the same; the session grain ignores that call now (its epoch is over).
         Volatile.Write(ref _takenOver, true);
-        var handoff = HandBack(_disconnectKind ?? DisconnectKind.Lost);
+        var handoff = HandBack(_ending.KindAtTakeover);
 
         ConnectionLog.SessionTakenOver(_services.ConnectionMessages, ClientId, Endpoint);
         Close(MqttDisconnectReasonCode.SessionTakenOver);
@@ -107,35 +120,13 @@ public sealed partial class MqttConnection
     /// </summary>
     private async Task ReceivedPacketsTakeEffectAsync()
     {
-        if (!ShutDownReceiving())
+        if (!Transport.ConnectionTransport.ShutDownReceiving(_transport))
         {
             _reader.StopAfterBuffered();
         }
 
         await _receiving.Task;
         await _inbound.WhenForwardedAsync();
-    }
-
-    /// <summary>Shuts the TCP socket's receive side down; false when the connection is not plain TCP (a WebSocket
-    /// has its own framing on the socket) or the socket is gone.</summary>
-    private bool ShutDownReceiving()
-    {
-        if (_transport.Features.Get<Microsoft.AspNetCore.Connections.Features.ITransferFormatFeature>() is not null
-            || _transport.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is not { } socket)
-        {
-            return false;
-        }
-
-        try
-        {
-            socket.Shutdown(System.Net.Sockets.SocketShutdown.Receive);
-            return true;
-        }
-        catch (Exception exception) when (exception is ObjectDisposedException or System.Net.Sockets.SocketException)
-        {
-            // Closed already: the input ends (or has ended) by itself.
-            return true;
-        }
     }
 
     /// <summary>
@@ -146,13 +137,12 @@ public sealed partial class MqttConnection
     {
         if (!_takenOver)
         {
-            var shuttingDown = _services.Stopping.IsCancellationRequested || _closeReason == MqttDisconnectReasonCode.ServerShuttingDown;
-            var kind = _disconnectKind ?? (shuttingDown ? DisconnectKind.ServerShutdown : DisconnectKind.Lost);
+            var kind = _ending.Kind(_services.Stopping.IsCancellationRequested);
             SessionHandoff? handoff = null;
             try
             {
                 // Both calls are idempotent for one epoch, so they are retried on any failure, within a bound.
-                if (IsPersistent && (_disconnectSessionExpiry ?? _client.SessionExpiry) > 0)
+                if (IsPersistent && (_ending.SessionExpiry ?? _client.SessionExpiry) > 0)
                 {
                     await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.GoingOfflineAsync(_epoch));
                     Volatile.Write(ref _queueingAtSession, true);
@@ -180,7 +170,10 @@ public sealed partial class MqttConnection
         }
 
         await _subscriptions.RemoveAllAsync();
-        await RedeliverSharedAsync();
+        if (_handback is { } handback)
+        {
+            await handback.RedeliverSharedAsync();
+        }
     }
 
     /// <summary>
@@ -188,76 +181,6 @@ public sealed partial class MqttConnection
     /// are kept apart: they go to another member of their group, not back to this session [MQTT-4.8.2-6].
     /// </summary>
     private SessionHandoff HandBack(DisconnectKind kind) =>
-        _outbound.HandBack((inflight, pending, resumeApplied) => CollectHandoff(kind, inflight, pending, resumeApplied));
-
-    private SessionHandoff CollectHandoff(DisconnectKind kind, List<InflightEntry<PendingDelivery>> inflight, List<PendingDelivery> pending, bool resumeApplied)
-    {
-        var keptInflight = new List<OutboundMessage>();
-        var keptPending = new List<OutboundMessage>();
-        foreach (var entry in inflight)
-        {
-            if (!KeepForRedelivery(entry.Delivery))
-            {
-                keptInflight.Add(entry.Delivery.ToOutboundMessage(entry.PacketId, entry.Released));
-            }
-        }
-
-        foreach (var delivery in pending)
-        {
-            if (!KeepForRedelivery(delivery) && delivery.QualityOfService > 0)
-            {
-                keptPending.Add(delivery.ToOutboundMessage());
-            }
-        }
-
-        return new SessionHandoff
-        {
-            Kind = kind,
-            SessionExpiryInterval = _disconnectSessionExpiry,
-            Inflight = [.. keptInflight],
-            Pending = [.. keptPending],
-            InboundQos2 = _inbound.Acknowledgements.Snapshot(),
-            ResumeApplied = resumeApplied,
-        };
-    }
-
-    private bool KeepForRedelivery(PendingDelivery delivery)
-    {
-        if (delivery.SharedGroupRoute is null)
-        {
-            return false;
-        }
-
-        if (delivery.QualityOfService > 0)
-        {
-            (_sharedToRedeliver ??= []).Add((delivery.SharedGroupRoute, delivery.Message));
-        }
-
-        return true;
-    }
-
-    /// <summary>Shared-subscription messages this client left unacknowledged go to another member: here if the
-    /// group has one, else through the topic grain to a member on another gateway.</summary>
-    private async Task RedeliverSharedAsync()
-    {
-        if (_sharedToRedeliver is null)
-        {
-            return;
-        }
-
-        foreach (var group in _sharedToRedeliver.GroupBy(m => (m.GroupRoute, m.Message.Topic)))
-        {
-            try
-            {
-                // Retried only when the call certainly did not run: a repeat would give the group a second copy.
-                await Cluster.TransientClusterFailure.RetryAsync(() => _services.Cluster.PublishSharedAsync(group.Key.GroupRoute, group.Key.Topic, [.. group.Select(m => m.Message)]));
-            }
-            catch (Exception exception)
-            {
-                // The explicit limit: the retries are spent; the messages are counted lost.
-                ConnectionLog.PublishFailed(_services.Logger, ClientId, group.Key.Topic, group.Count(), exception);
-                _services.Metrics.MessagesDropped(Core.Telemetry.DropReasons.HandOffFailed, group.Count());
-            }
-        }
-    }
+        _outbound.HandBack((inflight, pending, resumeApplied) =>
+            (_handback ??= new SessionHandback(_services, ClientId)).Collect(kind, _ending.SessionExpiry, inflight, pending, resumeApplied, _inbound.Acknowledgements.Snapshot()));
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http.Connections.Features;
 using MqttCluster.Core.Delivery;
 using MqttCluster.Gateway.Subscriptions;
 using MqttCluster.Gateway.Transport;
@@ -23,10 +22,10 @@ public sealed partial class MqttConnection : ISubscriber
     private readonly MqttPacketSender _sender;
     private readonly CancellationTokenSource _closing;
     private readonly ConnectionSubscriptions _subscriptions;
+    private readonly SubscriptionRequests _subscriptionRequests;
     private readonly InboundPublishes _inbound;
     private readonly OutboundPublishes _outbound;
-    private MqttDisconnectReasonCode? _closeReason;
-    private string? _closeDetail;
+    private readonly ConnectionEnding _ending = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when no more packets of this connection will be handled (its read loop ended).</summary>
@@ -36,7 +35,7 @@ public sealed partial class MqttConnection : ISubscriber
 
     /// <summary>What CONNECT settled (client id, keep-alive, session expiry, will, ACL, limits).</summary>
     private AcceptedConnect _client;
-    private long _lastPacketTimestamp;
+    private readonly ClientLiveness _liveness;
 
     public MqttConnection(ConnectionContext transport, GatewayServices services)
     {
@@ -45,13 +44,15 @@ public sealed partial class MqttConnection : ISubscriber
         _reader = new MqttPacketReader(transport.Transport.Input, services.Options.MaxPacketSize, services.Options.AllowControlCharacters, services.Listener.Packets);
         _sender = new MqttPacketSender(transport.Transport.Output, services.Listener.Packets.Mount);
         _subscriptions = new ConnectionSubscriptions(this, services);
+        _liveness = new ClientLiveness(services.TimeProvider, _sender, services.Options.SlowConsumerTimeout);
         _inbound = new InboundPublishes(this, services, _sender, _reader);
         // Not linked to transport.ConnectionClosed: a client that sends PUBLISH + DISCONNECT and closes at once
         // must still have those packets read; the input pipe reports the end after the last buffered byte.
         _closing = CancellationTokenSource.CreateLinkedTokenSource(services.Stopping);
         _client = AcceptedConnect.Pending(services.Authorizer);
-        Endpoint = RemoteAddress(transport) ?? transport.ConnectionId;
+        Endpoint = ConnectionTransport.RemoteAddress(transport) ?? transport.ConnectionId;
         _outbound = new OutboundPublishes(this, services, _sender, _client);
+        _subscriptionRequests = new SubscriptionRequests(this, services, _subscriptions, _outbound, _sender);
     }
 
     public string ClientId { get; private set; } = string.Empty;
@@ -79,20 +80,6 @@ public sealed partial class MqttConnection : ISubscriber
     public MqttProtocolVersion ProtocolVersion => _reader.ProtocolVersion;
 
     private bool IsV5 => ProtocolVersion == MqttProtocolVersion.V500;
-
-    private long NowUnixMilliseconds => _services.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>The client's address; a WebSocket connection has none of its own, it is on the HTTP request.</summary>
-    private static string? RemoteAddress(ConnectionContext transport)
-    {
-        if (transport.RemoteEndPoint is { } endPoint)
-        {
-            return endPoint.ToString();
-        }
-
-        var http = transport.Features.Get<IHttpContextFeature>()?.HttpContext?.Connection;
-        return http?.RemoteIpAddress is { } address ? new System.Net.IPEndPoint(address, http.RemotePort).ToString() : null;
-    }
 
     /// <summary>Serves the connection until the client or the broker ends it.</summary>
     public async Task RunAsync()
@@ -131,7 +118,7 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Ends the connection from the broker's side (takeover, keep-alive timeout, shutdown).</summary>
     public void Close(MqttDisconnectReasonCode reason)
     {
-        _closeReason ??= reason;
+        _ending.CloseWith(reason);
         SignalClosing();
     }
 
@@ -183,7 +170,7 @@ public sealed partial class MqttConnection : ISubscriber
                 return;
             }
 
-            Volatile.Write(ref _lastPacketTimestamp, _services.TimeProvider.GetTimestamp());
+            _liveness.PacketReceived();
             try
             {
                 if (!await HandlePacketAsync(packet))
@@ -230,11 +217,11 @@ public sealed partial class MqttConnection : ISubscriber
                 // Packets take effect in the order they were sent: a retained PUBLISH just before must be stored
                 // before this SUBSCRIBE looks for retained messages, and reach the new subscription as retained.
                 await _inbound.WhenForwardedAsync();
-                await SubscribeAsync(subscribe);
+                await _subscriptionRequests.SubscribeAsync(subscribe, _client, _epoch);
                 return true;
             case MqttUnsubscribePacket unsubscribe:
                 await _inbound.WhenForwardedAsync();
-                await UnsubscribeAsync(unsubscribe);
+                await _subscriptionRequests.UnsubscribeAsync(unsubscribe, _client, _epoch);
                 return true;
             case MqttPingReqPacket:
                 _sender.Send(MqttPingRespPacket.Instance);
@@ -251,61 +238,36 @@ public sealed partial class MqttConnection : ISubscriber
 
     private void OnDisconnect(MqttDisconnectPacket disconnect)
     {
-        // A normal DISCONNECT discards the will [MQTT-3.14.4-3]; v5 reason 0x04 asks for it to be published.
-        _disconnectKind = IsV5 && disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage
-            ? DisconnectKind.WithWill
-            : DisconnectKind.Normal;
-        if (IsV5 && _reader.DisconnectSessionExpiry is { } expiry)
-        {
-            if (expiry != 0 && !_client.IsPersistent)
-            {
-                // [MQTT-3.14.2-2]: a session that was to end with the connection cannot be extended at DISCONNECT.
-                _disconnectKind = DisconnectKind.Lost;
-                throw new Transport.MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "DISCONNECT sets a session expiry on a session created with expiry 0 [MQTT-3.14.2-2].");
-            }
-
-            // Including 0: the session ends when this connection closes (3.14.2.2.2).
-            _disconnectSessionExpiry = expiry;
-        }
-
+        _ending.OnDisconnect(disconnect, IsV5, _reader.DisconnectSessionExpiry, _client.IsPersistent);
         ConnectionLog.Disconnected(_services.ConnectionMessages, ClientId, Endpoint, disconnect.ReasonCode);
     }
 
     private void RejectPacket(MqttProtocolError error)
     {
         ConnectionLog.ProtocolViolation(_services.Logger, ClientId, Endpoint, error.ReasonCode, error.Message);
-        _closeReason ??= error.ReasonCode;
-        _closeDetail ??= error.Message;
+        _ending.CloseWith(error.ReasonCode, error.Message);
     }
 
-    /// <summary>Whether the client went silent for one and a half keep-alive periods [MQTT-3.1.2-22] or stopped
-    /// taking its packets; asked by the <see cref="KeepAliveSweep"/>.</summary>
-    internal bool IsUnresponsive() => IsSilent || IsSlowConsumer;
+    /// <summary>Whether the client went silent or stopped taking its packets; asked by the <see cref="KeepAliveSweep"/>.</summary>
+    internal bool IsUnresponsive() => _liveness.Check(_client.KeepAliveSeconds) != Unresponsiveness.None;
 
-    private bool IsSilent => _client.KeepAliveSeconds > 0
-        && _services.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastPacketTimestamp)) > TimeSpan.FromSeconds(_client.KeepAliveSeconds * 1.5);
-
-    private bool IsSlowConsumer => _sender.StalledFor > _services.Options.SlowConsumerTimeout;
-
-    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found silent or not taking its packets, if it still
-    /// is (a packet may have come since); false when it recovered and stays open.</summary>
+    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found gone, if it still is (a packet may have come
+    /// since); false when it recovered and stays open.</summary>
     internal bool CloseUnresponsive()
     {
-        if (IsSilent)
+        switch (_liveness.Check(_client.KeepAliveSeconds))
         {
-            ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _client.KeepAliveSeconds);
-            Close(MqttDisconnectReasonCode.KeepAliveTimeout);
-            return true;
+            case Unresponsiveness.Silent:
+                ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _client.KeepAliveSeconds);
+                Close(MqttDisconnectReasonCode.KeepAliveTimeout);
+                return true;
+            case Unresponsiveness.SlowConsumer:
+                ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
+                Close(MqttDisconnectReasonCode.QuotaExceeded);
+                return true;
+            default:
+                return false;
         }
-
-        if (IsSlowConsumer)
-        {
-            ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
-            Close(MqttDisconnectReasonCode.QuotaExceeded);
-            return true;
-        }
-
-        return false;
     }
 
     private async Task ShutdownAsync()
@@ -316,19 +278,19 @@ public sealed partial class MqttConnection : ISubscriber
             await takeover.Task;
         }
 
-        var serverInitiated = _closeReason is not null || _services.Stopping.IsCancellationRequested;
+        var serverInitiated = _ending.CloseReason is not null || _services.Stopping.IsCancellationRequested;
         if (_services.Stopping.IsCancellationRequested)
         {
-            _closeReason ??= MqttDisconnectReasonCode.ServerShuttingDown;
+            _ending.CloseWith(MqttDisconnectReasonCode.ServerShuttingDown);
         }
 
         await _inbound.CompleteAsync();
 
-        if (_established && IsV5 && serverInitiated && _closeReason is { } reason)
+        if (_established && IsV5 && serverInitiated && _ending.CloseReason is { } reason)
         {
             // [MQTT-4.13.2-1] a v5 client hears why; the reason code goes out before the socket closes.
             // The reason string tells a developer what went wrong (3.14.2.2.3).
-            _sender.Send(new MqttDisconnectPacket { ReasonCode = reason, ReasonString = _closeDetail });
+            _sender.Send(new MqttDisconnectPacket { ReasonCode = reason, ReasonString = _ending.CloseDetail });
         }
 
         var sent = _sender.CompleteAsync();
@@ -336,7 +298,7 @@ public sealed partial class MqttConnection : ISubscriber
 
         // The broker ends this connection (the client neither sent DISCONNECT nor closed): it may still be writing,
         // and must get to read what we sent last before the socket closes.
-        var drain = sent.IsCompleted && !_reader.InputEnded && _disconnectKind is not (DisconnectKind.Normal or DisconnectKind.WithWill)
+        var drain = sent.IsCompleted && !_reader.InputEnded && !_ending.ByClient
             ? ClosingDrain.DrainAsync(_transport.Transport.Input, ClosingDrain.Linger, ClosingDrain.Quiet)
             : Task.CompletedTask;
 
@@ -348,31 +310,8 @@ public sealed partial class MqttConnection : ISubscriber
         }
 
         await drain;
-        if (sent.IsCompleted)
-        {
-            // Complete, not abort: the transport still holds what was just written (the final DISCONNECT, a
-            // refusing CONNACK) and aborting would drop it; completing sends it, then closes the socket.
-            await _transport.Transport.Output.CompleteAsync();
-            await _transport.Transport.Input.CompleteAsync();
-
-            // The transport (a WebSocket in particular) still has to write what we completed; wait for it, so a
-            // shutdown that follows does not cut the final DISCONNECT off.
-            await WaitForTransportClosedAsync(TimeSpan.FromSeconds(2));
-        }
-        else
-        {
-            // The client stopped reading; nothing more will reach it.
-            _transport.Abort();
-        }
-
+        await ConnectionTransport.CloseAsync(_transport, sent.IsCompleted);
         _closing.Dispose();
         _completion.TrySetResult();
-    }
-
-    private async Task WaitForTransportClosedAsync(TimeSpan timeout)
-    {
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registration = _transport.ConnectionClosed.Register(() => closed.TrySetResult());
-        await closed.Task.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }
