@@ -66,12 +66,12 @@ public sealed partial class MqttConnection
         }
 
         _established = true;
-        _sessionPresent = session.SessionPresent;
         handshake.Accept(session.SessionPresent);
 
         // The client may publish as soon as it has CONNACK; the read loop starts now, beside the resume, so a
         // takeover that the session grain runs before it answers the resume still finds those packets handled.
-        _resumed = ResumeAsync();
+        // Only a session that had a connection before can get that connection's messages rescued to this one.
+        _resumed = ResumeAsync(moved: client.IsPersistent && session.SessionPresent);
         return true;
     }
 }

@@ -19,7 +19,7 @@ public sealed partial class MqttConnection
         // The session was handed back (or taken over by a newer connection) and this connection is still in the
         // gateway's subscriptions for a moment: the session grain passes it on, and the delivery is answered once it
         // has. Both flags are set before the hand-back closed the delivery, and never cleared.
-        return (Volatile.Read(ref _queueingAtSession) || (Volatile.Read(ref _takenOver) && IsPersistent)) && qos > 0 && sharedGroupRoute is null
+        return (Volatile.Read(ref _queueingAtSession) || (Volatile.Read(ref _takenOver) && _client.IsPersistent)) && qos > 0 && sharedGroupRoute is null
             ? HandToSessionAsync(message)
             : null;
     }

@@ -29,11 +29,10 @@ public sealed partial class MqttConnection
 
     private Cluster.IClusterSession Session => _services.Cluster.Session(ClientId);
 
-    private bool IsPersistent => _client.IsPersistent;
-
     /// <summary>Takes the resumed session's stored messages from the session grain and sends them before live
     /// traffic; never faults (a failure closes the connection).</summary>
-    private async Task ResumeAsync()
+    /// <param name="moved">Whether the session had a connection before this one (see <see cref="OutboundPublishes.Resume"/>).</param>
+    private async Task ResumeAsync(bool moved)
     {
         try
         {
@@ -41,9 +40,8 @@ public sealed partial class MqttConnection
             _inbound.Acknowledgements.Restore(resume.InboundQos2);
 
             // Taken over or closed while restoring, it is not applied: the hand-back says so, the session grain
-            // keeps these messages. Only a session that had a connection before can get that connection's messages
-            // rescued to this one.
-            _outbound.Resume(resume, moved: IsPersistent && _sessionPresent);
+            // keeps these messages.
+            _outbound.Resume(resume, moved);
         }
         catch (Exception) when (Volatile.Read(ref _takenOver))
         {
@@ -111,19 +109,12 @@ public sealed partial class MqttConnection
         takeover.SetResult(handoff);
     }
 
-    /// <summary>
-    /// Everything the client sent before the takeover takes effect: the read loop handles it all and stops, then its
-    /// PUBLISHes are forwarded. Over TCP the socket's receive side is shut down: the kernel still hands over what it
-    /// received (also what the transport has read from it and not yet passed on, and what sits in the receive
-    /// buffer), then reports the end of the input, so the read loop ends after the last packet the client sent
-    /// before, however far each byte had got. Over WebSocket the frames the transport has are handled.
-    /// </summary>
+    /// <summary>Everything the client sent before the takeover takes effect: its input ends where it stopped sending
+    /// (<see cref="Transport.ConnectionTransport.StopReceiving"/>), the read loop handles all of it and stops, then its
+    /// PUBLISHes are forwarded.</summary>
     private async Task ReceivedPacketsTakeEffectAsync()
     {
-        if (!Transport.ConnectionTransport.ShutDownReceiving(_transport))
-        {
-            _reader.StopAfterBuffered();
-        }
+        Transport.ConnectionTransport.StopReceiving(_transport, _reader);
 
         await _receiving.Task;
         await _inbound.WhenForwardedAsync();
@@ -142,7 +133,7 @@ public sealed partial class MqttConnection
             try
             {
                 // Both calls are idempotent for one epoch, so they are retried on any failure, within a bound.
-                if (IsPersistent && (_ending.SessionExpiry ?? _client.SessionExpiry) > 0)
+                if (_client.IsPersistent && (_ending.SessionExpiry ?? _client.SessionExpiry) > 0)
                 {
                     await Cluster.TransientClusterFailure.RetryHandOffAsync(() => Session.GoingOfflineAsync(_epoch));
                     Volatile.Write(ref _queueingAtSession, true);
@@ -164,7 +155,7 @@ public sealed partial class MqttConnection
         }
 
         _services.Clients.Remove(ClientId, _epoch);
-        if (_queueingAtSession || (_takenOver && IsPersistent))
+        if (_queueingAtSession || (_takenOver && _client.IsPersistent))
         {
             _services.DepartedSessions.Add(ClientId, _epoch, _subscriptions.PlainFilters());
         }

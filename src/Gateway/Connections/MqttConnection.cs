@@ -10,9 +10,10 @@ using MQTTnet.Protocol;
 namespace MqttCluster.Gateway.Connections;
 
 /// <summary>
-/// The MQTT state machine of one client connection (TCP or WebSocket): CONNECT, keep-alive, QoS 0/1/2 in both
-/// directions, subscriptions, will. Reads on one loop, writes through <see cref="MqttPacketSender"/>, forwards
-/// publishes through <see cref="InboundPublishForwarder"/>; deliveries arrive from any thread.
+/// One client connection (TCP or WebSocket): reads its packets on one loop and hands each to the part whose job it is
+/// (CONNECT: <see cref="ConnectHandshake"/>; PUBLISH from and to the client: <see cref="InboundPublishes"/>,
+/// <see cref="OutboundPublishes"/>; SUBSCRIBE: <see cref="SubscriptionRequests"/>). It claims the session, hands it
+/// back or over when it ends (<see cref="SessionHandback"/>) and closes. Deliveries arrive from any thread.
 /// </summary>
 public sealed partial class MqttConnection : ISubscriber
 {
@@ -31,7 +32,6 @@ public sealed partial class MqttConnection : ISubscriber
     /// <summary>Completes when no more packets of this connection will be handled (its read loop ended).</summary>
     private readonly TaskCompletionSource _receiving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _established;
-    private bool _sessionPresent;
 
     /// <summary>What CONNECT settled (client id, keep-alive, session expiry, will, ACL, limits).</summary>
     private AcceptedConnect _client;
@@ -101,8 +101,6 @@ public sealed partial class MqttConnection : ISubscriber
             {
                 _services.KeepAlive.Forget(this);
             }
-
-            _receiving.TrySetResult();
 
             // The read side is done (DISCONNECT, protocol violation, end of stream): wake what still waits on the
             // connection, so it closes now [MQTT-4.8.0-1].
@@ -227,19 +225,14 @@ public sealed partial class MqttConnection : ISubscriber
                 _sender.Send(MqttPingRespPacket.Instance);
                 return true;
             case MqttDisconnectPacket disconnect:
-                OnDisconnect(disconnect);
+                _ending.OnDisconnect(disconnect, IsV5, _reader.DisconnectSessionExpiry, _client.IsPersistent);
+                ConnectionLog.Disconnected(_services.ConnectionMessages, ClientId, Endpoint, disconnect.ReasonCode);
                 return false;
             case MqttConnectPacket:
                 throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, "Second CONNECT on one connection [MQTT-3.1.0-2].");
             default:
                 throw new MqttProtocolError(MqttDisconnectReasonCode.ProtocolError, $"Unexpected {packet.GetType().Name} from a client.");
         }
-    }
-
-    private void OnDisconnect(MqttDisconnectPacket disconnect)
-    {
-        _ending.OnDisconnect(disconnect, IsV5, _reader.DisconnectSessionExpiry, _client.IsPersistent);
-        ConnectionLog.Disconnected(_services.ConnectionMessages, ClientId, Endpoint, disconnect.ReasonCode);
     }
 
     private void RejectPacket(MqttProtocolError error)

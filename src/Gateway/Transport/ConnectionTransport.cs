@@ -21,11 +21,21 @@ internal static class ConnectionTransport
     }
 
     /// <summary>
-    /// Shuts a TCP socket's receive side down: the kernel still hands over what it received (also what the transport
-    /// read and has not passed on yet, and what sits in the receive buffer), then reports the end of the input.
-    /// False when the connection is not plain TCP (a WebSocket has its own framing on the socket) or has no socket.
+    /// Ends the input where the client stopped sending. A TCP socket's receive side is shut down: the kernel still
+    /// hands over what it received (also what the transport read and has not passed on yet, and what sits in the
+    /// receive buffer), then reports the end of the input. A WebSocket has its own framing on the socket: the reader
+    /// stops after the frames the transport has.
     /// </summary>
-    public static bool ShutDownReceiving(ConnectionContext transport)
+    public static void StopReceiving(ConnectionContext transport, MqttPacketReader reader)
+    {
+        if (!ShutDownReceiving(transport))
+        {
+            reader.StopAfterBuffered();
+        }
+    }
+
+    /// <summary>Shuts a TCP socket's receive side down; false when the connection is not plain TCP or has no socket.</summary>
+    private static bool ShutDownReceiving(ConnectionContext transport)
     {
         if (transport.Features.Get<ITransferFormatFeature>() is not null
             || transport.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
