@@ -13,50 +13,18 @@ public sealed partial class BridgeKeeper(
     BridgeDefinitions definitions,
     IGrainFactory grainFactory,
     TimeProvider timeProvider,
-    ILogger<BridgeKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<BridgeKeeper> logger) : PeriodicSiloWork(Interval, timeProvider, ServiceLifecycleStage.Active)
 {
     /// <summary>Shorter than <see cref="GatewayLiveness.Expiry"/>, so a bridge whose silo died is back before the
     /// route index would drop its routes.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
-
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
     private string[] _managed = [];
 
-    /// <summary>Always: a reload may add bridges to a silo that started without any.</summary>
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(BridgeKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
-
-    private async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await StartAllAsync();
-        _loop = KeepAsync();
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task KeepAsync()
-    {
-        using var timer = new PeriodicTimer(Interval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                await StartAllAsync();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task StartAllAsync()
+    /// <summary>One round: every bridge this silo knows is asked to run (also on a silo that started without any:
+    /// a reload may add some). A failure is logged per bridge; the next round tries again.</summary>
+    protected override async Task RoundAsync()
     {
         // The managed bridges first: the registry starts them, and their names take configured ones' places.
         string[] managed;
@@ -65,7 +33,7 @@ public sealed partial class BridgeKeeper(
             managed = await grainFactory.GetGrain<IBridgeRegistryGrain>(IBridgeRegistryGrain.Key).KeepRunningAsync();
             _managed = managed;
         }
-        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        catch (Exception exception) when (!IsStopping)
         {
             LogManagedFailed(exception);
             managed = _managed;
@@ -79,7 +47,7 @@ public sealed partial class BridgeKeeper(
                 await grainFactory.GetGrain<IBridgeGrain>(bridge.Name).StartAsync(bridge);
                 _started.Add(bridge.Name);
             }
-            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            catch (Exception exception) when (!IsStopping)
             {
                 LogStartFailed(bridge.Name, exception);
             }
@@ -97,12 +65,17 @@ public sealed partial class BridgeKeeper(
                 _started.Remove(name);
                 LogStopped(name);
             }
-            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            catch (Exception exception) when (!IsStopping)
             {
                 LogStopFailed(name, exception);
             }
         }
     }
+
+    protected override void RoundFailed(Exception exception) => LogRoundFailed(exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Keeping the bridges running failed; trying again shortly")]
+    private partial void LogRoundFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Bridge} is no longer configured; stopped")]
     private partial void LogStopped(string bridge);

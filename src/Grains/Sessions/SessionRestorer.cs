@@ -9,57 +9,25 @@ namespace MqttCluster.Grains.Sessions;
 /// activated for this: offline routes come back from the partitions when the route index starts.
 /// </summary>
 public sealed partial class SessionRestorer(IGrainFactory grainFactory, TimeProvider timeProvider, ILogger<SessionRestorer> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : PeriodicSiloWork(KeepActiveInterval, timeProvider, ServiceLifecycleStage.Active + 1)
 {
     public static readonly TimeSpan KeepActiveInterval = TimeSpan.FromMinutes(1);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
-
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(SessionRestorer), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
-
-    public void Dispose() => _stopping.Dispose();
-
-    private async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await KeepActiveAsync();
-        _loop = LoopAsync();
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(KeepActiveInterval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                await KeepActiveAsync();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task KeepActiveAsync()
+    /// <summary>A failure, also at start, is logged: the next round tries again.</summary>
+    protected override async Task RoundAsync()
     {
         try
         {
             await Task.WhenAll(Enumerable.Range(0, ISessionRegistryGrain.Partitions)
                 .Select(p => grainFactory.GetGrain<ISessionRegistryGrain>(p).KeepActiveAsync()));
         }
-        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        catch (Exception exception) when (!IsStopping)
         {
-            LogKeepActiveFailed(exception);
+            RoundFailed(exception);
         }
     }
+
+    protected override void RoundFailed(Exception exception) => LogKeepActiveFailed(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activating the session registry partitions failed; retrying in a minute")]
     private partial void LogKeepActiveFailed(Exception exception);
