@@ -19,7 +19,7 @@ public interface IGatewayObserver : IGrainObserver
     /// on its way to a gateway at a time, so a topic's order does not depend on this.</remarks>
     [Alias("Deliver"), Orleans.Concurrency.AlwaysInterleave]
     [ResponseTimeout("00:00:03")]
-    Task DeliverAsync(GatewayDelivery[] deliveries, DeliveryBatch batch);
+    Task DeliverAsync([Immutable] GatewayDelivery[] deliveries, DeliveryBatch batch);
 
     /// <summary>
     /// Closes the connection of <paramref name="clientId"/> that holds session epoch <paramref name="epoch"/>

@@ -42,7 +42,7 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>From topic grains, while the session is offline: queue what matches its subscriptions.</summary>
     [Alias("Enqueue")]
-    Task EnqueueAsync(BrokerMessage[] messages);
+    Task EnqueueAsync([Immutable] BrokerMessage[] messages);
 
     /// <summary>
     /// Messages for connection <paramref name="epoch"/> that never reached it: from the sessions registry of a

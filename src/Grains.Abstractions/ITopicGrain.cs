@@ -20,7 +20,7 @@ public interface ITopicGrain : IGrainWithStringKey
     /// (<c>DeliveryBudget.RetryDelays</c>) before its messages go to its sessions; <c>DeliveryBudget.PublishTimeout</c>,
     /// checked against what that takes.</remarks>
     [Alias("Publish"), AlwaysInterleave, ResponseTimeout("00:00:30")]
-    Task<PublishOutcome> PublishAsync(BrokerMessage[] messages);
+    Task<PublishOutcome> PublishAsync([Immutable] BrokerMessage[] messages);
 
     /// <summary>
     /// Sends messages again to one member of a shared subscription group, because the member they went to
