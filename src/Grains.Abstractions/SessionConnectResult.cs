@@ -11,4 +11,10 @@ public sealed record SessionConnectResult
     [Id(1)] public bool SessionPresent { get; init; }
 
     [Id(2)] public SessionSubscription[] Subscriptions { get; init; } = [];
+
+    /// <summary>A new session that ends with its connection (session expiry 0, no session present): nothing is
+    /// stored to resume, and the session counts as resumed already, so the connection makes no
+    /// <see cref="ISessionGrain.ResumeAsync"/> call. False from a session grain that predates it (the connection then
+    /// calls, which is still right).</summary>
+    [Id(3)] public bool NothingToResume { get; init; }
 }

@@ -4,6 +4,9 @@ namespace MqttCluster.Grains;
 [GenerateSerializer, Immutable, Alias("mqtt.SessionResume")]
 public sealed record SessionResume
 {
+    /// <summary>Nothing to send: the resume of a new session.</summary>
+    public static SessionResume None { get; } = new();
+
     /// <summary>Unacknowledged messages of the previous connection: resent with DUP (or PUBREL) and their ids.</summary>
     [Id(0)] public OutboundMessage[] Inflight { get; init; } = [];
 

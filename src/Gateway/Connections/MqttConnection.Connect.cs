@@ -70,8 +70,11 @@ public sealed partial class MqttConnection
 
         // The client may publish as soon as it has CONNACK; the read loop starts now, beside the resume, so a
         // takeover that the session grain runs before it answers the resume still finds those packets handled.
-        // Only a session that had a connection before can get that connection's messages rescued to this one.
-        _resumed = ResumeAsync(moved: client.IsPersistent && session.SessionPresent);
+        // Only a session that had a connection before can get that connection's messages rescued to this one. A new
+        // session that ends with this connection has nothing stored: its (empty) resume needs no call.
+        _resumed = session.NothingToResume
+            ? Task.FromResult(_outbound.Resume(SessionResume.None, moved: false))
+            : ResumeAsync(moved: client.IsPersistent && session.SessionPresent);
         return true;
     }
 }

@@ -130,11 +130,20 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             await Task.WhenAll(_stored.WriteStateAsync(), _listing.ReportAsync(State, offline: false));
         }
 
+        // A session that lasts as long as this connection and had nothing before it: its queue and in-flight
+        // messages are empty (reset above, or never stored), so the resume is only the step to Online, taken here.
+        var nothingToResume = State.SessionExpiryInterval == 0 && !sessionPresent;
+        if (nothingToResume)
+        {
+            _ownership.Resumed();
+        }
+
         return new SessionConnectResult
         {
             Epoch = epoch,
             SessionPresent = sessionPresent,
             Subscriptions = [.. State.Subscriptions.Values],
+            NothingToResume = nothingToResume,
         };
     }
 
