@@ -130,26 +130,21 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             await Task.WhenAll(_stored.WriteStateAsync(), _listing.ReportAsync(State, offline: false));
         }
 
-        // A session that lasts as long as this connection and had nothing before it: its queue and in-flight
-        // messages are empty (reset above, or never stored), so the resume is only the step to Online, taken here.
-        var nothingToResume = State.SessionExpiryInterval == 0 && !sessionPresent;
-        if (nothingToResume)
-        {
-            _ownership.Resumed();
-        }
-
         return new SessionConnectResult
         {
             Epoch = epoch,
             SessionPresent = sessionPresent,
             Subscriptions = [.. State.Subscriptions.Values],
-            NothingToResume = nothingToResume,
+
+            // A session that lasts as long as this connection and had nothing before it: its queue and in-flight
+            // messages are empty (reset above, or never stored), so its resume is only the step to Online.
+            NothingToResume = _ownership.ResumedUnlessStored(State.SessionExpiryInterval == 0 && !sessionPresent),
         };
     }
 
     public async Task<SessionResume> ResumeAsync(long epoch)
     {
-        EnsureOwner(epoch);
+        _ownership.EnsureHolds(epoch, ClientId);
         await SetOfflineRoutesAsync(register: false);
         var resume = _queue.TakeForResume(State);
         _ownership.Resumed();
@@ -283,14 +278,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         _gauges.Untrack(this);
         _ownerCheck?.Dispose();
         return Task.CompletedTask;
-    }
-
-    private void EnsureOwner(long epoch)
-    {
-        if (!_ownership.Holds(epoch))
-        {
-            throw new InvalidOperationException($"Session '{ClientId}' is owned by another connection now (phase {_ownership.Phase}).");
-        }
     }
 
     private async Task ReleaseOwnerAsync()

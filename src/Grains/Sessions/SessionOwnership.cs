@@ -30,6 +30,15 @@ internal sealed class SessionOwnership(RouteIndexReplica routes)
     /// <summary>Whether the connection of <paramref name="epoch"/> holds the session now.</summary>
     public bool Holds(long epoch) => epoch == Epoch && Phase != SessionPhase.Offline;
 
+    /// <summary>Refuses a call of a connection that no longer holds the session (taken over or ended).</summary>
+    public void EnsureHolds(long epoch, string clientId)
+    {
+        if (!Holds(epoch))
+        {
+            throw new InvalidOperationException($"Session '{clientId}' is owned by another connection now (phase {Phase}).");
+        }
+    }
+
     /// <summary>CONNECT: a new epoch, later than every earlier one also across re-activations (it starts from the
     /// clock, in microseconds).</summary>
     public long Claim(string gatewayId, IGatewayObserver gateway, long nowUnixMilliseconds)
@@ -52,6 +61,18 @@ internal sealed class SessionOwnership(RouteIndexReplica routes)
 
     /// <summary>The connection took the stored messages.</summary>
     public void Resumed() => Phase = SessionPhase.Online;
+
+    /// <summary>At CONNECT: a session with nothing stored (<paramref name="nothingStored"/>) counts as resumed at
+    /// once, as its resume would hand out nothing. Returns <paramref name="nothingStored"/>.</summary>
+    public bool ResumedUnlessStored(bool nothingStored)
+    {
+        if (nothingStored)
+        {
+            Resumed();
+        }
+
+        return nothingStored;
+    }
 
     /// <summary>The connection is ending or being replaced: the session queues from now on.</summary>
     public void StartQueueing()
