@@ -3,7 +3,7 @@ namespace MqttCluster.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// One broker process shared by the tests of a class (each start costs seconds); tests keep apart by using
 /// unique topics. At the end the broker is stopped with Ctrl-C and must exit 0 having logged no error; xunit 2
-/// only prints a failure here ("Test Class Cleanup Failure"), so <see cref="BrokerTest"/> checks the log after
+/// only prints a failure here ("Test Class Cleanup Failure", its message in <see cref="CleanupFailureLog"/>), so <see cref="BrokerTest"/> checks the log after
 /// every test and <c>ShutdownTests</c> asserts the Ctrl-C behaviour itself.
 /// </summary>
 public class BrokerFixture : IAsyncLifetime
@@ -24,11 +24,7 @@ public class BrokerFixture : IAsyncLifetime
         {
             if (_broker is not null)
             {
-                Broker.AssertAlive("at the end of the test class");
-                var exitCode = await Broker.StopAsync();
-                Assert.True(exitCode == 0, $"The broker exited with {exitCode} after Ctrl-C.\n{Broker.Describe()}");
-                var errors = Broker.Log.Lines.Where(BrokerLogLines.IsErrorOrWorse).ToList();
-                Assert.True(errors.Count == 0, $"The broker logged errors:\n{string.Join('\n', errors)}\n{Broker.Describe()}");
+                await CleanupFailureLog.RunAsync(GetType().FullName!, StopAndCheckAsync);
             }
         }
         finally
@@ -40,5 +36,14 @@ public class BrokerFixture : IAsyncLifetime
 
             _data.Dispose();
         }
+    }
+
+    private async Task StopAndCheckAsync()
+    {
+        Broker.AssertAlive("at the end of the test class");
+        var exitCode = await Broker.StopAsync();
+        Assert.True(exitCode == 0, $"The broker exited with {exitCode} after Ctrl-C.\n{Broker.Describe()}");
+        var errors = Broker.Log.Lines.Where(BrokerLogLines.IsErrorOrWorse).ToList();
+        Assert.True(errors.Count == 0, $"The broker logged errors:\n{string.Join('\n', errors)}\n{Broker.Describe()}");
     }
 }
