@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MqttCluster.Core.Telemetry;
@@ -10,11 +11,15 @@ namespace MqttCluster.Grains.Status;
 /// and the retained-message count from the retained index every sample, and — the only publisher of cluster-wide
 /// values — publishes <c>$SYS/broker/...</c> every <see cref="TelemetryOptions.SysInterval"/> seconds.
 /// Gateways report every two seconds, which keeps this grain active while the cluster has any.
+/// Its timers do nothing once the host is stopping: the grain lives until the silo deactivates its grains, but from
+/// the moment the silo leaves membership Orleans cannot place the management grain and logs each such call as an
+/// error (the end-to-end fixtures found them in a broker's log after Ctrl-C).
 /// </summary>
 public sealed partial class ClusterStatsGrain(
     TimeProvider timeProvider,
     IOptions<TelemetryOptions> telemetry,
     Bridges.BridgeDefinitions bridges,
+    IHostApplicationLifetime lifetime,
     ILogger<ClusterStatsGrain> logger) : Grain, IClusterStatsGrain
 {
     private readonly ClusterStatistics _statistics = new(timeProvider);
@@ -44,8 +49,15 @@ public sealed partial class ClusterStatsGrain(
 
     public Task<ClusterStatus> GetStatusAsync() => Task.FromResult(_statistics.Snapshot(_silos, _retainedMessages) with { Bridges = _bridges });
 
+    private bool HostStopping => lifetime.ApplicationStopping.IsCancellationRequested;
+
     private async Task SampleAsync(CancellationToken cancellationToken)
     {
+        if (HostStopping)
+        {
+            return;
+        }
+
         _statistics.Tick();
         await ReadClusterAsync();
     }
@@ -73,6 +85,11 @@ public sealed partial class ClusterStatsGrain(
 
     private async Task PublishSysAsync(CancellationToken cancellationToken)
     {
+        if (HostStopping)
+        {
+            return;
+        }
+
         var now = timeProvider.GetUtcNow();
         var totals = _statistics.Totals.ToTotals();
         _load.Update(totals, now);
