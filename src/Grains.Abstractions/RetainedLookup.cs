@@ -12,14 +12,14 @@ public static class RetainedLookup
         ArgumentNullException.ThrowIfNull(grainFactory);
         if (!TopicFilter.HasWildcard(filter))
         {
-            var message = await grainFactory.GetGrain<ITopicGrain>(filter).GetRetainedAsync();
+            var message = await GrainReferences.Get<ITopicGrain>(grainFactory, filter).GetRetainedAsync();
             return message is null ? [] : [message];
         }
 
         var partitions = RetainedIndexPartition.ForFilter(filter)
             .Select(p => grainFactory.GetGrain<IRetainedIndexGrain>(p).MatchAsync(filter));
         var topics = (await Task.WhenAll(partitions)).SelectMany(t => t).Order(StringComparer.Ordinal).ToArray();
-        var messages = await Task.WhenAll(topics.Select(t => grainFactory.GetGrain<ITopicGrain>(t).GetRetainedAsync()));
+        var messages = await Task.WhenAll(topics.Select(t => GrainReferences.Get<ITopicGrain>(grainFactory, t).GetRetainedAsync()));
         return [.. messages.OfType<BrokerMessage>()];
     }
 }

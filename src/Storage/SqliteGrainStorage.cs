@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
-using SQLitePCL;
 
 namespace MqttCluster.Storage;
 
@@ -14,8 +12,8 @@ namespace MqttCluster.Storage;
 /// Orleans grain storage in one SQLite file under the data directory, for the single-node broker (no database server).
 /// </summary>
 /// <remarks>
-/// Every operation opens its own connection from Microsoft.Data.Sqlite's pool, so concurrent reads run in parallel
-/// (WAL lets readers proceed beside the writer). Writes and clears of this instance queue on an async gate instead
+/// Every operation rents an open connection of its own (<see cref="PreparedConnections"/>, whose statements stay
+/// prepared), so concurrent reads run in parallel (WAL lets readers proceed beside the writer). Writes and clears of this instance queue on an async gate instead
 /// of contending for SQLite's single write lock; the busy timeout covers other instances or processes on the same file.
 /// SQLite's I/O is synchronous, so each statement runs to completion on the calling thread; there is no
 /// sync-over-async anywhere.
@@ -33,10 +31,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
     private readonly VersionETags _eTags;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lazy<Task> _initialization;
-
-    /// <summary>The pooled SQLite handles that have this instance's connection settings.</summary>
-    private readonly ConditionalWeakTable<sqlite3, object> _configuredHandles = new();
-    private static readonly object ConfiguredMark = new();
+    private readonly PreparedConnections _connections;
 
     public SqliteGrainStorage(
         string name,
@@ -66,9 +61,12 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
             DataSource = _databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            // PreparedConnections keeps connections open itself; a connection it closes is closed.
+            Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
+        // Reads run in parallel on grain threads, writes one at a time: more idle than that is never needed.
+        _connections = new PreparedConnections(_connectionString, ApplyConnectionSettings, keptIdle: Environment.ProcessorCount + 1);
 
         // Lazy, so a direct caller (tests, tools) works without a silo; the silo forces it at start to fail fast.
         _initialization = new Lazy<Task>(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -86,9 +84,8 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
             _ => _initialization.Value,
             _ =>
             {
-                // Closes pooled connections so the WAL is checkpointed and the file handles are released.
-                using var connection = new SqliteConnection(_connectionString);
-                SqliteConnection.ClearPool(connection);
+                // Closes the open connections so the WAL is checkpointed and the file handles are released.
+                _connections.Dispose();
                 return Task.CompletedTask;
             });
     }
@@ -98,30 +95,39 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         ArgumentNullException.ThrowIfNull(grainState);
         await _initialization.Value;
         var id = grainId.ToString();
+        var failed = true;
+        PreparedConnection? connection = null;
         try
         {
-            await using var connection = await OpenAsync();
-            await using var command = Command(connection, GrainStateTable.Select, stateName, id);
-            await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync())
+            connection = await _connections.RentAsync();
+            using (var reader = connection.Command(GrainStateTable.Select, stateName, id).ExecuteReader())
             {
-                var version = reader.GetInt64(0);
-                var data = reader.GetFieldValue<byte[]>(1);
-                grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-                grainState.ETag = VersionETags.Format(version);
-                grainState.RecordExists = true;
+                if (reader.Read())
+                {
+                    var version = reader.GetInt64(0);
+                    var data = reader.GetFieldValue<byte[]>(1);
+                    grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
+                    grainState.ETag = VersionETags.Format(version);
+                    grainState.RecordExists = true;
+                }
+                else
+                {
+                    grainState.State = CreateDefault<T>();
+                    grainState.ETag = null;
+                    grainState.RecordExists = false;
+                }
             }
-            else
-            {
-                grainState.State = CreateDefault<T>();
-                grainState.ETag = null;
-                grainState.RecordExists = false;
-            }
+
+            failed = false;
         }
         catch (Exception exception)
         {
             SqliteGrainStorageLog.OperationFailed(_logger, exception, _name, "read", stateName, id);
             throw;
+        }
+        finally
+        {
+            Return(connection, failed);
         }
     }
 
@@ -131,12 +137,14 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         await _initialization.Value;
         var id = grainId.ToString();
         await _writeGate.WaitAsync();
+        var failed = true;
+        PreparedConnection? connection = null;
         try
         {
             var expected = _eTags.Parse(grainState.ETag, "write", stateName, id);
             var data = _serializer.Serialize(grainState.State).ToArray();
-            await using var connection = await OpenAsync();
-            await using var command = Command(connection, expected is null ? GrainStateTable.Insert : GrainStateTable.Update, stateName, id);
+            connection = await _connections.RentAsync();
+            var command = connection.Command(expected is null ? GrainStateTable.Insert : GrainStateTable.Update, stateName, id);
             command.Parameters.AddWithValue("$data", data);
             command.Parameters.AddWithValue("$updated_at", _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             if (expected is not null)
@@ -144,12 +152,14 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
                 command.Parameters.AddWithValue("$version", expected.Value);
             }
 
-            if (await command.ExecuteScalarAsync() is not long version)
+            var version = command.ExecuteScalar() as long?;
+            failed = false;
+            if (version is null)
             {
-                throw await ConflictAsync(connection, "write", stateName, id, grainState.ETag);
+                throw Conflict(connection, "write", stateName, id, grainState.ETag);
             }
 
-            grainState.ETag = VersionETags.Format(version);
+            grainState.ETag = VersionETags.Format(version.Value);
             grainState.RecordExists = true;
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
@@ -159,6 +169,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         }
         finally
         {
+            Return(connection, failed);
             _writeGate.Release();
         }
     }
@@ -169,26 +180,20 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         await _initialization.Value;
         var id = grainId.ToString();
         await _writeGate.WaitAsync();
+        var failed = true;
+        PreparedConnection? connection = null;
         try
         {
             var expected = _eTags.Parse(grainState.ETag, "clear", stateName, id);
-            await using var connection = await OpenAsync();
-            if (expected is null)
+            connection = await _connections.RentAsync();
+            // The grain believes there is no record: clearing is a no-op unless someone else created one.
+            var cleared = expected is null
+                ? StoredVersion(connection, stateName, id) is null
+                : Delete(connection, stateName, id, expected.Value);
+            failed = false;
+            if (!cleared)
             {
-                // The grain believes there is no record; clearing is a no-op unless someone else created one.
-                if (await StoredVersionAsync(connection, stateName, id) is not null)
-                {
-                    throw await ConflictAsync(connection, "clear", stateName, id, grainState.ETag);
-                }
-            }
-            else
-            {
-                await using var command = Command(connection, GrainStateTable.Delete, stateName, id);
-                command.Parameters.AddWithValue("$version", expected.Value);
-                if (await command.ExecuteNonQueryAsync() == 0)
-                {
-                    throw await ConflictAsync(connection, "clear", stateName, id, grainState.ETag);
-                }
+                throw Conflict(connection, "clear", stateName, id, grainState.ETag);
             }
 
             grainState.State = CreateDefault<T>();
@@ -202,6 +207,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         }
         finally
         {
+            Return(connection, failed);
             _writeGate.Release();
         }
     }
@@ -256,30 +262,8 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
 
     private string SynchronousMode => _options.SynchronousFull ? "FULL" : "NORMAL";
 
-    private async Task<SqliteConnection> OpenAsync()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync();
-            var handle = connection.Handle!;
-            if (!_configuredHandles.TryGetValue(handle, out _))
-            {
-                ApplyConnectionSettings(connection);
-                _configuredHandles.AddOrUpdate(handle, ConfiguredMark);
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    // synchronous and busy_timeout belong to the SQLite handle, which the pool keeps open between uses: applied
-    // once per handle (running them on every open cost about 55 µs of a 378 µs connect; docs/benchmarks.md).
+    // synchronous and busy_timeout belong to the SQLite handle: applied once, when a connection opens (running them
+    // on every use cost about 55 µs of a 378 µs connect; docs/benchmarks.md).
     private void ApplyConnectionSettings(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
@@ -288,27 +272,26 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
         command.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, string stateName, string grainId)
+    private void Return(PreparedConnection? connection, bool failed)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$state_name", stateName);
-        command.Parameters.AddWithValue("$grain_id", grainId);
-        return command;
+        if (connection is not null)
+        {
+            _connections.Return(connection, failed);
+        }
     }
 
-    private static async Task<long?> StoredVersionAsync(SqliteConnection connection, string stateName, string grainId)
+    private static long? StoredVersion(PreparedConnection connection, string stateName, string grainId) =>
+        connection.Command(GrainStateTable.SelectVersion, stateName, grainId).ExecuteScalar() as long?;
+
+    private static bool Delete(PreparedConnection connection, string stateName, string grainId, long version)
     {
-        await using var command = Command(connection, GrainStateTable.SelectVersion, stateName, grainId);
-        return await command.ExecuteScalarAsync() as long?;
+        var command = connection.Command(GrainStateTable.Delete, stateName, grainId);
+        command.Parameters.AddWithValue("$version", version);
+        return command.ExecuteNonQuery() > 0;
     }
 
-    private async Task<InconsistentStateException> ConflictAsync(
-        SqliteConnection connection, string operation, string stateName, string grainId, string? grainETag)
-    {
-        var stored = await StoredVersionAsync(connection, stateName, grainId);
-        return _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(stored));
-    }
+    private InconsistentStateException Conflict(PreparedConnection connection, string operation, string stateName, string grainId, string? grainETag) =>
+        _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(StoredVersion(connection, stateName, grainId)));
 
     private T CreateDefault<T>() => _activatorProvider.GetActivator<T>().Create();
 }

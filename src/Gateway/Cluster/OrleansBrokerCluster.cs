@@ -16,11 +16,11 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
             topicActivity.Count(topic, messages.Length);
         }
 
-        return TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync(messages));
+        return TransientClusterFailure.RetryAsync(() => GrainReferences.Get<ITopicGrain>(grainFactory, topic).PublishAsync(messages));
     }
 
     public Task PublishSharedAsync(string groupRoute, string topic, BrokerMessage[] messages) =>
-        TransientClusterFailure.RetryAsync(() => grainFactory.GetGrain<ITopicGrain>(topic).PublishSharedAsync(groupRoute, messages));
+        TransientClusterFailure.RetryAsync(() => GrainReferences.Get<ITopicGrain>(grainFactory, topic).PublishSharedAsync(groupRoute, messages));
 
     public Task AddRouteAsync(string route) =>
         TransientClusterFailure.RetryIdempotentAsync(() => RouteIndex.AddRoutesAsync(identity.GatewayId, [route]));
@@ -28,7 +28,7 @@ public sealed class OrleansBrokerCluster(IGrainFactory grainFactory, GatewayIden
     public Task RemoveRouteAsync(string route) =>
         TransientClusterFailure.RetryIdempotentAsync(() => RouteIndex.RemoveRoutesAsync(identity.GatewayId, [route]));
 
-    public IClusterSession Session(string clientId) => new OrleansClusterSession(grainFactory.GetGrain<ISessionGrain>(clientId));
+    public IClusterSession Session(string clientId) => new OrleansClusterSession(GrainReferences.Get<ISessionGrain>(grainFactory, clientId));
 
     public Task<IReadOnlyList<BrokerMessage>> GetRetainedAsync(string filter) =>
         TransientClusterFailure.RetryIdempotentAsync(() => RetainedLookup.MatchAsync(grainFactory, filter));

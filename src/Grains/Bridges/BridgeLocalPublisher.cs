@@ -33,7 +33,7 @@ internal sealed partial class BridgeLocalPublisher(
         var local = BridgeMessageConversion.ToLocal(message, localTopic, qos, LocalClientId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
-            await grainFactory.GetGrain<ITopicGrain>(localTopic).PublishAsync([local]);
+            await GrainReferences.Get<ITopicGrain>(grainFactory, localTopic).PublishAsync([local]);
             Interlocked.Increment(ref _received);
         }
         catch (Exception exception)
@@ -54,7 +54,7 @@ internal sealed partial class BridgeLocalPublisher(
         var topic = options.EffectiveNotificationTopic;
         try
         {
-            await grainFactory.GetGrain<ITopicGrain>(topic).PublishAsync([new BrokerMessage
+            await GrainReferences.Get<ITopicGrain>(grainFactory, topic).PublishAsync([new BrokerMessage
             {
                 MessageId = Guid.NewGuid(),
                 Topic = topic,

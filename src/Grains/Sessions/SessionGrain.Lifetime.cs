@@ -131,7 +131,7 @@ public sealed partial class SessionGrain
         {
             // The will may match this session's own offline route; let that call come back into this grain.
             using var reentrancy = RequestContext.AllowCallChainReentrancy();
-            await GrainFactory.GetGrain<ITopicGrain>(message.Topic).PublishAsync([message]);
+            await GrainReferences.Get<ITopicGrain>(GrainFactory, message.Topic).PublishAsync([message]);
             SessionLog.WillPublished(_logger, ClientId, message.Topic);
         }
         catch (Exception exception)

@@ -224,13 +224,13 @@ public sealed partial class TopicGrain(
         var isGateway = RouteTarget.IsGateway(destination.Target, out var gatewayId);
         Func<GatewayDelivery[], DeliveryBatch, Task> send = destination.Gateway is { } gateway
             ? (isGateway ? colocated.Find(gatewayId) : null) is { } local ? local.DeliverAsync : gateway.DeliverAsync
-            : (deliveries, _) => GrainFactory.GetGrain<ISessionGrain>(destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
+            : (deliveries, _) => GrainReferences.Get<ISessionGrain>(GrainFactory, destination.SessionClientId!).EnqueueAsync([.. deliveries.Select(d => d.Message)]);
         if (!_outboxes.TryGetValue(destination.Target, out var outbox))
         {
             _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, silo, timeProvider, metrics, logger)
             {
                 Rescue = isGateway
-                    ? (messages, batch) => GrainFactory.GetGrain<IGatewaySessionsGrain>(gatewayId).RescueAsync(messages, batch)
+                    ? (messages, batch) => GrainReferences.Get<IGatewaySessionsGrain>(GrainFactory, gatewayId).RescueAsync(messages, batch)
                     : null,
             };
         }

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace MqttCluster.Storage;
+
+/// <summary>
+/// Open connections to one SQLite database, each keeping its statements prepared. Microsoft.Data.Sqlite's own pool
+/// keeps the SQLite handles open but gives each use a new <see cref="SqliteConnection"/>, on which every command is
+/// compiled again: every session grain activation (one per CONNECT) paid for parsing and planning its SELECT. A
+/// rented <see cref="PreparedConnection"/> is used by one caller at a time and goes back here afterwards.
+/// </summary>
+internal sealed class PreparedConnections(string connectionString, Action<SqliteConnection> configure, int keptIdle) : IDisposable
+{
+    private readonly ConcurrentBag<PreparedConnection> _idle = [];
+    private volatile bool _disposed;
+
+    public async ValueTask<PreparedConnection> RentAsync()
+    {
+        if (_idle.TryTake(out var idle))
+        {
+            return idle;
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync();
+            configure(connection);
+            return new PreparedConnection(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Takes a connection back; one that failed mid-statement is closed rather than kept.</summary>
+    public void Return(PreparedConnection connection, bool failed)
+    {
+        if (failed || _disposed || _idle.Count >= keptIdle)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _idle.Add(connection);
+        if (_disposed && _idle.TryTake(out var late))
+        {
+            late.Dispose();
+        }
+    }
+
+    /// <summary>Closes the idle connections; a rented one is closed when it comes back, and a use after this opens a
+    /// connection for itself alone (a late write during a silo's stop still lands).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+    }
+}
+
+/// <summary>One open connection and the commands prepared on it, by SQL text.</summary>
+internal sealed class PreparedConnection(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteConnection Connection => connection;
+
+    /// <summary>The command for <paramref name="sql"/>, prepared the first time, with the key parameters bound and
+    /// no others.</summary>
+    public SqliteCommand Command(string sql, string stateName, string grainId)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Prepare();
+            _commands.Add(sql, command);
+        }
+
+        command.Parameters.Clear();
+        command.Parameters.AddWithValue("$state_name", stateName);
+        command.Parameters.AddWithValue("$grain_id", grainId);
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        connection.Dispose();
+    }
+}
