@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace MqttCluster.Grains;
@@ -30,11 +31,31 @@ public static class GrainReferences
         return grain;
     }
 
+    /// <summary>
+    /// The same, kept for the life of <paramref name="factory"/>: for the few long-lived grains addressed over and
+    /// over from many places, such as a gateway's sessions registry (once per CONNECT). A reference whose interface
+    /// has methods with copied arguments builds a copier for each when it is made (through
+    /// <c>ActivatorUtilities</c>), so making a new one per call costs more than looking one up. Not for keys without
+    /// bound (topics, client ids): nothing kept here is ever released before the factory.
+    /// </summary>
+    public static TGrain GetKept<TGrain>(IGrainFactory factory, string key)
+        where TGrain : IGrainWithStringKey
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var kept = Kept<TGrain>.ByFactory.GetValue(factory, _ => new ConcurrentDictionary<string, TGrain>(StringComparer.Ordinal));
+        return kept.TryGetValue(key, out var grain) ? grain : kept.GetOrAdd(key, Get<TGrain>(factory, key));
+    }
+
     private sealed record ResolvedTypes(GrainType GrainType, GrainInterfaceType InterfaceType);
 
     // Per factory: every silo of an in-process test cluster has its own, and its own type map.
     private static class Resolved<TGrain>
     {
         public static readonly ConditionalWeakTable<IGrainFactory, ResolvedTypes> ByFactory = new();
+    }
+
+    private static class Kept<TGrain>
+    {
+        public static readonly ConditionalWeakTable<IGrainFactory, ConcurrentDictionary<string, TGrain>> ByFactory = new();
     }
 }

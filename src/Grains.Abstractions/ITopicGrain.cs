@@ -24,10 +24,11 @@ public interface ITopicGrain : IGrainWithStringKey
 
     /// <summary>
     /// Sends messages again to one member of a shared subscription group, because the member they went to
-    /// disconnected before acknowledging them [MQTT-4.8.2-6].
+    /// disconnected before acknowledging them [MQTT-4.8.2-6]. The batch is not copied (the caller builds it for
+    /// this call): like <see cref="PublishAsync"/>, so that a reference to this interface has no copier to build.
     /// </summary>
     [Alias("PublishShared")]
-    Task PublishSharedAsync(string groupRoute, BrokerMessage[] messages);
+    Task PublishSharedAsync(string groupRoute, [Immutable] BrokerMessage[] messages);
 
     /// <summary>The retained message of this topic, or null.</summary>
     [Alias("GetRetained")]

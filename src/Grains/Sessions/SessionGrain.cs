@@ -116,7 +116,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         var epoch = _ownership.Claim(request.GatewayId, request.Gateway, Now);
         State.OwnerGatewayId = request.GatewayId;
         State.OwnerEpoch = epoch;
-        await GrainReferences.Get<IGatewaySessionsGrain>(GrainFactory, request.GatewayId).AddAsync(ClientId, epoch);
+        await GrainReferences.GetKept<IGatewaySessionsGrain>(GrainFactory, request.GatewayId).AddAsync(ClientId, epoch);
 
         State.Will = request.Will;
         State.WillDelayInterval = request.WillDelayInterval;
@@ -252,7 +252,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
         var epoch = State.OwnerEpoch;
         _ownership.Restore(gatewayId, epoch);
-        await GrainReferences.Get<IGatewaySessionsGrain>(GrainFactory, gatewayId).AddAsync(ClientId, epoch);
+        await GrainReferences.GetKept<IGatewaySessionsGrain>(GrainFactory, gatewayId).AddAsync(ClientId, epoch);
         var self = this.AsReference<ISessionGrain>();
         _ownerCheck = _timeProvider.CreateTimer(_ => _ = self.ConfirmOwnerAsync(epoch), null, OwnerConfirmationDelay, Timeout.InfiniteTimeSpan);
         DelayDeactivation(OwnerConfirmationDelay + TimeSpan.FromMinutes(1));
@@ -286,7 +286,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         State.OwnerGatewayId = null;
         if (gatewayId is not null)
         {
-            await GrainReferences.Get<IGatewaySessionsGrain>(GrainFactory, gatewayId).RemoveAsync(ClientId, _ownership.Epoch);
+            await GrainReferences.GetKept<IGatewaySessionsGrain>(GrainFactory, gatewayId).RemoveAsync(ClientId, _ownership.Epoch);
         }
     }
 

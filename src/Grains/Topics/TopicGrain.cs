@@ -230,7 +230,7 @@ public sealed partial class TopicGrain(
             _outboxes[destination.Target] = outbox = new RouteOutbox(Topic, destination.Target, send, silo, timeProvider, metrics, logger)
             {
                 Rescue = isGateway
-                    ? (messages, batch) => GrainReferences.Get<IGatewaySessionsGrain>(GrainFactory, gatewayId).RescueAsync(messages, batch)
+                    ? (messages, batch) => GrainReferences.GetKept<IGatewaySessionsGrain>(GrainFactory, gatewayId).RescueAsync(messages, batch)
                     : null,
             };
         }
