@@ -31,6 +31,47 @@ public sealed class ConnectedClients
         }
     }
 
+    /// <summary>
+    /// The first <paramref name="count"/> connections by client id (ordinal), for the status page's sample. One pass
+    /// that keeps the smallest ids seen so far: sorting a copy of every connection, every two seconds, was most of an
+    /// idle node's reporting cost with thousands of clients.
+    /// </summary>
+    public MqttConnection[] FirstByClientId(int count)
+    {
+        var kept = new PriorityQueue<MqttConnection, string>(count + 1, DescendingOrdinal);
+        lock (_lock)
+        {
+            foreach (var connection in _connections.Values)
+            {
+                var clientId = connection.ClientId;
+                if (clientId.Length == 0)
+                {
+                    continue;
+                }
+
+                if (kept.Count < count)
+                {
+                    kept.Enqueue(connection, clientId);
+                }
+                else if (kept.TryPeek(out _, out var largest) && string.CompareOrdinal(clientId, largest) < 0)
+                {
+                    kept.EnqueueDequeue(connection, clientId);
+                }
+            }
+        }
+
+        // The queue gives the largest id first.
+        var first = new MqttConnection[kept.Count];
+        for (var i = first.Length - 1; i >= 0; i--)
+        {
+            first[i] = kept.Dequeue();
+        }
+
+        return first;
+    }
+
+    private static readonly Comparer<string> DescendingOrdinal = Comparer<string>.Create((a, b) => string.CompareOrdinal(b, a));
+
     /// <summary>Records that <paramref name="connection"/> owns epoch <paramref name="epoch"/>; false when that
     /// epoch was already taken over (the connection must close).</summary>
     public bool Register(string clientId, long epoch, MqttConnection connection)

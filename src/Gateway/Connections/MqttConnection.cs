@@ -241,25 +241,22 @@ public sealed partial class MqttConnection : ISubscriber
         _ending.CloseWith(error.ReasonCode, error.Message);
     }
 
-    /// <summary>Whether the client went silent or stopped taking its packets; asked by the <see cref="KeepAliveSweep"/>.</summary>
-    internal bool IsUnresponsive() => _liveness.Check(_client.KeepAliveSeconds) != Unresponsiveness.None;
-
-    /// <summary>Closes a client that <see cref="IsUnresponsive"/> found gone, if it still is (a packet may have come
-    /// since); false when it recovered and stays open.</summary>
-    internal bool CloseUnresponsive()
+    /// <summary>Asked by the <see cref="KeepAliveSweep"/> when this client's check is due: closes it if it went silent
+    /// or stopped taking its packets (null), else says how long until it should be checked again.</summary>
+    internal TimeSpan? CloseIfUnresponsive()
     {
         switch (_liveness.Check(_client.KeepAliveSeconds))
         {
             case Unresponsiveness.Silent:
                 ConnectionLog.KeepAliveExpired(_services.ConnectionMessages, ClientId, Endpoint, _client.KeepAliveSeconds);
                 Close(MqttDisconnectReasonCode.KeepAliveTimeout);
-                return true;
+                return null;
             case Unresponsiveness.SlowConsumer:
                 ConnectionLog.SlowConsumer(_services.Logger, ClientId, Endpoint, _sender.QueuedCount, _services.Options.SlowConsumerTimeout);
                 Close(MqttDisconnectReasonCode.QuotaExceeded);
-                return true;
+                return null;
             default:
-                return false;
+                return _liveness.UntilNextCheck(_client.KeepAliveSeconds);
         }
     }
 

@@ -61,8 +61,8 @@ public sealed partial class NodeStatsReporter(
     private NodeReport CreateReport()
     {
         var now = timeProvider.GetUtcNow();
-        var connections = clients.Snapshot();
-        node.ObserveConnections(connections.Length);
+        var connections = clients.Count;
+        node.ObserveConnections(connections);
         var topics = topicActivity.Drain(TopTopics);
         var report = new NodeReport
         {
@@ -70,15 +70,12 @@ public sealed partial class NodeStatsReporter(
             GatewayId = identity.GatewayId,
             HostName = node.HostName,
             StartedAt = node.StartedAt,
-            Connections = connections.Length,
+            Connections = connections,
             Subscriptions = subscriptions.Count,
             Counters = NodeCounters.From(metrics.Totals),
             TopTopics = [.. topics.Busiest.Select(t => new TopicCount(t.Key, t.Value))],
             IntervalSeconds = (now - _lastReport).TotalSeconds,
-            Clients = [.. connections
-                .Where(c => c.ClientId.Length > 0)
-                .OrderBy(c => c.ClientId, StringComparer.Ordinal)
-                .Take(NodeReport.ClientSampleSize)
+            Clients = [.. clients.FirstByClientId(NodeReport.ClientSampleSize)
                 .Select(c => new ConnectedClient(c.ClientId, c.Endpoint, c.ProtocolVersion.ToString()))],
         };
         _lastReport = now;
