@@ -12,12 +12,14 @@ namespace MqttCluster.Storage;
 internal sealed class PreparedConnections(string connectionString, Action<SqliteConnection> configure, int keptIdle) : IDisposable
 {
     private readonly ConcurrentBag<PreparedConnection> _idle = [];
+    private int _idleCount;
     private volatile bool _disposed;
 
     public async ValueTask<PreparedConnection> RentAsync()
     {
         if (_idle.TryTake(out var idle))
         {
+            Interlocked.Decrement(ref _idleCount);
             return idle;
         }
 
@@ -38,16 +40,24 @@ internal sealed class PreparedConnections(string connectionString, Action<Sqlite
     /// <summary>Takes a connection back; one that failed mid-statement is closed rather than kept.</summary>
     public void Return(PreparedConnection connection, bool failed)
     {
-        if (failed || _disposed || _idle.Count >= keptIdle)
+        if (failed || _disposed)
         {
             connection.Dispose();
             return;
         }
 
-        _idle.Add(connection);
-        if (_disposed && _idle.TryTake(out var late))
+        // Counted apart: the bag's own count locks all of its per-thread lists.
+        if (Interlocked.Increment(ref _idleCount) > keptIdle)
         {
-            late.Dispose();
+            Interlocked.Decrement(ref _idleCount);
+            connection.Dispose();
+            return;
+        }
+
+        _idle.Add(connection);
+        if (_disposed)
+        {
+            Dispose();
         }
     }
 
@@ -58,43 +68,8 @@ internal sealed class PreparedConnections(string connectionString, Action<Sqlite
         _disposed = true;
         while (_idle.TryTake(out var connection))
         {
+            Interlocked.Decrement(ref _idleCount);
             connection.Dispose();
         }
-    }
-}
-
-/// <summary>One open connection and the commands prepared on it, by SQL text.</summary>
-internal sealed class PreparedConnection(SqliteConnection connection) : IDisposable
-{
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-
-    public SqliteConnection Connection => connection;
-
-    /// <summary>The command for <paramref name="sql"/>, prepared the first time, with the key parameters bound and
-    /// no others.</summary>
-    public SqliteCommand Command(string sql, string stateName, string grainId)
-    {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Prepare();
-            _commands.Add(sql, command);
-        }
-
-        command.Parameters.Clear();
-        command.Parameters.AddWithValue("$state_name", stateName);
-        command.Parameters.AddWithValue("$grain_id", grainId);
-        return command;
-    }
-
-    public void Dispose()
-    {
-        foreach (var command in _commands.Values)
-        {
-            command.Dispose();
-        }
-
-        connection.Dispose();
     }
 }
