@@ -6,7 +6,7 @@ namespace MqttCluster.Gateway.Connections;
 /// Closes the established connections of this gateway whose client went silent for one and a half keep-alive periods
 /// [MQTT-3.1.2-22] or stopped taking its packets for <see cref="GatewayOptions.SlowConsumerTimeout"/>, from one timer
 /// for all of them. Each connection is checked when it is due, not on every tick: a check says how long until the
-/// client could next count as gone (<see cref="MqttConnection.CloseIfUnresponsive"/>), and the connection waits in
+/// client could next count as gone (<see cref="IKeepAliveTarget.CloseIfUnresponsive"/>), and the connection waits in
 /// the slot of that tick. A tick looks at the slots that came due since the last one, so 18 000 idle connections
 /// with a 60 s keep-alive cost a few hundred checks a second, where checking every connection on every tick cost
 /// 36 000 (the largest part of an idle node's CPU with that many clients). Slots far ahead are coarse (a check comes
@@ -23,12 +23,12 @@ public sealed class KeepAliveSweep(TimeProvider timeProvider) : BackgroundServic
 
     private readonly Lock _lock = new();
     private readonly long _origin = timeProvider.GetTimestamp();
-    private readonly Dictionary<long, HashSet<MqttConnection>> _slots = [];
-    private readonly Dictionary<MqttConnection, long> _slotOf = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<long, HashSet<IKeepAliveTarget>> _slots = [];
+    private readonly Dictionary<IKeepAliveTarget, long> _slotOf = new(ReferenceEqualityComparer.Instance);
     private long _sweptTick;
 
     /// <summary>Starts checking <paramref name="connection"/> (once its CONNECT was accepted).</summary>
-    public void Watch(MqttConnection connection)
+    public void Watch(IKeepAliveTarget connection)
     {
         lock (_lock)
         {
@@ -38,7 +38,7 @@ public sealed class KeepAliveSweep(TimeProvider timeProvider) : BackgroundServic
     }
 
     /// <summary>Stops checking <paramref name="connection"/> (its read side ended).</summary>
-    public void Forget(MqttConnection connection)
+    public void Forget(IKeepAliveTarget connection)
     {
         lock (_lock)
         {
@@ -74,7 +74,7 @@ public sealed class KeepAliveSweep(TimeProvider timeProvider) : BackgroundServic
     private void CheckDue()
     {
         var now = (long)Math.Floor(timeProvider.GetElapsedTime(_origin) / Period);
-        List<MqttConnection>? due = null;
+        List<IKeepAliveTarget>? due = null;
         lock (_lock)
         {
             for (var tick = _sweptTick + 1; tick <= now; tick++)
@@ -114,21 +114,21 @@ public sealed class KeepAliveSweep(TimeProvider timeProvider) : BackgroundServic
 
     /// <summary>Puts the connection in the slot for its check at <paramref name="dueTick"/>: that tick while it is
     /// near, else the start of a slot 16 or 256 ticks wide (8 s, 128 s) that holds it, so earlier, never later.</summary>
-    private void Place(MqttConnection connection, long dueTick)
+    private void Place(IKeepAliveTarget connection, long dueTick)
     {
         var distance = dueTick - _sweptTick;
         var width = distance <= 16 ? 1 : distance <= 256 ? 16 : 256;
         var tick = Math.Max(_sweptTick + 1, dueTick / width * width);
         if (!_slots.TryGetValue(tick, out var slot))
         {
-            _slots[tick] = slot = new HashSet<MqttConnection>(ReferenceEqualityComparer.Instance);
+            _slots[tick] = slot = new HashSet<IKeepAliveTarget>(ReferenceEqualityComparer.Instance);
         }
 
         slot.Add(connection);
         _slotOf[connection] = tick;
     }
 
-    private void RemoveFromSlot(MqttConnection connection, long tick)
+    private void RemoveFromSlot(IKeepAliveTarget connection, long tick)
     {
         if (_slots.TryGetValue(tick, out var slot) && slot.Remove(connection) && slot.Count == 0)
         {

@@ -15,7 +15,7 @@ namespace MqttCluster.Gateway.Connections;
 /// <see cref="OutboundPublishes"/>; SUBSCRIBE: <see cref="SubscriptionRequests"/>). It claims the session, hands it
 /// back or over when it ends (<see cref="SessionHandback"/>) and closes. Deliveries arrive from any thread.
 /// </summary>
-public sealed partial class MqttConnection : ISubscriber
+public sealed partial class MqttConnection : ISubscriber, IKeepAliveTarget
 {
     private readonly ConnectionContext _transport;
     private readonly GatewayServices _services;
@@ -241,9 +241,7 @@ public sealed partial class MqttConnection : ISubscriber
         _ending.CloseWith(error.ReasonCode, error.Message);
     }
 
-    /// <summary>Asked by the <see cref="KeepAliveSweep"/> when this client's check is due: closes it if it went silent
-    /// or stopped taking its packets (null), else says how long until it should be checked again.</summary>
-    internal TimeSpan? CloseIfUnresponsive()
+    TimeSpan? IKeepAliveTarget.CloseIfUnresponsive()
     {
         switch (_liveness.Check(_client.KeepAliveSeconds))
         {
