@@ -104,17 +104,11 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
             {
                 if (reader.Read())
                 {
-                    var version = reader.GetInt64(0);
-                    var data = reader.GetFieldValue<byte[]>(1);
-                    grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-                    grainState.ETag = VersionETags.Format(version);
-                    grainState.RecordExists = true;
+                    StoredGrainState.Load(grainState, _serializer, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
                 }
                 else
                 {
-                    grainState.State = CreateDefault<T>();
-                    grainState.ETag = null;
-                    grainState.RecordExists = false;
+                    StoredGrainState.Reset(grainState, _activatorProvider);
                 }
             }
 
@@ -196,9 +190,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
                 throw Conflict(connection, "clear", stateName, id, grainState.ETag);
             }
 
-            grainState.State = CreateDefault<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            StoredGrainState.Reset(grainState, _activatorProvider);
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
@@ -292,6 +284,4 @@ public sealed class SqliteGrainStorage : IGrainStorage, ILifecycleParticipant<IS
 
     private InconsistentStateException Conflict(PreparedConnection connection, string operation, string stateName, string grainId, string? grainETag) =>
         _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(StoredVersion(connection, stateName, grainId)));
-
-    private T CreateDefault<T>() => _activatorProvider.GetActivator<T>().Create();
 }

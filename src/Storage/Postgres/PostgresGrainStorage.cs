@@ -79,17 +79,11 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
             await using var reader = await command.ExecuteReaderAsync();
             if (await reader.ReadAsync())
             {
-                var version = reader.GetInt64(0);
-                var data = reader.GetFieldValue<byte[]>(1);
-                grainState.State = _serializer.Deserialize<T>(new BinaryData(data));
-                grainState.ETag = VersionETags.Format(version);
-                grainState.RecordExists = true;
+                StoredGrainState.Load(grainState, _serializer, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
             }
             else
             {
-                grainState.State = CreateDefault<T>();
-                grainState.ETag = null;
-                grainState.RecordExists = false;
+                StoredGrainState.Reset(grainState, _activatorProvider);
             }
         }
         catch (Exception exception)
@@ -157,9 +151,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
                 }
             }
 
-            grainState.State = CreateDefault<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            StoredGrainState.Reset(grainState, _activatorProvider);
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
@@ -245,6 +237,4 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         var stored = await StoredVersionAsync(stateName, grainId);
         return _eTags.Conflict(operation, stateName, grainId, grainETag, VersionETags.FormatStored(stored));
     }
-
-    private T CreateDefault<T>() => _activatorProvider.GetActivator<T>().Create();
 }
